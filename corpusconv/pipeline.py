@@ -1,0 +1,101 @@
+"""The conversion pipeline: read -> decode/repair -> structure -> Document.
+
+Serialisation (``tei.to_tei``, ``record.to_record``), validation and writing are separate
+stages called by the caller (the CLI or a distributed engine), so that a ``Document`` can
+be inspected, explained or serialised several ways without converting twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from . import TOOL_NAME, __version__
+from .decoding import Decoded, decode_bytes, decode_text
+from .errors import InputError
+from .model import Document, Provenance
+from .rules import RuleSet, default_rules
+from .structure import structure_lines
+
+
+def document_id(source: str) -> str:
+    """The record id: the file name without its extension (``stdin`` for ``-``)."""
+    if source in ("-", "", "<stdin>"):
+        return "stdin"
+    name = os.path.basename(source.rstrip("/\\")) or source
+    for ext in (".gz", ".bz2", ".xz"):
+        if name.endswith(ext):
+            name = name[: -len(ext)]
+    stem, dot, _ = name.rpartition(".")
+    return stem if dot and stem else name
+
+
+def _build(decoded: Decoded, source: str, sha256: str, size: int, rules: RuleSet | None,
+           doc_id: str | None) -> Document:
+    rules = rules or default_rules()
+    prov = Provenance(source_path=source, sha256=sha256, bytes=size, encoding=decoded.encoding,
+                      tool=TOOL_NAME, tool_version=__version__, rules_digest=rules.digest,
+                      repairs=decoded.repairs)
+    doc = Document(id=doc_id or document_id(source), source=source, lines=decoded.lines, provenance=prov)
+    result = structure_lines(decoded.lines, rules)
+    doc.title, doc.date, doc.author = result.title, result.date, result.author
+    doc.blocks, doc.comments, doc.removals = result.blocks, result.comments, result.removals
+    return doc
+
+
+def convert_bytes(data: bytes, source: str = "<bytes>", *, rules: RuleSet | None = None,
+                  doc_id: str | None = None) -> Document:
+    """Convert the raw bytes of one rendered page.  Raises :class:`InputError` for non-text."""
+    decoded = decode_bytes(data)
+    return _build(decoded, source, hashlib.sha256(data).hexdigest(), len(data), rules, doc_id)
+
+
+def convert_text(text: str, source: str = "<string>", *, rules: RuleSet | None = None,
+                 doc_id: str | None = None) -> Document:
+    """Convert one page given as a string (``source`` names it in provenance and the id)."""
+    data = text.encode("utf-8", errors="surrogatepass")
+    return _build(decode_text(text), source, hashlib.sha256(data).hexdigest(), len(data), rules, doc_id)
+
+
+def convert_file(path: str | os.PathLike, *, rules: RuleSet | None = None,
+                 source: str | None = None) -> Document:
+    """Read and convert one file.  Raises :class:`InputError` with a one-line reason."""
+    p = Path(path)
+    shown = source if source is not None else str(path)
+    try:
+        data = p.read_bytes()
+    except IsADirectoryError:
+        raise InputError(f"{shown}: is a directory, expected a file") from None
+    except PermissionError:
+        raise InputError(f"{shown}: permission denied") from None
+    except FileNotFoundError:
+        raise InputError(f"{shown}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{shown}: cannot read ({exc.strerror or exc})") from None
+    try:
+        return convert_bytes(data, shown, rules=rules)
+    except InputError as exc:
+        raise InputError(f"{shown}: {exc}") from None
+
+
+def check_accounting(doc: Document) -> list[str]:
+    """Return problems with the 'every non-blank line owned exactly once' invariant."""
+    owners: dict[int, list[str]] = {}
+    for i, b in enumerate(doc.blocks):
+        for n in b.source_lines:
+            owners.setdefault(n, []).append(f"block {i}")
+    for c in doc.comments:
+        for n in c.source_lines:
+            owners.setdefault(n, []).append(f"comment {c.id}")
+    for r in doc.removals:
+        owners.setdefault(r.line, []).append(f"removal {r.rule}")
+    problems = []
+    for no, line in enumerate(doc.lines, 1):
+        got = owners.pop(no, [])
+        if line.strip() and len(got) != 1:
+            problems.append(f"line {no}: owned by {got or 'nothing'}")
+        if not line.strip() and got:
+            problems.append(f"blank line {no}: owned by {got}")
+    problems.extend(f"line {n}: does not exist, owned by {o}" for n, o in sorted(owners.items()))
+    return problems

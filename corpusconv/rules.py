@@ -1,0 +1,164 @@
+"""Boilerplate rules as data.
+
+The built-in rules live in ``corpusconv/data/rules.toml``; users add or override rules
+with ``convert --rules FILE`` (same format; ``corpusconv learn`` writes such files).  One
+entry per rule::
+
+    [[rule]]
+    id = "comment.report"          # stable id, recorded with every removal
+    category = "comment-action"    # family, shown in summaries and in TEI <back>
+    pattern = '^report (this )?comment$'   # regex over the *normalised* line
+    # optional:
+    action = "drop"                # or "keep": a user rule that protects a line
+    zone = "any"                   # any | head | tail | comments: where on the page it applies
+    whole = true                   # pattern must match the whole normalised line (default)
+    max_words = 0                  # only lines with at most this many words (0 = no limit)
+    text = "..."                   # instead of pattern: an exact normalised line (learned rules)
+    df = 12                        # learned rules: document frequency, for review
+
+A line is *normalised* before matching: list markers and surrounding punctuation are
+removed, runs of white space folded, letters lower-cased.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .errors import CorpusconvError
+
+ZONES = ("any", "head", "tail", "comments")
+ACTIONS = ("drop", "keep")
+
+_MARKER = re.compile(r"^\s*(?:[•·*\-–—+▪◦‣►»>|]+|\(?\d{1,4}[.)]|\[\d{1,4}\])\s+")
+_WS = re.compile(r"\s+")
+_EDGE_PUNCT = " \t.:;,!?|·•-–—»«›‹()[]{}\"'“”‘’"
+
+
+def normalise(line: str) -> str:
+    """The form rules match against: no list marker, folded space, lower case, trimmed."""
+    s = _MARKER.sub("", line, count=1)
+    s = _WS.sub(" ", s).strip().lower()
+    return s.strip(_EDGE_PUNCT) or s
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    category: str
+    action: str = "drop"
+    zone: str = "any"
+    pattern: str | None = None
+    text: str | None = None
+    whole: bool = True
+    max_words: int = 0
+    df: int | None = None
+    description: str = ""
+    origin: str = "builtin"
+    compiled: re.Pattern | None = field(default=None, compare=False, repr=False)
+
+    def matches(self, norm: str) -> bool:
+        if self.max_words and norm.count(" ") + 1 > self.max_words:
+            return False
+        if self.text is not None:
+            return norm == self.text
+        assert self.compiled is not None
+        m = self.compiled.fullmatch(norm) if self.whole else self.compiled.search(norm)
+        return m is not None
+
+
+@dataclass
+class RuleSet:
+    """An ordered set of rules: user rules first (they win), then built-in ones."""
+
+    rules: list[Rule]
+    digest: str
+    exact: dict[str, Rule] = field(default_factory=dict)
+
+    def match(self, norm: str, zone: str = "any") -> Rule | None:
+        """The first rule matching the normalised line in this zone, or ``None``."""
+        hit = self.exact.get(norm)
+        if hit is not None and hit.zone in ("any", zone):
+            return hit
+        for r in self.rules:
+            if r.text is None and r.zone in ("any", zone) and r.matches(norm):
+                return r
+        return None
+
+    def extended(self, other: "RuleSet") -> "RuleSet":
+        """``other``'s rules take precedence over this set's."""
+        return build_ruleset(other.rules + self.rules)
+
+
+def _rule_from_entry(entry: dict, origin: str) -> Rule:
+    where = f"{origin}: rule {entry.get('id', '?')!r}"
+    rid = entry.get("id")
+    cat = entry.get("category")
+    if not isinstance(rid, str) or not rid or not isinstance(cat, str) or not cat:
+        raise CorpusconvError(f"{where}: every rule needs a string 'id' and 'category'")
+    action = entry.get("action", "drop")
+    zone = entry.get("zone", "any")
+    if action not in ACTIONS:
+        raise CorpusconvError(f"{where}: action must be one of {', '.join(ACTIONS)}")
+    if zone not in ZONES:
+        raise CorpusconvError(f"{where}: zone must be one of {', '.join(ZONES)}")
+    pattern, text = entry.get("pattern"), entry.get("text")
+    if (pattern is None) == (text is None):
+        raise CorpusconvError(f"{where}: give exactly one of 'pattern' or 'text'")
+    compiled = None
+    if pattern is not None:
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            raise CorpusconvError(f"{where}: bad pattern ({exc})") from None
+    else:
+        text = normalise(str(text))
+    return Rule(id=rid, category=cat, action=action, zone=zone, pattern=pattern, text=text,
+                whole=bool(entry.get("whole", True)), max_words=int(entry.get("max_words", 0)),
+                df=entry.get("df"), description=str(entry.get("description", "")), origin=origin,
+                compiled=compiled)
+
+
+def build_ruleset(rules: list[Rule]) -> RuleSet:
+    h = hashlib.sha256()
+    exact: dict[str, Rule] = {}
+    for r in rules:
+        h.update(f"{r.id}\0{r.category}\0{r.action}\0{r.zone}\0{r.pattern}\0{r.text}\0"
+                 f"{r.whole}\0{r.max_words}\n".encode())
+        if r.text is not None:
+            exact.setdefault(r.text, r)
+    return RuleSet(rules=rules, digest="sha256:" + h.hexdigest()[:16], exact=exact)
+
+
+def parse_rules(data: str, origin: str) -> list[Rule]:
+    try:
+        doc = tomllib.loads(data)
+    except tomllib.TOMLDecodeError as exc:
+        raise CorpusconvError(f"{origin}: not valid TOML ({exc})") from None
+    entries = doc.get("rule", [])
+    if not isinstance(entries, list):
+        raise CorpusconvError(f"{origin}: expected [[rule]] tables")
+    return [_rule_from_entry(e, origin) for e in entries]
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> RuleSet:
+    """The built-in rules bundled with the package (parsed once per process)."""
+    data = resources.files("corpusconv").joinpath("data/rules.toml").read_text(encoding="utf-8")
+    return build_ruleset(parse_rules(data, "built-in rules"))
+
+
+def load_rules(path: str | Path, *, base: RuleSet | None = None) -> RuleSet:
+    """Load a user rules file; its rules take precedence over ``base`` (default: built-ins)."""
+    p = Path(path)
+    try:
+        data = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CorpusconvError(f"{p}: cannot read rules file ({exc.strerror or exc})") from None
+    user = build_ruleset(parse_rules(data, str(p)))
+    return (base or default_rules()).extended(user)
