@@ -1,15 +1,39 @@
-"""Stage 4-5: classify lines and structure them into article, quotes and comments.
+"""Stages 4-5: classify every line and structure the page.
 
-(Provisional minimal version: every rule-matched line is removed, the rest become
-paragraphs.  Replaced by the full classifier.)
+Two passes over the lines:
+
+1. per-line features and rules (``lines.build_lines``, ``RuleSet.match``): known phrases,
+   list markers, length, punctuation;
+2. context: which lists are comment threads (``comments``), where the article lies
+   between the page header and the footer (``article.best_region``), the title and
+   dateline beside it, then blocks, dialogue turns and quotations inside it.
+
+Every non-blank line ends up owned exactly once: by a block, a comment, or a removal
+that names its rule.  Context decisions have rule ids too (``SHAPE_RULES``).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
+from . import article, comments, quotes
+from .dates import date_and_time_span, is_dateline
+from .lines import Item, Line, build_lines
 from .model import Block, Comment, Removal
-from .rules import RuleSet, normalise
+from .rules import Rule, RuleSet
+
+# Decisions made from context rather than from a phrase rule: id -> (category, evidence).
+SHAPE_RULES = {
+    "shape.page-header": ("page-header", "before the article: site header, navigation or blog description"),
+    "shape.page-footer": ("page-footer", "after the article: widgets, sidebars, footer"),
+    "shape.navigation": ("navigation", "a list of short link-like items outside the article"),
+    "shape.empty-comment": ("comment-action", "a comment-list item with only action links"),
+    "meta.title": ("metadata", "the article title (see the record's 'title')"),
+    "meta.date": ("metadata", "the article dateline (see the record's 'date')"),
+    "meta.byline": ("metadata", "the article byline (see the record's 'author')"),
+}
+ACTION_CATEGORIES = {"comment-action", "share-widget", "comment-policy", "comment-form"}
 
 
 @dataclass
@@ -22,25 +46,155 @@ class StructureResult:
     removals: list[Removal] = field(default_factory=list)
 
 
-def structure_lines(lines: list[str], rules: RuleSet) -> StructureResult:
+def _shape_removal(rule_id: str, ln: Line) -> Removal:
+    category, evidence = SHAPE_RULES[rule_id]
+    return Removal(rule_id, category, ln.no, ln.text, evidence)
+
+
+def _rule_removal(rule: Rule, ln: Line) -> Removal:
+    return Removal(rule.id, rule.category, ln.no, ln.text, rule.description or f"matched {rule.origin} rule")
+
+
+def _root_runs(nonblank: list[Line], dropped: dict[int, Rule]) -> list[list[Item]]:
+    """Runs of consecutive top-level list items not interrupted by top-level content."""
+    runs: list[list[Item]] = []
+    cur: list[Item] = []
+    for ln in nonblank:
+        if ln.item is None:
+            if ln.no in dropped and cur:
+                continue
+            if cur:
+                runs.append(cur)
+                cur = []
+        elif ln.item.parent is None and ln.item.marker_line is ln:
+            cur.append(ln.item)
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+def _find_threads(nonblank: list[Line], dropped: dict[int, Rule], is_action) -> list[list[Item]]:
+    threads = []
+    pos = {ln.no: k for k, ln in enumerate(nonblank)}
+    for run in _root_runs(nonblank, dropped):
+        first = pos[run[0].marker_line.no]
+        before = [nonblank[k].text for k in range(max(0, first - 3), first)]
+        heading = any(comments.is_comment_heading(t) for t in before)
+        last_no = max(ln.no for ln in run[-1].all_lines())
+        after = [ln for ln in nonblank if ln.no > last_no and ln.no not in dropped
+                 and ln.words >= article.PROSE_MIN_WORDS]
+        score = comments.thread_evidence(run, heading, not after, is_action)
+        if score >= comments.THREAD_EVIDENCE:
+            threads.append(run)
+    return threads
+
+
+def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
     res = StructureResult()
-    para: list[int] = []
+    lines = build_lines(raw_lines)
+    nonblank = [ln for ln in lines if not ln.blank]
 
-    def flush():
-        if para:
-            text = " ".join(lines[i - 1].strip() for i in para)
-            res.blocks.append(Block("paragraph", text, (para[0], para[-1]), tuple(para)))
-            para.clear()
+    hits: dict[int, Rule] = {}
+    for ln in nonblank:
+        rule = rules.match(ln.norm, "any")
+        if rule is not None:
+            hits[ln.no] = rule
+    kept = {no for no, r in hits.items() if r.action == "keep"}
+    dropped = {no: r for no, r in hits.items() if r.action == "drop"}
 
-    for no, line in enumerate(lines, 1):
-        if not line.strip():
-            flush()
+    def is_action(ln: Line) -> Rule | None:
+        r = dropped.get(ln.no) or rules.match(ln.norm, "comments")
+        if r is not None and r.action == "drop" and r.category in ACTION_CATEGORIES:
+            return r
+        return None
+
+    # Comment threads.
+    thread_runs = _find_threads(nonblank, dropped, is_action)
+    in_thread: set[int] = set()
+    next_id = 1
+    for run in thread_runs:
+        t = comments.build_thread(run, next_id, is_action)
+        next_id += len(t.comments)
+        res.comments.extend(t.comments)
+        res.removals.extend(t.removals)
+        in_thread.update(t.owned)
+
+    # Article region over the rest; a thread is a wall.
+    seq: list[Line] = []
+    scores: list[float] = []
+    wall_before = None
+    for ln in nonblank:
+        if ln.no in in_thread:
+            if wall_before != len(seq):
+                wall_before = len(seq)
+                seq.append(ln)
+                scores.append(article.THREAD_WALL)
             continue
-        rule = rules.match(normalise(line))
-        if rule is not None and rule.action == "drop":
-            flush()
-            res.removals.append(Removal(rule.id, rule.category, no, line.strip()))
+        seq.append(ln)
+        scores.append(article.line_score(ln, ln.no in dropped and ln.no not in kept))
+    walls = {k for k, s in enumerate(scores) if s == article.THREAD_WALL}
+    span = article.best_region(scores)
+
+    repeated = Counter(ln.norm for ln in nonblank if ln.words >= 2)
+    usable = lambda ln: ln.no not in dropped and ln.no not in in_thread  # noqa: E731
+    consumed: dict[int, str] = {}
+    if span is not None:
+        start, end = span
+        end = article.extend_region(seq, end, lambda k: k in walls or (
+            seq[k].no in dropped and seq[k].no not in kept))
+        head = article.find_title(seq, start, {k: v - 1 for k, v in repeated.items() if v > 1}, usable)
+        if head.title is not None:
+            title_k = seq.index(head.title)
+            res.title = head.title.text
+            consumed[head.title.no] = "meta.title"
+            if title_k >= start:
+                start = title_k + 1
+        if head.date_line is not None:
+            d = _iso_or_none(head.date_line.text)
+            res.date = d
+            consumed[head.date_line.no] = "meta.date"
+        if head.byline is not None:
+            consumed[head.byline.no] = "meta.byline"
+        res.author = head.author
+        if head.title is None and start < len(seq):
+            # No title: a dateline opening the article is still metadata.
+            if is_dateline(seq[start].text):
+                res.date = _iso_or_none(seq[start].text)
+                consumed[seq[start].no] = "meta.date"
+        region = {seq[k].no for k in range(start, end + 1) if k not in walls}
+    else:
+        region = set()
+
+    content: list[Line] = []
+    first_region = min(region) if region else None
+    for ln in nonblank:
+        if ln.no in in_thread:
             continue
-        para.append(no)
-    flush()
+        if ln.no in consumed:
+            res.removals.append(_shape_removal(consumed[ln.no], ln))
+        elif ln.no in kept:
+            content.append(ln)
+        elif ln.no in dropped:
+            res.removals.append(_rule_removal(dropped[ln.no], ln))
+        elif ln.no in region:
+            content.append(ln)
+        elif ln.item is not None:
+            res.removals.append(_shape_removal("shape.navigation", ln))
+        elif first_region is not None and ln.no < first_region:
+            res.removals.append(_shape_removal("shape.page-header", ln))
+        else:
+            res.removals.append(_shape_removal("shape.page-footer", ln))
+
+    blocks = article.paragraphs_from_lines(content)
+    blocks = article.apply_dialogue(blocks)
+    blocks = quotes.apply_quotes(blocks)
+    blocks = article.mark_headings(blocks)
+    res.blocks = blocks
+    res.removals.sort(key=lambda r: r.line)
     return res
+
+
+def _iso_or_none(text: str) -> str | None:
+    """The record's date is ISO 8601 or null; the printed text stays in the removal."""
+    found = date_and_time_span(text)
+    return found[0] if found else None

@@ -1,0 +1,237 @@
+"""The article: where it starts and ends, its title/date/byline, and its blocks.
+
+Where: the main text is the contiguous run of lines with the most prose in it (the
+maximum-sum subarray of per-line scores, as in Finn et al.'s Body Text Extraction):
+long sentence-like lines score their word count, short link-like lines a penalty, known
+boilerplate a larger one, and a comment thread is a wall the article cannot cross.
+
+Title: the heading-like line nearest above the article (or in its first lines when a
+dateline sits beside it), preferring lines next to a dateline and lines repeated
+elsewhere on the page (comment headings and "related" widgets repeat the title).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .dates import date_and_time_span, is_dateline
+from .lines import SECTION_BREAK, Line
+from .model import Block
+
+# Per-line scores for the body-text search.
+PROSE_MIN_WORDS = 10          # a line this long counts as prose whatever its punctuation
+SENTENCE_MIN_WORDS = 5        # a shorter line needs sentence punctuation to count
+SHORT_LINE_PENALTY = 3
+BOILERPLATE_PENALTY = 6
+THREAD_WALL = -10_000
+# Title search window, in non-blank lines above / into the article.
+TITLE_LOOKBACK = 12
+TITLE_LOOKAHEAD = 6
+TITLE_MAX_WORDS = 20
+HEADING_MAX_WORDS = 12
+SPEAKER_MIN_TURNS = 2         # each speaker of a dialogue speaks at least this often
+DIALOGUE_MIN_TURNS = 4
+
+# A sentence ends in . ! ? … : ; possibly inside closing quotes or brackets.
+_SENTENCE_END = re.compile(r"[.!?…:;][\"”’)\]]*$")
+TITLE_CASE_SHARE = 0.6
+FORWARD_EXTENSION = 3         # short sentence lines just after the article still belong to it
+_BYLINE = re.compile(r"^(?:by|posted by|written by|words by|author:?|story by)\s+(?P<name>[^\d|•·,]{2,60}?)"
+                     r"(?:\s*(?:[|•·,]|\bon\b|\bin\b|\d).*)?$", re.I)
+_BY_INSIDE = re.compile(r"\bby\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})")
+_SPEAKER = re.compile(r"^(?P<who>[A-Z][\w.'’-]{0,20}(?:\s[A-Z][\w.'’-]{0,20}){0,2}):\s+(?P<rest>\S.*)$", re.S)
+
+
+def line_score(ln: Line, dropped: bool) -> float:
+    if dropped:
+        return -BOILERPLATE_PENALTY
+    if SECTION_BREAK.match(ln.text):
+        return 0
+    if ln.words >= PROSE_MIN_WORDS:
+        return ln.words
+    if ln.words >= SENTENCE_MIN_WORDS and _SENTENCE_END.search(ln.text) and not is_title_case(ln.text):
+        return ln.words
+    return -SHORT_LINE_PENALTY
+
+
+def is_title_case(text: str) -> bool:
+    words = [w for w in text.split() if w[:1].isalpha()]
+    return bool(words) and sum(w[:1].isupper() for w in words) >= TITLE_CASE_SHARE * len(words)
+
+
+def is_sentence(text: str) -> bool:
+    return bool(_SENTENCE_END.search(text))
+
+
+def best_region(scores: list[float]) -> tuple[int, int] | None:
+    """Indices (i, j) of the maximum-sum contiguous run; None if no run is positive."""
+    best, best_span = 0.0, None
+    cur, start = 0.0, 0
+    for k, s in enumerate(scores):
+        if cur <= 0:
+            cur, start = s, k
+        else:
+            cur += s
+        if cur > best:
+            best, best_span = cur, (start, k)
+    return best_span
+
+
+def is_heading_like(ln: Line) -> bool:
+    t = ln.text
+    if not t or ln.words == 0 or ln.words > TITLE_MAX_WORDS or len(t) > 200:
+        return False
+    if t[-1] in ".,;" and not t.endswith("..."):
+        return False
+    if not (t[0].isupper() or t[0].isdigit() or t[0] in "“\"'‘{[(«¿¡#"):
+        return False
+    return not is_dateline(t)
+
+
+def find_byline(text: str) -> str | None:
+    m = _BYLINE.match(text.strip())
+    if m:
+        return m.group("name").strip()
+    found = date_and_time_span(text)
+    if found:
+        rest = text[:found[1][0]] + " " + text[found[1][1]:]
+        m = _BY_INSIDE.search(rest)
+        if m:
+            return m.group("name").strip()
+    return None
+
+
+@dataclass
+class Heading:
+    title: Line | None
+    date_line: Line | None
+    byline: Line | None
+    author: str | None
+
+
+def find_title(seq: list[Line], start: int, repeated: dict[str, int], usable) -> Heading:
+    """Pick the title near ``seq[start]`` (the first article line); see module docstring."""
+    lo = max(0, start - TITLE_LOOKBACK)
+    hi = min(len(seq), start + TITLE_LOOKAHEAD)
+    best, best_score = None, 0.0
+    for k in range(lo, hi):
+        ln = seq[k]
+        if not usable(ln) or not is_heading_like(ln) or ln.item is not None:
+            continue
+        near_date = any(is_dateline(seq[j].text) or find_byline(seq[j].text)
+                        for j in (k - 1, k + 1) if 0 <= j < len(seq))
+        inside = k >= start
+        if inside and not near_date:
+            continue
+        score = 1.0
+        score += 3 if near_date else 0
+        score += min(4, 2 * repeated.get(ln.norm, 0))
+        score += 1 if 3 <= ln.words <= 15 else 0
+        score += 1 if is_title_case(ln.text) else 0
+        score -= 0.15 * abs(start - k)
+        # Directly followed by the article (or by its dateline) is the usual layout.
+        if k + 1 < len(seq) and (k + 1 == start or is_dateline(seq[k + 1].text)):
+            score += 1.5
+        if score > best_score:
+            best, best_score = k, score
+    if best is None:
+        return Heading(None, None, None, None)
+    title = seq[best]
+    date_line = byline = None
+    author = None
+    for j in list(range(best + 1, min(len(seq), best + 4))) + list(range(max(0, best - 3), best)):
+        t = seq[j].text
+        if date_line is None and date_and_time_span(t) and (is_dateline(t) or find_byline(t)):
+            date_line = seq[j]
+            author = author or find_byline(t)
+            if author:
+                byline = None
+        elif byline is None and author is None and find_byline(t) and seq[j].words <= 12:
+            byline, author = seq[j], find_byline(t)
+    return Heading(title, date_line, byline, author)
+
+
+def paragraphs_from_lines(lines: list[Line]) -> list[Block]:
+    """Group article lines into blocks: paragraphs (hard wraps joined), list items, breaks."""
+    blocks: list[Block] = []
+    cur: list[Line] = []
+
+    def flush():
+        if cur:
+            text = " ".join(ln.text for ln in cur)
+            blocks.append(Block("paragraph", text, (cur[0].no, cur[-1].no), tuple(ln.no for ln in cur)))
+            cur.clear()
+
+    item_block: dict[int, Block] = {}
+    for ln in lines:
+        if cur and ln.no != cur[-1].no + 1:
+            flush()
+        if SECTION_BREAK.match(ln.text):
+            flush()
+            blocks.append(Block("section_break", "", (ln.no, ln.no), (ln.no,)))
+        elif ln.item is not None:
+            flush()
+            b = item_block.get(id(ln.item))
+            if b is not None and blocks and blocks[-1] is b:
+                b.text += " " + ln.text
+                b.lines = (b.lines[0], ln.no)
+                b.source_lines += (ln.no,)
+            else:
+                b = Block("list_item", ln.body if ln.marker else ln.text, (ln.no, ln.no), (ln.no,))
+                item_block[id(ln.item)] = b
+                blocks.append(b)
+        else:
+            cur.append(ln)
+    flush()
+    return blocks
+
+
+def mark_headings(blocks: list[Block]) -> list[Block]:
+    """One-line, title-like paragraphs followed by more content are sub-headings."""
+    for i, b in enumerate(blocks[:-1]):
+        if (b.type == "paragraph" and len(b.source_lines) == 1 and len(b.text.split()) <= HEADING_MAX_WORDS
+                and not _SENTENCE_END.search(b.text) and b.text[:1].isupper()
+                and (is_title_case(b.text) or len(b.text.split()) <= 6)):
+            b.type = "heading"
+    return blocks
+
+
+def extend_region(seq: list[Line], end: int, blocked) -> int:
+    """Let the article keep a few short closing sentences ("Enjoy!", "Ann: You're welcome.")."""
+    k = end + 1
+    while k < len(seq) and k <= end + FORWARD_EXTENSION and not blocked(k):
+        ln = seq[k]
+        if ln.item is not None or not is_sentence(ln.text) or is_title_case(ln.text) and ln.words < 4:
+            break
+        end = k
+        k += 1
+    return end
+
+
+def apply_dialogue(blocks: list[Block]) -> list[Block]:
+    """Turn 'Name: text' paragraphs into turns when the page is a conversation."""
+    counts: dict[str, int] = {}
+    for b in blocks:
+        if b.type == "paragraph":
+            m = _SPEAKER.match(b.text)
+            if m:
+                counts[m.group("who")] = counts.get(m.group("who"), 0) + 1
+    speakers = {w for w, c in counts.items() if c >= SPEAKER_MIN_TURNS}
+    if len(speakers) < 2 or sum(counts[w] for w in speakers) < DIALOGUE_MIN_TURNS:
+        return blocks
+    out: list[Block] = []
+    turn: Block | None = None
+    for b in blocks:
+        m = _SPEAKER.match(b.text) if b.type == "paragraph" else None
+        if m and m.group("who") in speakers:
+            turn = Block("turn", m.group("rest").strip(), b.lines, b.source_lines, speaker=m.group("who"))
+            out.append(turn)
+        elif b.type == "paragraph" and turn is not None and out and out[-1] is turn:
+            turn.text += "\n\n" + b.text
+            turn.lines = (turn.lines[0], b.lines[1])
+            turn.source_lines += b.source_lines
+        else:
+            turn = None
+            out.append(b)
+    return out

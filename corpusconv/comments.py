@@ -1,0 +1,214 @@
+"""Comment threads: which lists are threads, and each comment's author, date, text, depth.
+
+Renderers print a comment section as a list: top-level comments are items (``1.`` or
+``•``), replies are items nested deeper.  A list is taken as a thread on evidence that
+real comment sections share and article lists do not: per-comment header lines
+(``Steph says:``, ``Anonymous said...``, ``On May 4, 2012 at 10:25 am Steph said:``),
+per-comment action links (``Reply``, ``Report comment``), a comment-section heading just
+before the list (``12 Comments``, ``3 thoughts on “…”``), or, with no such furniture, a
+list of long prose items that closes the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .dates import date_and_time_span, find_date, is_dateline
+from .lines import Item, Line
+from .model import Comment, Removal
+
+# A list item with fewer words than this (over all its lines) is not comment-like prose.
+MIN_COMMENT_WORDS = 12
+# Evidence needed to call a list a comment thread (see thread_evidence).
+THREAD_EVIDENCE = 3
+MAX_AUTHOR_WORDS = 6
+MAX_AUTHOR_CHARS = 60
+
+_SAYS = re.compile(
+    r"^(?:(?P<pre>.*?)\s*(?:/|\||·|-|–|—|,)?\s*)?(?P<author>[^\s].{0,59}?)\s+"
+    r"(?:says|said|wrote|writes|commented|replied|responded)\s*(?:\.\.\.|…|:)?"
+    r"(?P<post>\s.*)?$", re.I)
+_ON_SAID = re.compile(
+    r"^on\s+(?P<date>.{6,60}?),?\s+(?P<author>[^\s].{0,59}?)\s+(?:said|says|wrote|writes)\s*[:.…]*$", re.I)
+_SEPARATED = re.compile(r"^(?P<author>[^|/·]{1,60}?)\s*(?:\||/|·|—|–|-|,|\bon\b|\bat\b)\s*(?P<rest>.+)$", re.I)
+_HEADING = re.compile(
+    r"^(?:(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten)\s+)?"
+    r"(?:comments?|responses?|replies|thoughts?|reactions?|discussions?)\b.{0,120}$"
+    r"|^(?:leave a (?:comment|reply)|join the (?:conversation|discussion)|what do you think\??)$"
+    r"|^comments?\s*\(\d+\)$|^\d+\s+(?:comments?|responses?|replies|thoughts?)\b.*$", re.I)
+_PINGBACK = re.compile(r"\b(?:pingback|trackback)\b", re.I)
+
+
+def is_comment_heading(text: str) -> bool:
+    """A comment-section heading: '12 Comments', 'Comments (87)', '3 thoughts on “X”'."""
+    t = text.strip().strip(":").strip()
+    return len(t.split()) <= 25 and bool(_HEADING.match(t))
+
+
+@dataclass
+class Header:
+    author: str | None = None
+    date: str | None = None
+    lines: list[int] = field(default_factory=list)
+
+
+def _clean_author(s: str) -> str | None:
+    s = s.strip().strip(":|/·-–—,").strip()
+    s = re.sub(r"^(?:by|from|posted by|comment by|reply by)\s+", "", s, flags=re.I)
+    if not s or len(s) > MAX_AUTHOR_CHARS or len(s.split()) > MAX_AUTHOR_WORDS:
+        return None
+    if s.lower() in ("reply", "log in", "delete", "permalink", "said", "says"):
+        return None
+    return s
+
+
+def parse_header_line(text: str) -> Header | None:
+    """Author and/or date from one comment header line, or None if it is not one."""
+    t = text.strip()
+    if not t or len(t) > 160:
+        return None
+    m = _ON_SAID.match(t)
+    if m:
+        d = find_date(m.group("date"))
+        return Header(_clean_author(m.group("author")), (d[0] or m.group("date").strip()) if d else m.group("date").strip())
+    m = _SAYS.match(t)
+    if m:
+        pre, author, post = m.group("pre") or "", m.group("author"), (m.group("post") or "").strip()
+        date = None
+        for part in (pre, post, author):
+            found = date_and_time_span(part) if part else None
+            if found:
+                iso, (s, e) = found
+                date = iso or part[s:e].strip()
+                if part is author:
+                    author = (author[:s] + author[e:]).strip(" /|·-–—,")
+                break
+        if post and not date and len(post.split()) > 6:
+            return None
+        author = _clean_author(author)
+        if author:
+            return Header(author, date)
+    if is_dateline(t):
+        d = date_and_time_span(t)
+        return Header(None, (d[0] or t[d[1][0]:d[1][1]]) if d else t)
+    found = date_and_time_span(t)
+    if found:
+        iso, (s, e) = found
+        before, after = t[:s].strip(" /|·-–—,"), t[e:].strip(" /|·-–—,")
+        # "Karl Fisch10/28/12 6:13 PM", "Jane | May 4, 2012", "May 4, 2012 - Jane"
+        name = before or after
+        if before and after and len(after.split()) > 3:
+            return None
+        if name and not (before and after) and _clean_author(name) and not name.endswith((".", "!", "?")):
+            return Header(_clean_author(name), iso or t[s:e].strip())
+    return None
+
+
+def _item_words(item: Item) -> int:
+    return sum(ln.words for ln in item.lines)
+
+
+def thread_evidence(items: list[Item], heading_before: bool, closes_page: bool,
+                    is_action) -> int:
+    """Score how much a run of sibling list items looks like a comment thread."""
+    score = 3 if heading_before else 0
+    headers = actions = long_items = 0
+    for it in items:
+        first = [ln for ln in it.lines if not ln.blank][:2]
+        if any(parse_header_line(ln.body) for ln in first):
+            headers += 1
+        if any(is_action(ln) for ln in it.all_lines()):
+            actions += 1
+        if _item_words(it) >= MIN_COMMENT_WORDS:
+            long_items += 1
+    n = len(items)
+    if headers >= max(1, n // 2):
+        score += 3
+    if actions >= max(1, n // 2):
+        score += 3
+    if long_items < max(1, (n + 1) // 2):
+        score -= 4
+    if any(c for it in items for c in it.children) and long_items:
+        score += 1
+    if closes_page and long_items == n:
+        score += 3
+    return score
+
+
+@dataclass
+class ThreadResult:
+    comments: list[Comment]
+    removals: list[Removal]
+    owned: set[int]
+
+
+def build_thread(items: list[Item], next_id: int, is_action, header_rule: str = "comment.header"
+                 ) -> ThreadResult:
+    """Turn a run of top-level list items (and their nested items) into comments."""
+    comments: list[Comment] = []
+    removals: list[Removal] = []
+    owned: set[int] = set()
+    counter = [next_id]
+
+    def visit(item: Item, parent: Comment | None, depth: int) -> None:
+        content: list[Line] = []
+        header = Header()
+        own = [ln for ln in item.lines if not ln.blank]
+        # Header lines: up to two leading lines that parse as author/date.
+        idx = 0
+        while idx < min(2, len(own)):
+            ln = own[idx]
+            h = parse_header_line(ln.body if ln.marker else ln.text)
+            if h is None or is_action(ln):
+                break
+            if h.author and header.author:
+                break
+            header.author = header.author or h.author
+            header.date = header.date or h.date
+            header.lines.append(ln.no)
+            idx += 1
+            # Only continue to a second header line if the first lacked author or date.
+            if header.author and header.date:
+                break
+        for ln in own[idx:]:
+            rule = is_action(ln)
+            if rule is not None:
+                removals.append(Removal(rule.id, rule.category, ln.no, ln.text,
+                                        "comment action link inside a comment"))
+            else:
+                content.append(ln)
+        for no in header.lines:
+            text = next(ln.text for ln in own if ln.no == no)
+            removals.append(Removal(header_rule, "metadata", no, text, "comment header: author/date"))
+        owned.update(ln.no for ln in own)
+        comment = None
+        if content:
+            paragraphs: list[str] = []
+            cur: list[str] = []
+            prev_no = None
+            for ln in content:
+                # A gap (blank lines, a removed action line, a reply) ends a paragraph.
+                if prev_no is not None and ln.no > prev_no + 1:
+                    paragraphs.append(" ".join(cur))
+                    cur = []
+                cur.append(ln.body if ln.marker else ln.text)
+                prev_no = ln.no
+            if cur:
+                paragraphs.append(" ".join(cur))
+            cid = f"c{counter[0]}"
+            counter[0] += 1
+            text = " ".join(paragraphs)
+            comment = Comment(
+                id=cid, parent=parent.id if parent else None, depth=depth,
+                n=item.marker_line.number, author=header.author, date=header.date,
+                paragraphs=paragraphs, lines=(own[0].no, own[-1].no),
+                source_lines=tuple(ln.no for ln in content),
+                kind="pingback" if _PINGBACK.search(text[:200]) and len(text.split()) < 60 else "comment")
+            comments.append(comment)
+        for child in item.children:
+            visit(child, comment or parent, depth + 1 if comment else depth)
+
+    for it in items:
+        visit(it, None, 0)
+    return ThreadResult(comments, removals, owned)

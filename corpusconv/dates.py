@@ -1,0 +1,88 @@
+"""Printed dates: recognise them in datelines and comment headers, normalise to ISO 8601.
+
+Only unambiguous forms are normalised (month names, ``YYYY-MM-DD``); numeric ``10/28/12``
+is read month-first (the US blog-platform default) only when the day part is > 12 or
+the site's other dates agree is beyond a single line's evidence, so it is kept as
+printed text and not converted.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_MON = (r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+        r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
+_TIME = r"(?:\s*(?:,|at|@|-|–|/)?\s*\d{1,2}[:.]\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?"
+
+DATE_PATTERNS = [
+    re.compile(_WEEKDAY + _MON + r"\s+" + _DAY + r",?\s+" + _YEAR, re.I),          # April 16, 2010
+    re.compile(_WEEKDAY + _DAY + r"\.?\s+(?:of\s+)?" + _MON + r",?\s+" + _YEAR, re.I),  # 16 April 2010
+    re.compile(r"(?P<year>(?:19|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)"),        # 2010-04-16
+    re.compile(r"(?P<n1>[01]?\d)/(?P<n2>[0-3]?\d)/(?P<y2>(?:19|20)?\d\d)\b"),          # 10/28/12
+    re.compile(r"(?P<n1>[0-3]?\d)\.(?P<n2>[01]?\d)\.(?P<y2>(?:19|20)\d\d)\b"),         # 28.10.2012
+]
+_TIME_AFTER = re.compile(_TIME, re.I)
+TIME_RE = re.compile(r"\b\d{1,2}[:.]\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?)?", re.I)
+
+
+def _iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def find_date(text: str) -> tuple[str | None, tuple[int, int]] | None:
+    """The first date printed in ``text``: (ISO date or None, (start, end)) or None."""
+    best = None
+    for pat in DATE_PATTERNS:
+        m = pat.search(text)
+        if not m or (best is not None and m.start() >= best[1][0]):
+            continue
+        iso = None
+        g = m.groupdict()
+        if g.get("mon"):
+            iso = _iso(int(g["year"]), MONTHS[g["mon"].lower()[:3]],
+                       int(g["day"]))
+            if iso is None:
+                continue
+        elif g.get("mnum"):
+            iso = _iso(int(g["year"]), int(g["mnum"]), int(g["day"]))
+            if iso is None:
+                continue
+        best = (iso, (m.start(), m.end()))
+    return best
+
+
+def date_and_time_span(text: str) -> tuple[str | None, tuple[int, int]] | None:
+    """Like :func:`find_date` but the span also covers a following clock time."""
+    found = find_date(text)
+    if not found:
+        return None
+    iso, (s, e) = found
+    m = _TIME_AFTER.match(text, e)
+    if m and m.end() > e:
+        e = m.end()
+    return iso, (s, e)
+
+
+_DATELINE_FILLER = re.compile(
+    r"^(?:posted|published|updated|last updated|written|date|on|at|by|in|·|\||/|-|–|—|,|:|\s)*$", re.I)
+
+
+def is_dateline(text: str) -> bool:
+    """True when the line is essentially a date (plus filler like 'Posted on', a time)."""
+    found = date_and_time_span(text)
+    if not found:
+        return False
+    _, (s, e) = found
+    rest = text[:s] + " " + text[e:]
+    return bool(_DATELINE_FILLER.match(rest.strip()))

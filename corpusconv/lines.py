@@ -1,0 +1,131 @@
+"""Stage 3a: per-line features and the list-item tree.
+
+Renderers (lynx, w3m, resiliparse, inscriptis) print lists as indented ``•`` or ``1.``
+items whose continuation lines are indented further than the marker; nested lists (and
+so reply threads) are indented further still.  This module recovers that tree from
+indentation alone, so later stages can reason about "a list of long items after the
+article" (a comment thread) versus "a list of one-word items at the top" (navigation).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .rules import normalise
+
+TAB_WIDTH = 4
+# Bullets that renderers emit; '*', '-', '+' and 'o' only count when indented, because at
+# the margin they are as likely to be prose ("- and then", "* * *").
+_BULLET = re.compile(r"^([•◦▪‣○■□►➢·])\s*(\S.*)$")
+_ASCII_BULLET = re.compile(r"^([*+\-o])\s+(\S.*)$")
+_NUMBER = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
+_NUMBER_ALONE = re.compile(r"^(\d{1,3})[.)]$")
+_WORD = re.compile(r"\w+")
+SECTION_BREAK = re.compile(r"^\s*(?:[*•·~#=_\-–—]\s*){3,}$|^\s*(?:§|⁂|❧|\*\s\*\s\*)\s*$")
+
+
+@dataclass
+class Line:
+    """One input line and the features every later stage uses."""
+
+    no: int
+    raw: str
+    text: str
+    indent: int
+    marker: str | None = None  # "bullet" | "number" | None
+    number: int | None = None
+    body: str = ""
+    words: int = 0
+    norm: str = ""
+    item: "Item | None" = field(default=None, repr=False)
+
+    @property
+    def blank(self) -> bool:
+        return not self.text
+
+
+@dataclass
+class Item:
+    """A list item: its marker line, its own continuation lines, its nested items."""
+
+    marker_line: Line
+    indent: int
+    parent: "Item | None" = None
+    lines: list[Line] = field(default_factory=list)
+    children: list["Item"] = field(default_factory=list)
+
+    @property
+    def depth(self) -> int:
+        d, p = 0, self.parent
+        while p is not None:
+            d, p = d + 1, p.parent
+        return d
+
+    def all_lines(self) -> list[Line]:
+        """This item's lines and every descendant's, in page order."""
+        out = list(self.lines)
+        for c in self.children:
+            out.extend(c.all_lines())
+        out.sort(key=lambda ln: ln.no)
+        return out
+
+
+def _indent_width(raw: str) -> int:
+    width = 0
+    for ch in raw:
+        if ch == " " or ch == "\u00a0":
+            width += 1
+        elif ch == "\t":
+            width += TAB_WIDTH - width % TAB_WIDTH
+        else:
+            break
+    return width
+
+
+def make_line(no: int, raw: str) -> Line:
+    text = raw.strip()
+    indent = _indent_width(raw)
+    ln = Line(no=no, raw=raw, text=text, indent=indent, body=text)
+    if text and not SECTION_BREAK.match(text):
+        m = _BULLET.match(text) or (_ASCII_BULLET.match(text) if indent > 0 else None)
+        if m:
+            ln.marker, ln.body = "bullet", m.group(2)
+        else:
+            m = _NUMBER.match(text)
+            if m:
+                ln.marker, ln.number, ln.body = "number", int(m.group(1)), m.group(2)
+            elif _NUMBER_ALONE.match(text) and indent > 0:
+                ln.marker, ln.number, ln.body = "number", int(text[:-1]), ""
+    ln.words = len(_WORD.findall(ln.body))
+    ln.norm = normalise(text) if text else ""
+    return ln
+
+
+def build_lines(raw_lines: list[str]) -> list[Line]:
+    """Features for every line, and each line's owning list item (``Line.item``)."""
+    lines = [make_line(i, raw) for i, raw in enumerate(raw_lines, 1)]
+    stack: list[Item] = []
+    for ln in lines:
+        if ln.blank:
+            continue
+        # A line is inside an open item when it is indented further than the item's marker.
+        while stack and ln.indent <= stack[-1].indent:
+            stack.pop()
+        if ln.marker is not None:
+            item = Item(marker_line=ln, indent=ln.indent, parent=stack[-1] if stack else None)
+            if item.parent is not None:
+                item.parent.children.append(item)
+            item.lines.append(ln)
+            ln.item = item
+            stack.append(item)
+        elif stack:
+            stack[-1].lines.append(ln)
+            ln.item = stack[-1]
+    return lines
+
+
+def root_item(item: Item) -> Item:
+    while item.parent is not None:
+        item = item.parent
+    return item
