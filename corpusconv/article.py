@@ -187,6 +187,26 @@ def paragraphs_from_lines(lines: list[Line]) -> list[Block]:
     return blocks
 
 
+# Link labels glued to the end of a paragraph by the renderer.
+_TRAILING_REMNANT = re.compile(
+    r"\s*(?P<r>\((?:continue reading|read more|more|click here|via)[^()]{0,40}\)|"
+    r"(?:continue reading|read more|read the rest of (?:this|the) (?:entry|post|article))\s*(?:[→»…]|\.\.\.)?)$",
+    re.I)
+
+
+def strip_remnants(blocks: list[Block]) -> list[tuple[int, str]]:
+    """Cut trailing link remnants off paragraphs; return (line, removed text) pairs."""
+    cut = []
+    for b in blocks:
+        if b.type not in ("paragraph", "list_item", "quote", "turn"):
+            continue
+        m = _TRAILING_REMNANT.search(b.text)
+        if m and m.start() > 0:
+            cut.append((b.lines[1], m.group("r")))
+            b.text = b.text[: m.start()].rstrip()
+    return cut
+
+
 def mark_headings(blocks: list[Block]) -> list[Block]:
     """One-line, title-like paragraphs followed by more content are sub-headings."""
     for i, b in enumerate(blocks[:-1]):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .dates import date_and_time_span, find_date, is_dateline
+from .dates import date_and_time_span, is_dateline
 from .lines import Item, Line
 from .model import Comment, Removal
 
@@ -29,14 +29,16 @@ _SAYS = re.compile(
     r"^(?:(?P<pre>.*?)\s*(?:/|\||·|-|–|—|,)?\s*)?(?P<author>[^\s].{0,59}?)\s+"
     r"(?:says|said|wrote|writes|commented|replied|responded)\s*(?:\.\.\.|…|:)?"
     r"(?P<post>\s.*)?$", re.I)
-_ON_SAID = re.compile(
-    r"^on\s+(?P<date>.{6,60}?),?\s+(?P<author>[^\s].{0,59}?)\s+(?:said|says|wrote|writes)\s*[:.…]*$", re.I)
+_ON_SAID = re.compile(r"^on\s+.{6,80}\s(?:said|says|wrote|writes)\s*[:.…]*$", re.I)
+_SAID_TAIL = re.compile(r"\s+(?:said|says|wrote|writes)\s*[:.…]*$", re.I)
 _SEPARATED = re.compile(r"^(?P<author>[^|/·]{1,60}?)\s*(?:\||/|·|—|–|-|,|\bon\b|\bat\b)\s*(?P<rest>.+)$", re.I)
 _HEADING = re.compile(
     r"^(?:(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten)\s+)?"
     r"(?:comments?|responses?|replies|thoughts?|reactions?|discussions?)\b.{0,120}$"
     r"|^(?:leave a (?:comment|reply)|join the (?:conversation|discussion)|what do you think\??)$"
     r"|^comments?\s*\(\d+\)$|^\d+\s+(?:comments?|responses?|replies|thoughts?)\b.*$", re.I)
+# Separators and joining words between an author and a date in a header line.
+_SEP_EDGE = re.compile(r"^[\s/|·,:–—-]+|(?:[\s/|·,:–—-]|\b(?:on|at|posted|by)\b)+$", re.I)
 _PINGBACK = re.compile(r"\b(?:pingback|trackback)\b", re.I)
 
 
@@ -70,8 +72,12 @@ def parse_header_line(text: str) -> Header | None:
         return None
     m = _ON_SAID.match(t)
     if m:
-        d = find_date(m.group("date"))
-        return Header(_clean_author(m.group("author")), (d[0] or m.group("date").strip()) if d else m.group("date").strip())
+        found = date_and_time_span(t)
+        if found:
+            iso, (s, e) = found
+            author = _clean_author(_SAID_TAIL.sub("", t[e:]))
+            if author:
+                return Header(author, iso or t[s:e].strip())
     m = _SAYS.match(t)
     if m:
         pre, author, post = m.group("pre") or "", m.group("author"), (m.group("post") or "").strip()
@@ -95,7 +101,7 @@ def parse_header_line(text: str) -> Header | None:
     found = date_and_time_span(t)
     if found:
         iso, (s, e) = found
-        before, after = t[:s].strip(" /|·-–—,"), t[e:].strip(" /|·-–—,")
+        before, after = _SEP_EDGE.sub("", t[:s]), _SEP_EDGE.sub("", t[e:])
         # "Karl Fisch10/28/12 6:13 PM", "Jane | May 4, 2012", "May 4, 2012 - Jane"
         name = before or after
         if before and after and len(after.split()) > 3:

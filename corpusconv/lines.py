@@ -52,6 +52,7 @@ class Item:
     marker_line: Line
     indent: int
     parent: "Item | None" = None
+    prev: "Item | None" = None  # previous sibling, if any
     lines: list[Line] = field(default_factory=list)
     children: list["Item"] = field(default_factory=list)
 
@@ -102,20 +103,53 @@ def make_line(no: int, raw: str) -> Line:
     return ln
 
 
-def build_lines(raw_lines: list[str]) -> list[Line]:
-    """Features for every line, and each line's owning list item (``Line.item``)."""
+# A list item keeps unmarked lines that follow a blank line only if it reads like the
+# start of a comment or of a paragraph; a one-word navigation item does not, however far
+# the rest of the page happens to be indented.
+ITEM_PROSE_WORDS = 8
+
+
+def _keeps_paragraphs(item: Item, is_header) -> bool:
+    first = item.marker_line
+    if first.words >= ITEM_PROSE_WORDS or len(item.lines) > 1:
+        return True
+    if is_header is not None and is_header(first.body):
+        return True
+    # "  2. Hi Monica" then a blank line then the comment: trust a long previous sibling.
+    prev = item.prev
+    return prev is not None and sum(ln.words for ln in prev.lines) >= ITEM_PROSE_WORDS
+
+
+def build_lines(raw_lines: list[str], is_header=None) -> list[Line]:
+    """Features for every line, and each line's owning list item (``Line.item``).
+
+    ``is_header(text)`` tells whether a marker line is a comment header ("Jane says:"),
+    after which the comment text may follow a blank line.
+    """
     lines = [make_line(i, raw) for i, raw in enumerate(raw_lines, 1)]
     stack: list[Item] = []
+    last_root: Item | None = None
+    prev_no = 0
     for ln in lines:
         if ln.blank:
             continue
+        after_blank = ln.no > prev_no + 1
+        prev_no = ln.no
         # A line is inside an open item when it is indented further than the item's marker.
         while stack and ln.indent <= stack[-1].indent:
             stack.pop()
+        while (stack and ln.marker is None and after_blank
+               and not _keeps_paragraphs(stack[-1], is_header)):
+            stack.pop()
         if ln.marker is not None:
-            item = Item(marker_line=ln, indent=ln.indent, parent=stack[-1] if stack else None)
-            if item.parent is not None:
-                item.parent.children.append(item)
+            parent = stack[-1] if stack else None
+            siblings = parent.children if parent is not None else None
+            prev = (siblings[-1] if siblings else None) if parent is not None else last_root
+            item = Item(marker_line=ln, indent=ln.indent, parent=parent, prev=prev)
+            if parent is not None:
+                parent.children.append(item)
+            else:
+                last_root = item
             item.lines.append(ln)
             ln.item = item
             stack.append(item)

@@ -64,6 +64,9 @@ class Removal:
     line: int
     text: str
     evidence: str = ""
+    # True when only part of the line was removed (a trailing "(continue reading)"); the
+    # rest of the line is content, so the line's owner is the block, not this removal.
+    partial: bool = False
 
 
 @dataclass

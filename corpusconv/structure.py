@@ -55,28 +55,34 @@ def _rule_removal(rule: Rule, ln: Line) -> Removal:
     return Removal(rule.id, rule.category, ln.no, ln.text, rule.description or f"matched {rule.origin} rule")
 
 
-def _root_runs(nonblank: list[Line], dropped: dict[int, Rule]) -> list[list[Item]]:
-    """Runs of consecutive top-level list items not interrupted by top-level content."""
+def _sibling_runs(nonblank: list[Line], dropped: dict[int, Rule]) -> list[list[Item]]:
+    """Runs of consecutive sibling list items (at any depth) not interrupted by their
+    parent's own content (for top-level items: by top-level content)."""
     runs: list[list[Item]] = []
-    cur: list[Item] = []
+    open_runs: dict[int, list[Item]] = {}  # id(parent item) or 0 -> current run
     for ln in nonblank:
-        if ln.item is None:
-            if ln.no in dropped and cur:
-                continue
-            if cur:
-                runs.append(cur)
-                cur = []
-        elif ln.item.parent is None and ln.item.marker_line is ln:
-            cur.append(ln.item)
-    if cur:
-        runs.append(cur)
+        if ln.item is not None and ln.item.marker_line is ln:
+            key = id(ln.item.parent) if ln.item.parent is not None else 0
+            run = open_runs.get(key)
+            if run is None:
+                run = open_runs[key] = []
+                runs.append(run)
+            run.append(ln.item)
+        elif ln.no not in dropped:
+            # Content of item P (or top-level content) closes the run of P's children.
+            open_runs.pop(id(ln.item) if ln.item is not None else 0, None)
     return runs
 
 
 def _find_threads(nonblank: list[Line], dropped: dict[int, Rule], is_action) -> list[list[Item]]:
     threads = []
+    claimed: set[int] = set()  # ids of items already inside a thread
     pos = {ln.no: k for k, ln in enumerate(nonblank)}
-    for run in _root_runs(nonblank, dropped):
+    for run in _sibling_runs(nonblank, dropped):
+        parent = run[0].parent
+        if parent is not None and id(parent) in claimed:
+            claimed.update(id(it) for it in run)
+            continue
         first = pos[run[0].marker_line.no]
         before = [nonblank[k].text for k in range(max(0, first - 3), first)]
         heading = any(comments.is_comment_heading(t) for t in before)
@@ -86,12 +92,13 @@ def _find_threads(nonblank: list[Line], dropped: dict[int, Rule], is_action) -> 
         score = comments.thread_evidence(run, heading, not after, is_action)
         if score >= comments.THREAD_EVIDENCE:
             threads.append(run)
+            claimed.update(id(it) for it in run)
     return threads
 
 
 def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
     res = StructureResult()
-    lines = build_lines(raw_lines)
+    lines = build_lines(raw_lines, lambda body: comments.parse_header_line(body) is not None)
     nonblank = [ln for ln in lines if not ln.blank]
 
     hits: dict[int, Rule] = {}
@@ -186,6 +193,9 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
             res.removals.append(_shape_removal("shape.page-footer", ln))
 
     blocks = article.paragraphs_from_lines(content)
+    for line_no, text in article.strip_remnants(blocks):
+        res.removals.append(Removal("link.trailing-remnant", "link-remnant", line_no, text,
+                                    "a link label glued to the end of a paragraph", partial=True))
     blocks = article.apply_dialogue(blocks)
     blocks = quotes.apply_quotes(blocks)
     blocks = article.mark_headings(blocks)
