@@ -1,0 +1,509 @@
+"""The ``corpusconv`` command line: a thin Typer layer over the library.
+
+Each command parses options, then delegates to one function that returns an exit code.
+Diagnostics go to stderr as single lines ``corpusconv: error: <source>: <reason>``; stdout
+carries only data (records, TEI, schemas), so the tool composes in shell pipelines.
+
+Exit codes (also in the README):
+
+====  =============================================================
+0     everything converted / valid
+1     some inputs failed or were invalid (the others were written)
+2     usage error (bad option, contradictory options, unsafe output)
+3     nothing to do: no input file matched
+70    internal error (a bug: please report it)
+130   interrupted (Ctrl-C)
+141   standard output was closed early (``| head``); ends quietly
+====  =============================================================
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+import typer
+from rich.console import Console
+
+from . import TOOL_NAME, __version__
+from .batch import FORMATS, BUG_HINT, Outcome, default_jobs, run
+from .errors import CorpusconvError, InputError, OutputError
+from .reading import (COMPRESSED_EXTS, DEFAULT_GLOBS, Job, UsageError, check_distinct_outputs,
+                      expand_inputs, output_relpath, strip_compression)
+from .summary import Totals, render
+from .writing import DirectorySink, FileSink, StreamSink, ensure_dir, safe_target
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_NOTHING_TO_DO = 3
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+
+#: Output file suffix per format, for one-file-per-document output directories.
+SUFFIX = {"tei": ".xml", "jsonl": ".jsonl"}
+#: Output names that say which format and kind of output the user wants.
+FILE_EXTS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".xml": "tei"}
+
+app = typer.Typer(
+    name=TOOL_NAME,
+    help="Turn scraped web text (lynx/w3m/resiliparse dumps) into validated TEI-XML and JSON Lines.",
+    epilog="Example: [bold]corpusconv convert pages/ -o tei/[/bold]   "
+           "More: corpusconv COMMAND --help",
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Format(str, enum.Enum):
+    tei = "tei"
+    jsonl = "jsonl"
+
+
+class SchemaName(str, enum.Enum):
+    tei = "tei"
+    jsonl = "jsonl"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def error_line(source: str | None, reason: str) -> str:
+    """The one-line diagnostic format every failure uses."""
+    return f"{TOOL_NAME}: error: {source}: {reason}" if source else f"{TOOL_NAME}: error: {reason}"
+
+
+def _stderr(line: str) -> None:
+    # Plain writes, not rich: file names may contain [brackets] and lines must not wrap.
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def _silence_stdout() -> None:
+    """After EPIPE, point stdout at /dev/null so the interpreter's final flush is quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # not a real fd (e.g. under a test runner)
+        pass
+
+
+def guarded(fn: Callable[[], int]) -> int:
+    """Run a command body, turning every escape into one stderr line and an exit code."""
+    try:
+        return fn()
+    except UsageError as exc:
+        _stderr(error_line(None, str(exc)))
+        return EXIT_USAGE
+    except CorpusconvError as exc:
+        _stderr(error_line(None, str(exc)))
+        return EXIT_FAILED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        _stderr(f"{TOOL_NAME}: interrupted")
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        where = getattr(exc, "filename", None)
+        _stderr(error_line(where, exc.strerror or str(exc)))
+        return EXIT_FAILED
+    except Exception as exc:  # last resort: never a traceback
+        _stderr(error_line(None, f"internal error ({type(exc).__name__}: {exc}); {BUG_HINT}"))
+        return EXIT_INTERNAL
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"{TOOL_NAME} {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", "-V", callback=_version_callback,
+                                       is_eager=True, help="Show the version and exit.")) -> None:
+    """Turn scraped web text into clean, structured, validated TEI-XML and JSON Lines."""
+
+
+# --------------------------------------------------------------------------- convert
+
+
+@dataclass
+class OutputPlan:
+    """Where converted documents go: ``stdout``, one ``file``, or a ``dir`` of files."""
+
+    kind: str
+    fmt: str
+    path: str | None = None
+    bundle: bool = False
+
+
+def plan_output(output: str | None, fmt: str | None, bundle: bool) -> OutputPlan:
+    """Decide the output kind and format from ``-o`` and ``--format`` (pure, testable).
+
+    ``-o`` missing or ``-``: stdout (JSON Lines by default).  A name ending in ``.jsonl``
+    or ``.xml`` (optionally ``.gz``/``.bz2``/``.xz``): one file of that format.  Anything
+    else (or an existing directory): a directory with one file per input (TEI by default).
+    """
+    if output in (None, "-"):
+        kind, inferred = "stdout", ("tei" if bundle else "jsonl")
+    else:
+        base, _ = strip_compression(os.path.basename(output.rstrip("/")))
+        ext = os.path.splitext(base)[1].lower()
+        if os.path.isdir(output) or output.endswith(("/", os.sep)) or ext not in FILE_EXTS:
+            kind, inferred = "dir", "tei"
+        else:
+            kind, inferred = "file", FILE_EXTS[ext]
+            if fmt and fmt != inferred:
+                raise UsageError(f"-o {output} names a {inferred} file but --format is {fmt}")
+    fmt = fmt or inferred
+    if bundle and (fmt != "tei" or kind == "dir"):
+        raise UsageError("--bundle writes one TEI corpus file: use it with --format tei and "
+                         "-o FILE.xml (or stdout)")
+    if kind == "dir" and output and strip_compression(output.rstrip("/"))[1]:
+        raise UsageError(f"-o {output}: compressed output needs a .jsonl.gz or .xml.gz name")
+    return OutputPlan(kind=kind, fmt=fmt, path=output if kind != "stdout" else None, bundle=bundle)
+
+
+@dataclass
+class ConvertOptions:
+    paths: list[str]
+    output: str | None = None
+    fmt: str | None = None
+    rules: str | None = None
+    jobs: int | None = None
+    force: bool = False
+    skip_existing: bool = False
+    fail_fast: bool = False
+    globs: list[str] = field(default_factory=list)
+    bundle: bool = False
+    quiet: bool = False
+    verbose: bool = False
+
+
+def _real_inputs(jobs: list[Job]) -> set[str]:
+    return {os.path.realpath(j.path) for j in jobs if j.path}
+
+
+def _check_output_location(plan: OutputPlan, paths: list[str]) -> None:
+    """Before reading anything: the output directory must be a directory, not an input one."""
+    if plan.kind != "dir" or plan.path is None:
+        return
+    if os.path.exists(plan.path) and not os.path.isdir(plan.path):
+        raise UsageError(f"-o {plan.path} exists and is not a directory (name a .jsonl or "
+                         ".xml file, or a directory)")
+    real_out = os.path.realpath(plan.path)
+    for p in paths:
+        if p != "-" and os.path.isdir(p) and os.path.realpath(p) == real_out:
+            raise UsageError(f"-o {plan.path} is the input directory; choose another output "
+                             "directory")
+
+
+def _check_not_an_input(plan: OutputPlan, jobs: list[Job]) -> None:
+    """An output file that is also an input would be destroyed: refuse it."""
+    if plan.kind == "file" and plan.path and os.path.realpath(plan.path) in _real_inputs(jobs):
+        raise UsageError(f"-o {plan.path} is also an input; refusing to overwrite it")
+
+
+def _check_single(plan: OutputPlan, jobs: list[Job]) -> None:
+    if plan.fmt == "tei" and plan.kind in ("file", "stdout") and not plan.bundle and len(jobs) > 1:
+        where = plan.path or "stdout"
+        raise UsageError(f"{len(jobs)} inputs cannot go to one TEI document ({where}): give an "
+                         "output directory (-o DIR/) or use --bundle for one teiCorpus file")
+
+
+class Reporter:
+    """Collects totals and prints per-document lines; knows nothing about output kinds."""
+
+    def __init__(self, opts: ConvertOptions):
+        self.opts = opts
+        self.totals = Totals()
+
+    def failed(self, source: str, reason: str) -> None:
+        self.totals.failed += 1
+        _stderr(error_line(source, reason))
+
+    def wrote(self, outcome: Outcome, where: str) -> None:
+        self.totals.add(outcome)
+        if self.opts.verbose and not self.opts.quiet:
+            _stderr(f"{TOOL_NAME}: wrote {outcome.job.source} -> {where}")
+
+    def skipped(self, source: str, target: Path) -> None:
+        self.totals.skipped += 1
+        if self.opts.verbose and not self.opts.quiet:
+            _stderr(f"{TOOL_NAME}: skipped {source}: {target} exists")
+
+
+def _progress(opts: ConvertOptions, total: int):
+    """A rich progress bar on stderr, only for humans watching a terminal."""
+    if opts.quiet or not sys.stderr.isatty() or total < 2:
+        return None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("converting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=Console(stderr=True), transient=True)
+
+
+def _outcomes(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions):
+    n_jobs = opts.jobs or default_jobs()
+    stream = run(jobs, plan.fmt, opts.rules, n_jobs)
+    bar = _progress(opts, len(jobs))
+    if bar is None:
+        yield from stream
+        return
+    with bar:
+        task = bar.add_task("convert", total=len(jobs))
+        for outcome in stream:
+            yield outcome
+            bar.advance(task)
+
+
+def _convert_to_dir(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions, rep: Reporter) -> None:
+    assert plan.path is not None
+    suffix = SUFFIX[plan.fmt]
+    check_distinct_outputs(jobs, suffix=suffix)
+    ensure_dir(plan.path)
+    sink = DirectorySink(plan.path, overwrite=opts.force, protected=_real_inputs(jobs))
+    todo = []
+    for job in jobs:
+        try:
+            target = sink.target(output_relpath(job.relpath, suffix))
+        except OutputError as exc:
+            rep.failed(job.source, str(exc))
+            continue
+        if target.exists() and not opts.force:
+            if opts.skip_existing:
+                rep.skipped(job.source, target)
+            else:
+                rep.failed(job.source, f"{target} already exists (use --force to overwrite or "
+                                       "--skip-existing to keep it)")
+            continue
+        todo.append(job)
+    if opts.fail_fast and rep.totals.failed:
+        return
+    for outcome in _outcomes(todo, plan, opts):
+        if not outcome.ok:
+            rep.failed(outcome.job.source, outcome.error)
+        else:
+            try:
+                where = sink.write(output_relpath(outcome.job.relpath, suffix), outcome.payload)
+                rep.wrote(outcome, str(where))
+            except OutputError as exc:
+                rep.failed(outcome.job.source, _strip_prefix(str(exc), outcome.job.source))
+        if opts.fail_fast and rep.totals.failed:
+            return
+
+
+def _strip_prefix(msg: str, source: str) -> str:
+    return msg[len(source) + 2:] if msg.startswith(source + ": ") else msg
+
+
+def _convert_to_one(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions, rep: Reporter) -> None:
+    """Stdout or one file: records (or the bundle members) concatenated in input order."""
+    if plan.bundle:
+        from .bundle import BundleWriter  # only when asked: it needs the TEI corpus schema
+
+        bundle = BundleWriter()
+    else:
+        bundle = None
+    if plan.kind == "file":
+        assert plan.path is not None
+        parent = os.path.dirname(plan.path) or "."
+        ensure_dir(parent)
+        if os.path.exists(plan.path) and not opts.force:
+            if opts.skip_existing:
+                rep.totals.skipped += len(jobs)
+                return
+            raise OutputError(f"{plan.path}: already exists (use --force to overwrite or "
+                              "--skip-existing to keep it)")
+        sink = FileSink(plan.path, overwrite=True).open()
+    else:
+        sink = StreamSink()
+    committed = False
+    try:
+        for outcome in _outcomes(jobs, plan, opts):
+            if not outcome.ok:
+                rep.failed(outcome.job.source, outcome.error)
+                if opts.fail_fast:
+                    return  # a one-file output is all or nothing under --fail-fast
+                continue
+            if bundle is not None:
+                bundle.add(outcome)
+            else:
+                sink.write(outcome.payload)
+            rep.wrote(outcome, plan.path or "stdout")
+        if bundle is not None and rep.totals.documents:
+            sink.write(bundle.finish())
+        if isinstance(sink, FileSink) and rep.totals.documents:
+            sink.commit()
+            committed = True
+    finally:
+        if isinstance(sink, FileSink) and not committed:
+            sink.abort()
+
+
+def convert_command(opts: ConvertOptions) -> int:
+    """Expand inputs, convert them (in parallel), write outputs; return the exit code."""
+    if opts.force and opts.skip_existing:
+        raise UsageError("--force and --skip-existing contradict each other; pick one")
+    if opts.jobs is not None and opts.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    plan = plan_output(opts.output, opts.fmt, opts.bundle)
+    if opts.rules:
+        from .rules import load_rules
+
+        try:
+            load_rules(opts.rules)  # fail once, up front, rather than once per document
+        except CorpusconvError as exc:
+            raise UsageError(str(exc)) from None
+    if opts.paths.count("-") > 1:
+        raise UsageError("standard input ('-') can be given only once")
+    _check_output_location(plan, opts.paths)
+    excluded = [plan.path] if plan.path else []
+    jobs = expand_inputs(opts.paths, globs=opts.globs or None, exclude=excluded)
+    if not jobs:
+        pats = ", ".join(opts.globs or DEFAULT_GLOBS)
+        _stderr(f"{TOOL_NAME}: nothing to do: no input files matched ({pats})")
+        return EXIT_NOTHING_TO_DO
+    _check_not_an_input(plan, jobs)
+    _check_single(plan, jobs)
+    rep = Reporter(opts)
+    if plan.kind == "dir":
+        _convert_to_dir(jobs, plan, opts, rep)
+    else:
+        _convert_to_one(jobs, plan, opts, rep)
+    if not opts.quiet:
+        render(rep.totals, Console(stderr=True))
+    return EXIT_FAILED if rep.totals.failed else EXIT_OK
+
+
+@app.command(epilog=(
+    "[bold]Examples[/bold]\n\n"
+    "  corpusconv convert pages/ -o tei/                 one .xml per page, mirroring pages/\n\n"
+    "  corpusconv convert pages/ -o corpus.jsonl.gz      one JSON record per page, gzipped\n\n"
+    "  cat page.txt | corpusconv convert - | jq .title   stdin to stdout\n\n"
+    "  corpusconv convert pages/ -o corpus.xml --bundle  one teiCorpus file\n\n"
+    "Exit codes: 0 ok, 1 some inputs failed, 2 usage error, 3 no input matched."))
+def convert(
+    paths: list[str] = typer.Argument(..., metavar="PATHS...",
+                                      help="Files, directories (walked recursively) or - for stdin."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="OUT",
+                                         help="Output directory, FILE.jsonl[.gz|.bz2|.xz], "
+                                              "FILE.xml, or - for stdout (the default)."),
+    fmt: Optional[Format] = typer.Option(None, "--format", "-f",
+                                         help="tei or jsonl; inferred from -o when omitted."),
+    rules: Optional[Path] = typer.Option(None, "--rules", metavar="FILE",
+                                         help="Extra boilerplate rules (TOML); they win over built-ins."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N",
+                                       help="Worker processes (default: number of CPUs)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing outputs."),
+    skip_existing: bool = typer.Option(False, "--skip-existing",
+                                       help="Leave existing outputs alone and skip their inputs."),
+    fail_fast: bool = typer.Option(False, "--fail-fast", help="Stop at the first failing input."),
+    glob: Optional[list[str]] = typer.Option(None, "--glob", metavar="PATTERN",
+                                             help="File-name pattern for directories (repeatable; "
+                                                  "default: *.txt and *.txt.gz/.bz2/.xz)."),
+    bundle: bool = typer.Option(False, "--bundle", help="Write one TEI teiCorpus file."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, no summary."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="One stderr line per document."),
+) -> None:
+    """Convert rendered pages to TEI-XML or JSON Lines (validated before writing)."""
+    opts = ConvertOptions(paths=list(paths), output=output, fmt=fmt.value if fmt else None,
+                          rules=str(rules) if rules else None, jobs=jobs, force=force,
+                          skip_existing=skip_existing, fail_fast=fail_fast, globs=list(glob or []),
+                          bundle=bundle, quiet=quiet, verbose=verbose)
+    raise typer.Exit(guarded(lambda: convert_command(opts)))
+
+
+# --------------------------------------------------------------------------- validate
+
+#: What ``validate`` picks up when given a directory.
+VALIDATE_GLOBS = ("*.xml", "*.xml.gz", "*.jsonl", "*.jsonl.gz")
+
+
+def validate_command(paths: list[str], tei_all: str | None) -> int:
+    from .validate import validate_file
+
+    jobs = expand_inputs(paths, globs=VALIDATE_GLOBS)
+    if not jobs:
+        _stderr(f"{TOOL_NAME}: nothing to do: no .xml or .jsonl files found")
+        return EXIT_NOTHING_TO_DO
+    bad = 0
+    for job in jobs:
+        if job.path is None:
+            raise UsageError("validate reads files; '-' (stdin) is not supported")
+        try:
+            problems = validate_file(job.path, tei_all=tei_all)
+        except (CorpusconvError, OSError) as exc:
+            problems = [str(exc)]
+        if problems:
+            bad += 1
+            for p in problems:
+                msg = " ".join(str(p).split())
+                # validate_file's messages already start with "FILE:LINE:"; keep them whole
+                _stderr(f"{TOOL_NAME}: error: {msg}" if msg.startswith(job.path)
+                        else error_line(job.source, msg))
+    if bad:
+        _stderr(f"{TOOL_NAME}: {bad} of {len(jobs)} files invalid")
+    return EXIT_FAILED if bad else EXIT_OK
+
+
+@app.command(epilog=(
+    "[bold]Examples[/bold]\n\n"
+    "  corpusconv validate tei/ corpus.jsonl\n\n"
+    "  corpusconv validate tei/ --tei-all ../shared/tei/tei_all.rng\n\n"
+    "Exit codes: 0 all valid, 1 some invalid, 3 no file found."))
+def validate(
+    paths: list[str] = typer.Argument(..., metavar="PATHS...",
+                                      help="TEI .xml or .jsonl files, or directories of them."),
+    tei_all: Optional[Path] = typer.Option(None, "--tei-all", metavar="FILE",
+                                           help="Also validate TEI against this full TEI P5 schema (RNG)."),
+) -> None:
+    """Check outputs against the bundled schemas; one line per problem on stderr."""
+    raise typer.Exit(guarded(lambda: validate_command(list(paths), str(tei_all) if tei_all else None)))
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def schema_command(name: str, path_only: bool) -> int:
+    from .resources import schema_path
+    from .validate import RECORD_SCHEMA, TEI_SCHEMA
+
+    p = Path(schema_path({"tei": TEI_SCHEMA, "jsonl": RECORD_SCHEMA}[name]))
+    if path_only:
+        sys.stdout.write(f"{p}\n")
+    else:
+        sys.stdout.buffer.write(p.read_bytes())
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+@app.command(epilog=(
+    "[bold]Examples[/bold]\n\n"
+    "  corpusconv schema jsonl > record.schema.json\n\n"
+    "  jing $(corpusconv schema tei --path) doc.xml"))
+def schema(
+    name: SchemaName = typer.Argument(..., help="tei (RELAX NG) or jsonl (JSON Schema)."),
+    path: bool = typer.Option(False, "--path", help="Print the installed file's path instead."),
+) -> None:
+    """Print a bundled schema (or its path) to stdout."""
+    raise typer.Exit(guarded(lambda: schema_command(name.value, path)))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app(prog_name=TOOL_NAME)
+    except BrokenPipeError:  # raised while Typer itself prints (e.g. --help | head)
+        _silence_stdout()
+        sys.exit(EXIT_BROKEN_PIPE)

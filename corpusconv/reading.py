@@ -1,0 +1,190 @@
+"""Expand command-line inputs into conversion jobs and read their bytes.
+
+Inputs are files, directories (walked recursively, in sorted order so that batches are
+deterministic) and ``-`` for one document on standard input.  Each input becomes a
+:class:`Job` that carries the source *as the user gave it* (shown in messages and recorded
+in provenance) and a relative path used to mirror the input tree under an output
+directory.  Jobs are small frozen dataclasses so that they pickle cheaply to worker
+processes (``multiprocessing`` or a future Dask engine).
+"""
+
+from __future__ import annotations
+
+import bz2
+import fnmatch
+import gzip
+import lzma
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, Iterable
+
+from .errors import CorpusconvError, InputError
+
+#: Patterns matched against file names when walking a directory (explicit file arguments
+#: are always taken).  Rendered pages are ``.txt``; crawls often store them compressed.
+DEFAULT_GLOBS: tuple[str, ...] = ("*.txt", "*.txt.gz", "*.txt.bz2", "*.txt.xz")
+
+#: Compression handled transparently, by file-name extension.
+COMPRESSED_EXTS: tuple[str, ...] = (".gz", ".bz2", ".xz")
+
+#: The name under which standard input is known (source, id and mirrored path).
+STDIN = "-"
+STDIN_RELPATH = "stdin.txt"
+
+#: Upper bound on one decompressed input: rendered pages are kilobytes, so anything this
+#: large is a mistake (or a decompression bomb) that would exhaust a worker's memory.
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Job:
+    """One input document to convert.
+
+    ``source`` is the input as given (``-`` for stdin); ``path`` the file to read (``None``
+    when ``data`` already holds the bytes, as for stdin); ``relpath`` the POSIX path,
+    relative and without ``..``, under which the output is mirrored.
+    """
+
+    source: str
+    relpath: str
+    path: str | None = None
+    data: bytes | None = None
+
+
+class UsageError(CorpusconvError):
+    """The inputs as a whole make no sense (e.g. the output would overwrite an input)."""
+
+
+def _matches(name: str, globs: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name, g) for g in globs)
+
+
+def _safe_relpath(parts: Iterable[str]) -> str:
+    """Join path parts as a relative POSIX path, dropping anything that could climb out."""
+    clean = [p for p in parts if p not in ("", ".", "..")]
+    return str(PurePosixPath(*clean)) if clean else "unnamed.txt"
+
+
+def _walk(root: Path, globs: tuple[str, ...], excluded: set[str]) -> list[tuple[Path, str]]:
+    """Files under ``root`` matching ``globs``, sorted, with their path relative to ``root``.
+
+    Symlinked directories are followed once: a directory whose real path was already
+    visited is skipped, so symlink loops end.  Excluded real paths (the output directory
+    or file) are skipped so that a second run never reads its own outputs.
+    """
+    found: list[tuple[Path, str]] = []
+    seen: set[str] = set()
+
+    def visit(d: Path, rel: tuple[str, ...]) -> None:
+        real = os.path.realpath(d)
+        if real in seen or real in excluded:
+            return
+        seen.add(real)
+        try:
+            entries = sorted(os.scandir(d), key=lambda e: e.name)
+        except OSError as exc:
+            raise InputError(f"{d}: cannot list directory ({exc.strerror or exc})") from None
+        for e in entries:
+            p = Path(e.path)
+            try:
+                is_dir = e.is_dir()  # follows symlinks; loops are stopped by `seen`
+                is_file = e.is_file()
+            except OSError:
+                continue
+            if is_dir:
+                visit(p, rel + (e.name,))
+            elif is_file and _matches(e.name, globs) and os.path.realpath(p) not in excluded:
+                found.append((p, _safe_relpath(rel + (e.name,))))
+
+    visit(root, ())
+    return found
+
+
+def expand_inputs(paths: Iterable[str], *, globs: Iterable[str] | None = None,
+                  exclude: Iterable[str | os.PathLike] = (),
+                  stdin: BinaryIO | None = None) -> list[Job]:
+    """Turn command-line paths into jobs, in argument order then sorted directory order.
+
+    ``exclude`` lists outputs (a directory or a file) that must never be read as inputs.
+    A missing path becomes a job anyway, so that it is reported as that input's error
+    while the other inputs still convert.  ``-`` reads all of ``stdin`` (default: the
+    process's binary standard input) once.
+    """
+    globs = tuple(globs) if globs else DEFAULT_GLOBS
+    excluded = {os.path.realpath(x) for x in exclude}
+    jobs: list[Job] = []
+    for arg in paths:
+        if arg == STDIN:
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            jobs.append(Job(source=STDIN, relpath=STDIN_RELPATH, data=stream.read()))
+            continue
+        p = Path(arg)
+        if p.is_dir():
+            jobs.extend(Job(source=str(f), relpath=rel, path=str(f))
+                        for f, rel in _walk(p, globs, excluded))
+        else:
+            jobs.append(Job(source=arg, relpath=_safe_relpath([p.name]), path=arg))
+    return jobs
+
+
+def check_distinct_outputs(jobs: list[Job], *, suffix: str) -> None:
+    """Refuse two inputs that would be written to the same mirrored output file."""
+    owners: dict[str, str] = {}
+    for j in jobs:
+        out = output_relpath(j.relpath, suffix)
+        if out in owners and owners[out] != j.source:
+            raise UsageError(f"{owners[out]} and {j.source} would both be written to {out}; "
+                             "convert them separately or into different output directories")
+        owners[out] = j.source
+
+
+def strip_compression(name: str) -> tuple[str, str]:
+    """Split ``a.txt.gz`` into (``a.txt``, ``.gz``); the extension is ``""`` if none."""
+    for ext in COMPRESSED_EXTS:
+        if name.endswith(ext) and len(name) > len(ext):
+            return name[: -len(ext)], ext
+    return name, ""
+
+
+def output_relpath(relpath: str, suffix: str) -> str:
+    """The mirrored output path: ``blog/a.txt.gz`` -> ``blog/a.xml`` for suffix ``.xml``."""
+    pp = PurePosixPath(relpath)
+    name, _ = strip_compression(pp.name)
+    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+    return str(pp.with_name(stem + suffix))
+
+
+def _decompress(data: bytes, ext: str, shown: str) -> bytes:
+    opener = {".gz": gzip.decompress, ".bz2": bz2.decompress, ".xz": lzma.decompress}[ext]
+    try:
+        out = opener(data)
+    except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:
+        raise InputError(f"not valid {ext[1:]} data ({exc})") from None
+    if len(out) > MAX_INPUT_BYTES:
+        raise InputError(f"larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB once decompressed")
+    return out
+
+
+def read_job(job: Job) -> bytes:
+    """The (decompressed) bytes of one job.  Raises :class:`InputError` with a short reason."""
+    if job.data is not None:
+        return job.data
+    assert job.path is not None
+    try:
+        size = os.path.getsize(job.path)
+        if size > MAX_INPUT_BYTES:
+            raise InputError(f"larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB")
+        with open(job.path, "rb") as fh:
+            data = fh.read()
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a file") from None
+    except PermissionError:
+        raise InputError("permission denied") from None
+    except FileNotFoundError:
+        raise InputError("no such file or directory") from None
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror or exc})") from None
+    _, ext = strip_compression(job.path)
+    return _decompress(data, ext, job.source) if ext else data

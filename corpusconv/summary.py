@@ -1,0 +1,63 @@
+"""End-of-run totals: accumulated from outcomes, rendered as a table on stderr.
+
+Kept apart from the CLI so that library callers (and a distributed engine) can total a
+batch the same way.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.table import Table
+
+from .batch import Outcome
+
+#: Rules listed individually in the summary; the rest are folded into one row.
+TOP_RULES = 12
+
+
+@dataclass
+class Totals:
+    documents: int = 0
+    failed: int = 0
+    skipped: int = 0
+    blocks: int = 0
+    comments: int = 0
+    quotes: int = 0
+    removals: Counter = field(default_factory=Counter)
+
+    def add(self, outcome: Outcome) -> None:
+        if not outcome.ok:
+            self.failed += 1
+            return
+        self.documents += 1
+        s = outcome.stats
+        self.blocks += s.blocks
+        self.comments += s.comments
+        self.quotes += s.quotes
+        self.removals.update(dict(s.removals))
+
+
+def table(t: Totals) -> Table:
+    """The summary as a rich table (rules sorted by count, then id, for stable output)."""
+    tab = Table(title="corpusconv summary", show_header=True, header_style="bold")
+    tab.add_column("what")
+    tab.add_column("count", justify="right")
+    for label, n in (("documents written", t.documents), ("failed", t.failed),
+                     ("skipped (exist)", t.skipped), ("article blocks", t.blocks),
+                     ("quotes", t.quotes), ("comments", t.comments),
+                     ("boilerplate lines", sum(t.removals.values()))):
+        tab.add_row(label, str(n))
+    ranked = sorted(t.removals.items(), key=lambda kv: (-kv[1], kv[0]))
+    for rule, n in ranked[:TOP_RULES]:
+        tab.add_row(f"  removed by {rule}", str(n))
+    rest = ranked[TOP_RULES:]
+    if rest:
+        tab.add_row(f"  removed by {len(rest)} other rules", str(sum(n for _, n in rest)))
+    return tab
+
+
+def render(t: Totals, console: Console) -> None:
+    console.print(table(t))
