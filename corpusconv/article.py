@@ -26,7 +26,7 @@ SHORT_LINE_PENALTY = 3
 BOILERPLATE_PENALTY = 6
 THREAD_WALL = -10_000
 # Title search window, in non-blank lines above / into the article.
-TITLE_LOOKBACK = 12
+TITLE_LOOKBACK = 20
 TITLE_LOOKAHEAD = 6
 TITLE_MAX_WORDS = 20
 HEADING_MAX_WORDS = 12
@@ -43,9 +43,38 @@ _BY_INSIDE = re.compile(r"\bby\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*
 _SPEAKER = re.compile(r"^(?P<who>[A-Z][\w.'’-]{0,20}(?:\s[A-Z][\w.'’-]{0,20}){0,2}):\s+(?P<rest>\S.*)$", re.S)
 
 
-def line_score(ln: Line, dropped: bool) -> float:
+# A group of consecutive lines (no blank between) with few sentence endings is a link
+# list (related posts, "most popular", tag clouds), however long its headlines are.
+LINK_BLOCK_MIN_LINES = 3
+LINK_BLOCK_SENTENCE_SHARE = 0.3
+
+
+def link_block_lines(seq: list[Line]) -> set[int]:
+    """Line numbers of lines inside dense groups of mostly unpunctuated lines."""
+    out: set[int] = set()
+    group: list[Line] = []
+
+    def close():
+        if len(group) >= LINK_BLOCK_MIN_LINES:
+            ends = sum(1 for ln in group if _SENTENCE_END.search(ln.text))
+            if ends < LINK_BLOCK_SENTENCE_SHARE * len(group):
+                out.update(ln.no for ln in group)
+        group.clear()
+
+    for ln in seq:
+        if group and (ln.no != group[-1].no + 1 or ln.item is not None):
+            close()
+        if ln.item is None:
+            group.append(ln)
+    close()
+    return out
+
+
+def line_score(ln: Line, dropped: bool, in_link_block: bool = False) -> float:
     if dropped:
         return -BOILERPLATE_PENALTY
+    if in_link_block:
+        return -SHORT_LINE_PENALTY
     if SECTION_BREAK.match(ln.text):
         return 0
     if ln.words >= PROSE_MIN_WORDS:
@@ -110,8 +139,16 @@ class Heading:
     author: str | None
 
 
-def find_title(seq: list[Line], start: int, repeated: dict[str, int], usable) -> Heading:
-    """Pick the title near ``seq[start]`` (the first article line); see module docstring."""
+_CAPTION = re.compile(r"\b(?:photo|image|picture|credit|getty|afp|reuters|shutterstock|illustration)\b", re.I)
+_NOT_TITLE_CHARS = re.compile(r"[|«»]|:$|^\W*$")
+
+
+def find_title(seq: list[Line], start: int, mentions, repeats, usable) -> Heading:
+    """Pick the title near ``seq[start]`` (the first article line); see module docstring.
+
+    ``mentions(line)`` counts other lines that quote the line's text inside them (comment
+    headings, "Leave a reply to …"); ``repeats(line)`` counts identical lines (site chrome).
+    """
     lo = max(0, start - TITLE_LOOKBACK)
     hi = min(len(seq), start + TITLE_LOOKAHEAD)
     best, best_score = None, 0.0
@@ -124,10 +161,15 @@ def find_title(seq: list[Line], start: int, repeated: dict[str, int], usable) ->
         inside = k >= start
         if inside and not near_date:
             continue
+        if _NOT_TITLE_CHARS.search(ln.text) or find_byline(ln.text):
+            continue
         score = 1.0
         score += 3 if near_date else 0
-        score += min(4, 2 * repeated.get(ln.norm, 0))
+        score += min(4, 2 * mentions(ln))
+        score -= 2 * min(2, repeats(ln))
+        score -= 3 if _CAPTION.search(ln.text) else 0
         score += 1 if 3 <= ln.words <= 15 else 0
+        score += 0.25 * min(ln.words, 10)
         score += 1 if is_title_case(ln.text) else 0
         score -= 0.15 * abs(start - k)
         # Directly followed by the article (or by its dateline) is the usual layout.

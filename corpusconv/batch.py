@@ -176,3 +176,75 @@ def run(jobs: Iterable[Job], fmt: str, rules: RulesSpec = None,
     finally:
         pool.terminate()
         pool.join()
+
+
+# --------------------------------------------------------------------------- TEI corpus
+
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+
+
+class BundleError(CorpusconvError):
+    """A member cannot be added to a teiCorpus (e.g. its document id is already there)."""
+
+
+def _prefix_local_ids(root, prefix: str) -> None:
+    """Make a member's internal ids corpus-unique: ``#rule-x`` -> ``#d-page.rule-x``.
+
+    Each TEI document declares its own ids (rule categories, people), which collide
+    between documents once they share one file; xml:id must be unique per file.  Ids
+    already starting with the document's own prefix (comment posts) are left alone, and
+    every ``#id`` pointer to a renamed id is rewritten so that no reference dangles.
+    """
+    renamed: dict[str, str] = {}
+    for el in root.iter():
+        old = el.get(XML_ID)
+        if el is root or old is None or old.startswith(prefix + "."):
+            continue
+        renamed[old] = f"{prefix}.{old}"
+        el.set(XML_ID, renamed[old])
+    if not renamed:
+        return
+    for el in root.iter():
+        for name, value in el.attrib.items():
+            if "#" in value:
+                toks = [f"#{renamed[t[1:]]}" if t.startswith("#") and t[1:] in renamed else t
+                        for t in value.split(" ")]
+                el.set(name, " ".join(toks))
+
+
+def bundle_tei(members: list[bytes], title: str) -> bytes:
+    """Wrap validated TEI documents, in order, in one ``teiCorpus`` with a corpus header.
+
+    The bundled schema describes single documents, so each member is validated on its
+    own (by :func:`process`); this wrapper only adds the minimal header TEI requires and
+    is checked against the full TEI P5 schema by the tests.  Deterministic: no dates.
+    """
+    from lxml import etree
+
+    from . import TOOL_NAME, __version__
+    from .validate import safe_parser
+
+    def el(parent, tag, text=None, **attrs):
+        e = etree.SubElement(parent, f"{{{TEI_NS}}}{tag}", attrs)
+        e.text = text
+        return e
+
+    corpus = etree.Element(f"{{{TEI_NS}}}teiCorpus", nsmap={None: TEI_NS})
+    header = el(corpus, "teiHeader")
+    fdesc = el(header, "fileDesc")
+    el(el(fdesc, "titleStmt"), "title", title)
+    el(el(fdesc, "publicationStmt"), "p", f"Converted by {TOOL_NAME} {__version__}.")
+    el(el(fdesc, "sourceDesc"), "p", f"{len(members)} web pages rendered to plain text; each "
+                                     "document's own header describes its source.")
+    seen: set[str] = set()
+    for data in members:
+        root = etree.fromstring(data, safe_parser())
+        doc_id = root.get(XML_ID) or f"doc{len(seen) + 1}"
+        if doc_id in seen:
+            raise BundleError(f"document id {doc_id!r} occurs twice; rename one input")
+        seen.add(doc_id)
+        _prefix_local_ids(root, doc_id)
+        corpus.append(root)
+    etree.cleanup_namespaces(corpus)
+    return etree.tostring(corpus, xml_declaration=True, encoding="UTF-8", pretty_print=True)

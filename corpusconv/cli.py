@@ -22,7 +22,7 @@ from __future__ import annotations
 import enum
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -30,12 +30,12 @@ import typer
 from rich.console import Console
 
 from . import TOOL_NAME, __version__
-from .batch import FORMATS, BUG_HINT, Outcome, default_jobs, run
-from .errors import CorpusconvError, InputError, OutputError
+from .batch import BUG_HINT, Outcome, bundle_tei, default_jobs, run
+from .errors import CorpusconvError, OutputError
 from .reading import (COMPRESSED_EXTS, DEFAULT_GLOBS, Job, UsageError, check_distinct_outputs,
                       expand_inputs, output_relpath, strip_compression)
 from .summary import Totals, render
-from .writing import DirectorySink, FileSink, StreamSink, ensure_dir, safe_target
+from .writing import DirectorySink, FileSink, StreamSink, ensure_dir
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -307,42 +307,52 @@ def _strip_prefix(msg: str, source: str) -> str:
     return msg[len(source) + 2:] if msg.startswith(source + ": ") else msg
 
 
-def _convert_to_one(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions, rep: Reporter) -> None:
-    """Stdout or one file: records (or the bundle members) concatenated in input order."""
-    if plan.bundle:
-        from .bundle import BundleWriter  # only when asked: it needs the TEI corpus schema
+def _bundle_title(plan: OutputPlan) -> str:
+    if plan.path:
+        return strip_compression(os.path.basename(plan.path))[0].rsplit(".", 1)[0]
+    return "corpus"
 
-        bundle = BundleWriter()
-    else:
-        bundle = None
+
+def _convert_to_one(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions, rep: Reporter) -> None:
+    """Stdout or one file: records (or bundle members) in input order.
+
+    A file appears only when complete (atomic rename); under ``--fail-fast`` a failure
+    leaves the previous file untouched.  A bundle is assembled in memory and written last.
+    """
     if plan.kind == "file":
         assert plan.path is not None
-        parent = os.path.dirname(plan.path) or "."
-        ensure_dir(parent)
+        ensure_dir(os.path.dirname(plan.path) or ".")
         if os.path.exists(plan.path) and not opts.force:
             if opts.skip_existing:
                 rep.totals.skipped += len(jobs)
                 return
             raise OutputError(f"{plan.path}: already exists (use --force to overwrite or "
                               "--skip-existing to keep it)")
-        sink = FileSink(plan.path, overwrite=True).open()
+        sink: FileSink | StreamSink = FileSink(plan.path, overwrite=True).open()
     else:
         sink = StreamSink()
+    members: list[bytes] = []
+    member_ids: set[str] = set()
     committed = False
     try:
         for outcome in _outcomes(jobs, plan, opts):
+            if outcome.ok and plan.bundle and outcome.doc_id in member_ids:
+                outcome = replace(outcome, ok=False, payload=b"",
+                                  error=f"document id {outcome.doc_id!r} is already in the bundle; "
+                                        "rename one of the inputs")
             if not outcome.ok:
                 rep.failed(outcome.job.source, outcome.error)
                 if opts.fail_fast:
-                    return  # a one-file output is all or nothing under --fail-fast
+                    return
                 continue
-            if bundle is not None:
-                bundle.add(outcome)
+            if plan.bundle:
+                members.append(outcome.payload)
+                member_ids.add(outcome.doc_id)
             else:
                 sink.write(outcome.payload)
             rep.wrote(outcome, plan.path or "stdout")
-        if bundle is not None and rep.totals.documents:
-            sink.write(bundle.finish())
+        if members:
+            sink.write(bundle_tei(members, _bundle_title(plan)))
         if isinstance(sink, FileSink) and rep.totals.documents:
             sink.commit()
             committed = True

@@ -5,6 +5,26 @@ ellipses stay as written; only bytes that were decoded with the wrong codec (moj
 ``â€™`` -> ``’``) are fixed, by ftfy's ``fix_encoding``, which is conservative and well
 tested.  Characters that XML 1.0 forbids are replaced by U+FFFD so that every output is
 well-formed, and each replacement is recorded with its line.
+
+How bytes are decoded (first rule that applies wins; the name used is recorded in
+``Provenance.encoding``, and every deviation from clean UTF-8 in ``Provenance.repairs``):
+
+1. A known binary signature (PDF, PNG, gzip, ...) or a high share of control/NUL bytes:
+   the input is rejected with :class:`InputError` ("not text: looks like a PNG image").
+2. A byte-order mark: UTF-8, UTF-16 or UTF-32 as the mark says (``"utf-16-le (BOM)"``).
+   Bytes invalid in that encoding (e.g. a truncated UTF-16 file) become U+FFFD, recorded
+   as ``undecodable``.
+3. No BOM but the NUL pattern of UTF-16 (every other byte NUL): UTF-16-LE/BE, recorded
+   as an ``encoding`` repair.
+4. Valid UTF-8: ``"utf-8"`` -- clean input is never touched beyond line splitting.
+5. *Mostly* UTF-8 (valid multi-byte sequences clearly outnumber invalid bytes): each
+   invalid byte becomes U+FFFD, recorded per line as ``undecodable``.
+6. Otherwise charset-normalizer guesses the legacy encoding.  Among its equally good
+   candidates windows-1252 is preferred (the web's default legacy encoding, and a
+   superset of Latin-1 for text), since for short Western text charset-normalizer's
+   first choice is often an unrelated code page (cp1250, cp775).  Recorded as
+   ``encoding`` with the codec name (``"cp1252"``).
+7. Nothing fits: UTF-8 with every invalid byte replaced by U+FFFD, recorded per line.
 """
 
 from __future__ import annotations
@@ -16,23 +36,31 @@ from dataclasses import dataclass
 from .errors import InputError
 from .model import Repair
 
-# Magic numbers of common binary formats that crawls rename to .txt.
+# Magic numbers of common binary formats that crawls rename to .txt.  Signatures that are
+# plain ASCII words ("RIFF", "BZh", "OggS", "wOFF") are checked with the bytes that must
+# follow them, so that a text page starting with such a word is not rejected.
 BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "PDF document"),
     (b"\x89PNG\r\n\x1a\n", "PNG image"),
     (b"\x1f\x8b", "gzip archive"),
     (b"PK\x03\x04", "ZIP archive"),
+    (b"PK\x05\x06", "ZIP archive"),
     (b"GIF87a", "GIF image"),
     (b"GIF89a", "GIF image"),
     (b"\xff\xd8\xff", "JPEG image"),
-    (b"BZh", "bzip2 archive"),
     (b"\xfd7zXZ\x00", "xz archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+    (b"\x28\xb5\x2f\xfd", "zstd archive"),
     (b"\x7fELF", "ELF executable"),
-    (b"RIFF", "RIFF media file"),
-    (b"OggS", "Ogg media file"),
     (b"\x00\x00\x01\x00", "icon image"),
-    (b"wOFF", "web font"),
     (b"\xd0\xcf\x11\xe0", "OLE2 (old Office) document"),
+    (b"SQLite format 3\x00", "SQLite database"),
+)
+_BINARY_PATTERNS: tuple[tuple[re.Pattern[bytes], str], ...] = (
+    (re.compile(rb"BZh[1-9]1AY&SY"), "bzip2 archive"),
+    (re.compile(rb"RIFF[\x00-\xff]{4}(?:WAVE|AVI |WEBP|RMID|ACON|CDXA)"), "RIFF media file"),
+    (re.compile(rb"OggS\x00"), "Ogg media file"),
+    (re.compile(rb"wOF[F2](?:\x00\x01\x00\x00|OTTO|true)"), "web font"),
 )
 
 BOMS: tuple[tuple[bytes, str], ...] = (
@@ -43,17 +71,31 @@ BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-# Share of control bytes (other than tab/newline/CR/FF) in the first block of a BOM-less
-# file above which it is treated as binary rather than as text with a few stray bytes.
+# Share of control bytes (other than tab/newline/CR/FF and ANSI escape sequences) in the
+# first block of a BOM-less file above which it is treated as binary rather than as text
+# with a few stray bytes; the same for NUL bytes (a stray NUL in a text page is repaired,
+# not a reason to reject the page).
 BINARY_CONTROL_SHARE = 0.05
+BINARY_NUL_SHARE = 0.01
 SNIFF_BYTES = 8192
+# Share of NULs at the odd (LE) or even (BE) byte positions that marks BOM-less UTF-16.
+UTF16_NUL_SHARE = 0.3
 
 # XML 1.0 Char production, complemented.  Lone surrogates cannot survive UTF-8 decoding
 # but can arrive through the Python API.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Invalid bytes kept by the "surrogateescape" handler (U+DC80..U+DCFF) while decoding.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Invisible characters that break line analysis; removed and recorded.
 _ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff]")
 _MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00e2\u00c5\u00d0\u00d1\u00f0][\u0080-\u02ff\u2010-\u203a\u20ac\u2122]")
+# Control bytes counted by the binary sniffer: C0 except TAB, LF, FF, CR, and ESC when it
+# starts an ANSI sequence ("ESC [") as terminal captures of pages contain.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]|\x1b(?!\[)")
+
+#: Preferred legacy encoding when charset-normalizer finds several equally plausible.
+PREFERRED_LEGACY = "cp1252"
 
 
 @dataclass
@@ -65,46 +107,149 @@ class Decoded:
     repairs: list[Repair]
 
 
+def _utf16_order(head: bytes) -> str | None:
+    """``"utf-16-le"``/``"utf-16-be"`` if ``head`` has the NUL pattern of UTF-16 text."""
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    nul_even, nul_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if nul_odd >= UTF16_NUL_SHARE and nul_even < 0.05:
+        return "utf-16-le"
+    if nul_even >= UTF16_NUL_SHARE and nul_odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _looks_like_text(text: str) -> bool:
+    """Few controls in a decoded sample: used to confirm a BOM-less UTF-16 guess."""
+    if not text:
+        return False
+    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return bad / len(text) <= BINARY_CONTROL_SHARE
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    order = _utf16_order(data[:SNIFF_BYTES])
+    if order is None:
+        return None
+    sample = data[: SNIFF_BYTES - SNIFF_BYTES % 2].decode(order, errors="replace")
+    return order if _looks_like_text(sample) else None
+
+
 def sniff_binary(data: bytes) -> str | None:
     """Return a description of the binary format of ``data``, or ``None`` if it may be text."""
     for magic, what in BINARY_SIGNATURES:
         if data.startswith(magic):
+            return what
+    for pattern, what in _BINARY_PATTERNS:
+        if pattern.match(data):
             return what
     if any(data.startswith(bom) for bom, _ in BOMS):
         return None
     head = data[:SNIFF_BYTES]
     if not head:
         return None
-    if b"\x00" in head:
-        # UTF-16 without a BOM is rare in scraped text; NULs in a BOM-less file mean binary.
+    if b"\x00" in head and _bomless_utf16(data):
+        return None
+    if head.count(0) / len(head) > BINARY_NUL_SHARE:
         return "binary data (contains NUL bytes)"
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
-    if controls / len(head) > BINARY_CONTROL_SHARE:
+    if len(_CONTROL_BYTES.findall(head)) / len(head) > BINARY_CONTROL_SHARE:
         return "binary data (many control bytes)"
     return None
 
 
+def _decode_with_bom(data: bytes, bom: bytes, name: str) -> tuple[str, str, list[Repair]]:
+    shown = name.replace("-sig", "") + " (BOM)"
+    if name == "utf-8-sig":
+        text, repairs = _decode_utf8_escaped(data[len(bom):])
+        return text, shown, repairs
+    body = data[len(bom):]
+    try:
+        return body.decode(name), shown, []
+    except UnicodeDecodeError as exc:
+        first = exc.start + len(bom)
+    text = body.decode(name, errors="replace")
+    return text, shown + " (with replacements)", [
+        Repair("undecodable", f"bytes invalid in {name} (from byte {first}, e.g. a truncated "
+                              "file) replaced by U+FFFD", count=max(1, text.count("\ufffd")))]
+
+
+def _decode_utf8_escaped(data: bytes) -> tuple[str, list[Repair]]:
+    """UTF-8 keeping invalid bytes as U+DC80..U+DCFF (replaced and recorded per line later)."""
+    return data.decode("utf-8", errors="surrogateescape"), []
+
+
+def _mostly_utf8(text: str) -> bool:
+    """``text`` was decoded with ``surrogateescape``: do valid multi-byte chars dominate?"""
+    invalid = len(_ESCAPED_BYTE.findall(text))
+    valid = sum(1 for ch in text if ord(ch) > 0x7F) - invalid
+    return valid >= 2 * invalid and valid > 0
+
+
+def _legacy(data: bytes) -> tuple[str, str] | None:
+    """charset-normalizer's decoding of non-UTF-8 bytes, preferring cp1252 among equals."""
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data))
+    if not matches:
+        return None
+    best = matches[0]
+    chosen = best
+    for m in matches:
+        if m.encoding == PREFERRED_LEGACY and m.chaos <= best.chaos + 0.005:
+            chosen = m
+            break
+    else:
+        # No language evidence at all (very short text): cp1252 if it decodes cleanly.
+        if best.coherence == 0.0:
+            try:
+                return data.decode(PREFERRED_LEGACY), PREFERRED_LEGACY
+            except UnicodeDecodeError:
+                pass
+    if not chosen.encoding:
+        return None
+    return str(chosen), chosen.encoding
+
+
 def _decode(data: bytes) -> tuple[str, str, list[Repair]]:
+    """Decode ``data``; invalid UTF-8 bytes may remain as U+DC80..U+DCFF (see below)."""
     for bom, name in BOMS:
         if data.startswith(bom):
-            try:
-                text = data.decode(name)
-            except UnicodeDecodeError as exc:
-                raise InputError(f"invalid {name} after a byte-order mark at byte {exc.start}") from None
-            return text.lstrip("\ufeff"), name.replace("-sig", "") + " (BOM)", []
+            return _decode_with_bom(data, bom, name)
+    if b"\x00" in data[:SNIFF_BYTES]:
+        order = _bomless_utf16(data)
+        if order:
+            text = data.decode(order, errors="replace")
+            reps = [Repair("encoding", f"no byte-order mark; decoded as {order} (NUL byte pattern)")]
+            bad = text.count("\ufffd")
+            if bad:
+                reps.append(Repair("undecodable", f"bytes invalid in {order} replaced by U+FFFD",
+                                   count=bad))
+            return text, order, reps
     try:
         return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
+    escaped, _ = _decode_utf8_escaped(data)
+    if _mostly_utf8(escaped):
+        return escaped, "utf-8 (with replacements)", []
+    legacy = _legacy(data)
+    if legacy is not None:
+        text, enc = legacy
+        return text, enc, [Repair("encoding", f"not UTF-8; decoded as {enc}")]
+    return escaped, "utf-8 (with replacements)", []
 
-    best = from_bytes(data).best()
-    if best is not None and best.encoding:
-        return str(best), best.encoding, [Repair("encoding", f"not UTF-8; decoded as {best.encoding}")]
-    text = data.decode("utf-8", errors="replace")
-    return text, "utf-8 (with replacements)", [
-        Repair("undecodable", "bytes that no encoding explains were replaced by U+FFFD",
-               count=text.count("\ufffd"))]
+
+def _replace_escaped(lines: list[str], kind: str, detail: str,
+                     pattern: re.Pattern[str]) -> tuple[list[str], list[Repair]]:
+    repairs: list[Repair] = []
+    out = []
+    for no, line in enumerate(lines, 1):
+        new, n = pattern.subn("\ufffd", line)
+        if n:
+            repairs.append(Repair(kind, detail, no, n))
+        out.append(new)
+    return out, repairs
 
 
 def _fix_mojibake(text: str) -> tuple[str, list[Repair]]:
@@ -112,9 +257,14 @@ def _fix_mojibake(text: str) -> tuple[str, list[Repair]]:
         return text, []
     import ftfy
 
-    fixed = ftfy.fix_encoding(text)
+    try:
+        fixed = ftfy.fix_encoding(text)
+    except Exception:  # ftfy is a heuristic: never let it fail a conversion
+        return text, []
     if fixed == text:
         return text, []
+    if len(split_lines(fixed)) != len(split_lines(text)):
+        return text, []  # line numbers of other repairs and of the structure must hold
     return fixed, [Repair("mojibake", "text decoded with the wrong codec repaired by ftfy.fix_encoding")]
 
 
@@ -141,11 +291,23 @@ def clean_lines(lines: list[str]) -> tuple[list[str], list[Repair]]:
     return out, repairs
 
 
+def _finish(text: str, surrogate_kind: str, pattern: re.Pattern[str],
+            detail: str) -> tuple[list[str], list[Repair]]:
+    """Replace surrogates (per line, recorded), fix mojibake, then clean each line."""
+    repairs: list[Repair] = []
+    if pattern.search(text):
+        lines, repairs = _replace_escaped(split_lines(text), surrogate_kind, detail, pattern)
+        text = "\n".join(lines)
+    text, fixes = _fix_mojibake(text)
+    lines, more = clean_lines(split_lines(text))
+    return lines, repairs + fixes + more
+
+
 def decode_text(text: str) -> Decoded:
     """Prepare an already-decoded string (library callers): repair and split."""
-    text, repairs = _fix_mojibake(text)
-    lines, more = clean_lines(split_lines(text.lstrip("\ufeff")))
-    return Decoded(lines, "unicode", repairs + more)
+    lines, repairs = _finish(text.lstrip("\ufeff"), "xml-illegal", _SURROGATE,
+                             "lone surrogates (not characters) replaced by U+FFFD")
+    return Decoded(lines, "unicode", repairs)
 
 
 def decode_bytes(data: bytes) -> Decoded:
@@ -154,6 +316,6 @@ def decode_bytes(data: bytes) -> Decoded:
     if what:
         raise InputError(f"not text: looks like a {what}")
     text, encoding, repairs = _decode(data)
-    text, fixes = _fix_mojibake(text)
-    lines, more = clean_lines(split_lines(text))
-    return Decoded(lines, encoding, repairs + fixes + more)
+    lines, more = _finish(text, "undecodable", _ESCAPED_BYTE,
+                          "bytes invalid in UTF-8 replaced by U+FFFD")
+    return Decoded(lines, encoding, repairs + more)

@@ -33,6 +33,7 @@ SHAPE_RULES = {
     "meta.date": ("metadata", "the article dateline (see the record's 'date')"),
     "meta.byline": ("metadata", "the article byline (see the record's 'author')"),
 }
+MENTION_MAX_WORDS = 25
 ACTION_CATEGORIES = {"comment-action", "share-widget", "comment-policy", "comment-form"}
 
 
@@ -102,10 +103,14 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
     nonblank = [ln for ln in lines if not ln.blank]
 
     hits: dict[int, Rule] = {}
+    # "tail" rules (widget headings such as "Related posts") apply once prose has begun.
+    zone = "head"
     for ln in nonblank:
-        rule = rules.match(ln.norm, "any")
+        rule = rules.match(ln.norm, zone)
         if rule is not None:
             hits[ln.no] = rule
+        elif ln.words >= article.PROSE_MIN_WORDS:
+            zone = "tail"
     kept = {no for no, r in hits.items() if r.action == "keep"}
     dropped = {no: r for no, r in hits.items() if r.action == "drop"}
 
@@ -129,6 +134,7 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
     # Article region over the rest; a thread is a wall.
     seq: list[Line] = []
     scores: list[float] = []
+    link_lines = article.link_block_lines([ln for ln in nonblank if ln.no not in in_thread])
     wall_before = None
     for ln in nonblank:
         if ln.no in in_thread:
@@ -138,18 +144,28 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
                 scores.append(article.THREAD_WALL)
             continue
         seq.append(ln)
-        scores.append(article.line_score(ln, ln.no in dropped and ln.no not in kept))
+        scores.append(article.line_score(ln, ln.no in dropped and ln.no not in kept, ln.no in link_lines))
     walls = {k for k, s in enumerate(scores) if s == article.THREAD_WALL}
     span = article.best_region(scores)
 
-    repeated = Counter(ln.norm for ln in nonblank if ln.words >= 2)
+    repeated = Counter(ln.norm for ln in nonblank)
+    # Lines that may quote the title: comment headings, reply links, breadcrumbs - not prose.
+    page_lines = [ln.norm for ln in nonblank if ln.words <= MENTION_MAX_WORDS]
+
+    def mentions(cand: Line) -> int:
+        if len(cand.norm) < 6:
+            return 0
+        return sum(1 for t in page_lines if cand.norm in t and t != cand.norm)
+
+    def repeats(cand: Line) -> int:
+        return repeated[cand.norm] - 1
     usable = lambda ln: ln.no not in dropped and ln.no not in in_thread  # noqa: E731
     consumed: dict[int, str] = {}
     if span is not None:
         start, end = span
         end = article.extend_region(seq, end, lambda k: k in walls or (
             seq[k].no in dropped and seq[k].no not in kept))
-        head = article.find_title(seq, start, {k: v - 1 for k, v in repeated.items() if v > 1}, usable)
+        head = article.find_title(seq, start, mentions, repeats, usable)
         if head.title is not None:
             title_k = seq.index(head.title)
             res.title = head.title.text
