@@ -77,6 +77,13 @@ BOMS: tuple[tuple[bytes, str], ...] = (
 # not a reason to reject the page).
 BINARY_CONTROL_SHARE = 0.05
 BINARY_NUL_SHARE = 0.01
+# ... except in valid UTF-8, where only this many NULs mean binary (tiny pages with one
+# stray NUL are text).
+BINARY_NUL_SHARE_UTF8 = 0.10
+# A handful of stray control bytes in a tiny page is text to repair, not binary.
+MIN_CONTROL_BYTES = 4
+# Share of bytes no encoding explains above which a BOM-less input is rejected.
+UNDECODABLE_SHARE = 0.30
 SNIFF_BYTES = 8192
 # Share of NULs at the odd (LE) or even (BE) byte positions that marks BOM-less UTF-16.
 UTF16_NUL_SHARE = 0.3
@@ -87,6 +94,7 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 # Invalid bytes kept by the "surrogateescape" handler (U+DC80..U+DCFF) while decoding.
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 # Invisible characters that break line analysis; removed and recorded.
 _ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff]")
 _MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00e2\u00c5\u00d0\u00d1\u00f0][\u0080-\u02ff\u2010-\u203a\u20ac\u2122]")
@@ -136,6 +144,15 @@ def _bomless_utf16(data: bytes) -> str | None:
     return order if _looks_like_text(sample) else None
 
 
+def _valid_utf8_head(head: bytes, total: int) -> bool:
+    """Is ``head`` valid UTF-8 (a multi-byte char cut by the sniff window is allowed)?"""
+    try:
+        head.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        return len(head) < total and exc.start >= len(head) - 3 and exc.reason == "unexpected end of data"
+
+
 def sniff_binary(data: bytes) -> str | None:
     """Return a description of the binary format of ``data``, or ``None`` if it may be text."""
     for magic, what in BINARY_SIGNATURES:
@@ -151,9 +168,13 @@ def sniff_binary(data: bytes) -> str | None:
         return None
     if b"\x00" in head and _bomless_utf16(data):
         return None
-    if head.count(0) / len(head) > BINARY_NUL_SHARE:
+    utf8 = _valid_utf8_head(head, len(data))
+    nul_share = head.count(0) / len(head)
+    if nul_share > BINARY_NUL_SHARE_UTF8 or (nul_share > BINARY_NUL_SHARE and not utf8):
         return "binary data (contains NUL bytes)"
-    if len(_CONTROL_BYTES.findall(head)) / len(head) > BINARY_CONTROL_SHARE:
+    controls = len(_CONTROL_BYTES.findall(head))
+    limit = BINARY_NUL_SHARE_UTF8 if utf8 else BINARY_CONTROL_SHARE
+    if controls > MIN_CONTROL_BYTES and controls / len(head) > limit:
         return "binary data (many control bytes)"
     return None
 
@@ -181,8 +202,8 @@ def _decode_utf8_escaped(data: bytes) -> tuple[str, list[Repair]]:
 
 def _mostly_utf8(text: str) -> bool:
     """``text`` was decoded with ``surrogateescape``: do valid multi-byte chars dominate?"""
-    invalid = len(_ESCAPED_BYTE.findall(text))
-    valid = sum(1 for ch in text if ord(ch) > 0x7F) - invalid
+    invalid = _ESCAPED_BYTE.subn("", text)[1]
+    valid = _NON_ASCII.subn("", text)[1] - invalid
     return valid >= 2 * invalid and valid > 0
 
 
@@ -237,6 +258,10 @@ def _decode(data: bytes) -> tuple[str, str, list[Repair]]:
     if legacy is not None:
         text, enc = legacy
         return text, enc, [Repair("encoding", f"not UTF-8; decoded as {enc}")]
+    invalid = _ESCAPED_BYTE.subn("", escaped)[1]
+    if invalid > UNDECODABLE_SHARE * len(escaped):
+        raise InputError(f"not text: {invalid} of {len(data)} bytes are invalid in UTF-8 and no "
+                         "other encoding explains them")
     return escaped, "utf-8 (with replacements)", []
 
 
@@ -314,7 +339,8 @@ def decode_bytes(data: bytes) -> Decoded:
     """Decode raw bytes of a rendered page; raise :class:`InputError` for binary input."""
     what = sniff_binary(data)
     if what:
-        raise InputError(f"not text: looks like a {what}")
+        article = "" if what.startswith("binary") else ("an " if what[0] in "AEIOUaeiox" else "a ")
+        raise InputError(f"not text: looks like {article}{what}")
     text, encoding, repairs = _decode(data)
     lines, more = _finish(text, "undecodable", _ESCAPED_BYTE,
                           "bytes invalid in UTF-8 replaced by U+FFFD")
