@@ -248,3 +248,36 @@ def bundle_tei(members: list[bytes], title: str) -> bytes:
         corpus.append(root)
     etree.cleanup_namespaces(corpus)
     return etree.tostring(corpus, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def is_tei_corpus(data: bytes) -> bool:
+    """Cheap sniff: does this XML start with a ``teiCorpus`` root element?"""
+    head = data[:2048].decode("utf-8", "replace")
+    start = head.find("<teiCorpus")
+    return start != -1 and "<TEI" not in head[:start]
+
+
+def bundle_errors(data: bytes, tei_all: str | os.PathLike | None = None) -> list[str]:
+    """Problems of a teiCorpus file: each member against the bundled schema (which
+    describes single documents), and the whole file against ``tei_all`` when given."""
+    from lxml import etree
+
+    from .validate import relaxng, safe_parser, tei_errors
+
+    try:
+        corpus = etree.fromstring(data, safe_parser())
+    except etree.XMLSyntaxError as exc:
+        return [f"line {exc.lineno or 0}: not well-formed XML: {exc.msg}"]
+    problems = []
+    for i, member in enumerate(corpus.iterchildren(f"{{{TEI_NS}}}TEI"), 1):
+        errs = tei_errors(etree.tostring(member))
+        if errs:
+            problems.append(f"member {i} ({member.get(XML_ID)}): {errs[0]}"
+                            + (f" (+{len(errs) - 1} more)" if len(errs) > 1 else ""))
+    if tei_all is not None:
+        schema = relaxng(tei_all)
+        if not schema.validate(etree.ElementTree(corpus)):
+            first = schema.error_log[0] if len(schema.error_log) else None
+            problems.append(f"line {first.line}: {first.message} [{Path(tei_all).name}]"
+                            if first else f"invalid [{Path(tei_all).name}]")
+    return problems

@@ -30,7 +30,7 @@ import typer
 from rich.console import Console
 
 from . import TOOL_NAME, __version__
-from .batch import BUG_HINT, Outcome, bundle_tei, default_jobs, run
+from .batch import BUG_HINT, Outcome, bundle_errors, bundle_tei, default_jobs, is_tei_corpus, run
 from .errors import CorpusconvError, OutputError
 from .reading import (COMPRESSED_EXTS, DEFAULT_GLOBS, Job, UsageError, check_distinct_outputs,
                       expand_inputs, output_relpath, strip_compression)
@@ -440,9 +440,19 @@ def convert(
 VALIDATE_GLOBS = ("*.xml", "*.xml.gz", "*.jsonl", "*.jsonl.gz")
 
 
-def validate_command(paths: list[str], tei_all: str | None) -> int:
+def _validate_one(path: str, tei_all: str | None) -> list[str]:
+    """A teiCorpus bundle is checked member by member; anything else by validate_file."""
     from .validate import validate_file
 
+    if path.endswith(".xml"):
+        with open(path, "rb") as fh:
+            data = fh.read()
+        if is_tei_corpus(data):
+            return [f"{path}:{p}" for p in bundle_errors(data, tei_all)]
+    return validate_file(path, tei_all=Path(tei_all) if tei_all else None)
+
+
+def validate_command(paths: list[str], tei_all: str | None) -> int:
     jobs = expand_inputs(paths, globs=VALIDATE_GLOBS)
     if not jobs:
         _stderr(f"{TOOL_NAME}: nothing to do: no .xml or .jsonl files found")
@@ -452,7 +462,7 @@ def validate_command(paths: list[str], tei_all: str | None) -> int:
         if job.path is None:
             raise UsageError("validate reads files; '-' (stdin) is not supported")
         try:
-            problems = validate_file(job.path, tei_all=tei_all)
+            problems = _validate_one(job.path, tei_all)
         except (CorpusconvError, OSError) as exc:
             problems = [str(exc)]
         if problems:

@@ -57,7 +57,7 @@ class Header:
 
 def _clean_author(s: str) -> str | None:
     s = s.strip().strip(":|/·-–—,").strip()
-    s = re.sub(r"^(?:by|from|posted by|comment by|reply by)\s+", "", s, flags=re.I)
+    s = re.sub(r"^(?:by|from|posted by|comment by|reply by|written by)\s*:?\s+", "", s, flags=re.I)
     if not s or len(s) > MAX_AUTHOR_CHARS or len(s.split()) > MAX_AUTHOR_WORDS:
         return None
     if s.lower() in ("reply", "log in", "delete", "permalink", "said", "says"):
@@ -218,3 +218,75 @@ def build_thread(items: list[Item], next_id: int, is_action, header_rule: str = 
     for it in items:
         visit(it, None, 0)
     return ThreadResult(comments, removals, owned)
+
+
+# Footer-style headers print the author after the comment text (TypePad, Movable Type).
+_FOOTER_HEADER = re.compile(r"^(?:posted by|written by|comment by|by)\b", re.I)
+_NUMBER_LINE = re.compile(r"^#?\d{1,4}\.?$")
+FLAT_MIN_HEADERS = 2
+
+
+def build_flat_thread(lines: list[Line], next_id: int, is_action, is_end) -> ThreadResult | None:
+    """Comments printed as plain lines: header, text, header, text... (or text, footer).
+
+    ``lines`` are the non-blank top-level lines after the article; ``is_end(line)`` says
+    a line closes the comment section (a comment form, a footer).
+    """
+    headers = []
+    for k, ln in enumerate(lines):
+        if is_end(ln):
+            lines = lines[:k]
+            break
+        h = parse_header_line(ln.text)
+        if h is not None and (h.author or h.date) and not is_action(ln):
+            headers.append((k, h))
+    if len(headers) < FLAT_MIN_HEADERS:
+        return None
+    footer_style = sum(1 for k, _ in headers if _FOOTER_HEADER.match(lines[k].text)) > len(headers) / 2
+    bounds = []
+    if footer_style:
+        prev = -1
+        first_gap = headers[0][0]
+        for k, h in headers:
+            start = prev + 1 if prev >= 0 else max(0, k - max(1, first_gap))
+            bounds.append((start, k - 1, h, k))
+            prev = k
+    else:
+        for i, (k, h) in enumerate(headers):
+            end = headers[i + 1][0] - 1 if i + 1 < len(headers) else len(lines) - 1
+            bounds.append((k + 1, end, h, k))
+    comments_out: list[Comment] = []
+    removals: list[Removal] = []
+    owned: set[int] = set()
+    for start, end, h, hk in bounds:
+        body = lines[start:end + 1]
+        text_lines = []
+        for ln in body:
+            rule = is_action(ln)
+            if rule is not None:
+                removals.append(Removal(rule.id, rule.category, ln.no, ln.text, "comment action link"))
+            elif _NUMBER_LINE.match(ln.text):
+                removals.append(Removal("comment.number", "metadata", ln.no, ln.text, "printed comment number"))
+            else:
+                text_lines.append(ln)
+            owned.add(ln.no)
+        hl = lines[hk]
+        removals.append(Removal("comment.header", "metadata", hl.no, hl.text, "comment header: author/date"))
+        owned.add(hl.no)
+        if not text_lines:
+            continue
+        paragraphs, cur, prev_no = [], [], None
+        for ln in text_lines:
+            if prev_no is not None and ln.no > prev_no + 1:
+                paragraphs.append(" ".join(cur))
+                cur = []
+            cur.append(ln.text)
+            prev_no = ln.no
+        paragraphs.append(" ".join(cur))
+        first = min(hl.no, text_lines[0].no)
+        last = max(hl.no, text_lines[-1].no)
+        comments_out.append(Comment(
+            id=f"c{next_id + len(comments_out)}", parent=None, depth=0, n=None, author=h.author,
+            date=h.date, paragraphs=paragraphs, lines=(first, last),
+            source_lines=tuple(ln.no for ln in text_lines)))
+    return ThreadResult(comments_out, removals, owned)

@@ -97,6 +97,29 @@ def _find_threads(nonblank: list[Line], dropped: dict[int, Rule], is_action) -> 
     return threads
 
 
+END_OF_COMMENTS = {"comment-form", "site-footer", "cookie-notice"}
+
+
+def _flat_thread(nonblank, dropped, in_thread, is_action, rules, next_id):
+    """Find a comment heading after prose and parse the plain lines below it as comments."""
+    start = None
+    seen_prose = False
+    for k, ln in enumerate(nonblank):
+        if ln.words >= article.PROSE_MIN_WORDS:
+            seen_prose = True
+        elif seen_prose and ln.item is None and comments.is_comment_heading(ln.text):
+            start = k
+    if start is None:
+        return None
+    tail = [ln for ln in nonblank[start + 1:] if ln.item is None and ln.no not in in_thread]
+
+    def is_end(ln):
+        r = dropped.get(ln.no)
+        return r is not None and r.category in END_OF_COMMENTS
+
+    return comments.build_flat_thread(tail, next_id, is_action, is_end)
+
+
 def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
     res = StructureResult()
     lines = build_lines(raw_lines, lambda body: comments.parse_header_line(body) is not None)
@@ -130,6 +153,14 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
         res.comments.extend(t.comments)
         res.removals.extend(t.removals)
         in_thread.update(t.owned)
+
+    # Flat comments (no list markup) after the last prose paragraph of the page.
+    if not thread_runs:
+        flat = _flat_thread(nonblank, dropped, in_thread, is_action, rules, next_id)
+        if flat is not None:
+            res.comments.extend(flat.comments)
+            res.removals.extend(flat.removals)
+            in_thread.update(flat.owned)
 
     # Article region over the rest; a thread is a wall.
     seq: list[Line] = []
