@@ -261,3 +261,31 @@ def test_exit_codes_from_a_real_process(tmp_path):
     r = _run("convert", str(tmp_path / "missing.txt"), "-q")
     assert r.returncode == EXIT_FAILED
     assert r.stderr.decode().strip() == f"corpusconv: error: {tmp_path / 'missing.txt'}: no such file or directory"
+
+
+# --------------------------------------------------------------------------- bundle
+
+
+def test_bundle_is_one_valid_tei_corpus_with_unique_ids(pages, tmp_path, tei_all_schema):
+    from lxml import etree
+
+    target = tmp_path / "corpus.xml"
+    r = cli("convert", str(pages), "-o", str(target), "--bundle", "-q", "-j", "1")
+    assert r.exit_code == EXIT_OK, r.stderr
+    tree = etree.parse(str(target))
+    tei = "{http://www.tei-c.org/ns/1.0}"
+    assert tree.getroot().tag == f"{tei}teiCorpus"
+    members = tree.getroot().findall(f"{tei}TEI")
+    assert [m.get("{http://www.w3.org/XML/1998/namespace}id") for m in members] == \
+           [f"d-{p.stem}" for p in _inputs(pages)]
+    ids = tree.xpath("//@xml:id")
+    assert len(ids) == len(set(ids))
+    pointers = {t[1:] for v in tree.xpath("//@ana|//@who|//@ref") for t in v.split() if t.startswith("#")}
+    assert pointers and pointers <= set(ids)  # renamed ids leave no dangling pointer
+    assert tei_all_schema.validate(tree), tei_all_schema.error_log
+    assert cli("validate", str(target)).exit_code == EXIT_OK
+
+
+def test_bundle_needs_tei(pages, tmp_path):
+    assert cli("convert", str(pages), "-o", str(tmp_path / "c.jsonl"), "--bundle").exit_code == EXIT_USAGE
+    assert cli("convert", str(pages), "-o", str(tmp_path / "d"), "--bundle").exit_code == EXIT_USAGE
