@@ -156,8 +156,8 @@ def _el(parent, tag: str, text: str | None = None, **attrs) -> etree._Element:
 
 
 def _paragraphs(text: str) -> list[str]:
-    parts = [p for p in _PARA_SPLIT.split(text)]
-    return parts or [""]
+    """Split multi-paragraph turns and quotes; never empty, as ``sp`` and ``quote`` need a ``p``."""
+    return _PARA_SPLIT.split(text) or [""]
 
 
 def _summary(counts: Counter) -> str:

@@ -1,0 +1,160 @@
+"""Shared fixtures: paths to the team's shared files, compiled schemas, sample Documents.
+
+The shared files (seed pages, the official TEI schema) live outside the repository at
+``../shared``.  They are never copied in; when they are missing the tests *fail* with a
+message saying where they were looked for — a skip would hide that nothing was checked.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # run from a source checkout without installing
+    sys.path.insert(0, str(REPO))
+
+from corpusconv.model import Block, Comment, Document, Provenance, Removal, Repair  # noqa: E402
+
+SHARED = REPO.parent / "shared"
+SEEDS = SHARED / "seeds"
+TEI_ALL = SHARED / "tei" / "tei_all.rng"
+
+
+def shared_path(path: Path) -> Path:
+    """Return ``path`` or fail the test with a clear message if the shared file is missing."""
+    if not path.exists():
+        pytest.fail(f"shared test resource missing: {path} (expected the team's shared/ "
+                    f"directory next to the repository at {SHARED})", pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    d = shared_path(SEEDS)
+    if not sorted(d.glob("*.txt")):
+        pytest.fail(f"no seed pages (*.txt) in {d}", pytrace=False)
+    return d
+
+
+@pytest.fixture(scope="session")
+def seed_files(seeds_dir) -> list[Path]:
+    return sorted(seeds_dir.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def tei_all_path() -> Path:
+    return shared_path(TEI_ALL)
+
+
+@pytest.fixture(scope="session")
+def tei_all_schema() -> etree.RelaxNG:
+    """The official TEI P5 schema, compiled once per session (it takes ~5 s).
+
+    Compiled through ``validate.relaxng`` so that ``validate_file(..., tei_all=...)`` in
+    the tests reuses the same cached object instead of compiling it a second time.
+    """
+    from corpusconv.validate import relaxng
+    return relaxng(shared_path(TEI_ALL))
+
+
+@pytest.fixture(scope="session")
+def bundled_tei_schema() -> etree.RelaxNG:
+    from corpusconv.validate import tei_schema
+    return tei_schema()
+
+
+@pytest.fixture(scope="session")
+def record_validator():
+    from corpusconv.validate import record_validator as rv
+    return rv()
+
+
+def provenance(**kw) -> Provenance:
+    base = dict(source_path="pages/rich.txt", sha256="ab" * 32, bytes=1234, encoding="utf-8",
+                tool="corpusconv", tool_version="0.1.0", rules_digest="sha256:0123abcd",
+                repairs=[Repair("mojibake", "fixed by ftfy"),
+                         Repair("control-char", "removed U+0007", line=7, count=3)])
+    base.update(kw)
+    return Provenance(**base)
+
+
+def rich_document() -> Document:
+    """A Document exercising every feature the serialisers know about."""
+    lines = [f"line {i}" for i in range(1, 61)]
+    blocks = [
+        Block("paragraph", "Welcome to a conversation between two therapists.", (3, 3), (3,)),
+        Block("heading", "Part one", (5, 5), (5,)),
+        Block("paragraph", "First paragraph of part one.", (6, 6), (6,)),
+        Block("section_break", "* * *", (8, 8), (8,)),
+        Block("turn", "Something wonderfully weird is going on.", (9, 9), (9,), speaker="Ann"),
+        Block("turn", "Wow! You’ve got my attention!\n\nTell me more.", (10, 12), (10, 12),
+              speaker="Hugh"),
+        Block("turn", "An unattributed turn.", (13, 13), (13,)),
+        Block("quote", "A therapist cannot do more than his personality allows.", (14, 14),
+              (14,), attribution="Michael Eigen, Toxic Nourishment"),
+        Block("quote", "An anonymous proverb.", (15, 15), (15,)),
+        Block("list_item", "first item", (16, 16), (16,)),
+        Block("list_item", "second item", (17, 17), (17,)),
+        Block("paragraph", "Between lists.", (18, 18), (18,)),
+        Block("list_item", "another list", (19, 19), (19,)),
+        Block("heading", "Part two", (20, 20), (20,)),
+        Block("turn", "Ann again, in part two.", (21, 21), (21,), speaker="Ann"),
+    ]
+    comments = [
+        Comment("c1", None, 0, 1, "Ann", "2021-03-04", ["That sounds fine.", "Second para."],
+                (30, 32), (30, 32)),
+        Comment("c2", "c1", 1, None, "Zoë O'Brien", "March 4, 2021 at 10:22 am",
+                ["“In ‘therapy school’…”"], (34, 34), (34,)),
+        Comment("c3", "c2", 2, None, None, None, ["Hear hear."], (36, 36), (36,)),
+        Comment("c4", None, 0, 2, "zoe o brien", "2021-03-05T10:22:00Z", ["Different Zoe."],
+                (38, 38), (38,)),
+        Comment("c5", None, 0, None, "Some Blog", None, ["[…] pingback text […]"], (40, 40),
+                (40,), kind="pingback"),
+    ]
+    removals = [
+        Removal("comment.report", "comment-action", 33, "Report comment", "button"),
+        Removal("comment.report", "comment-action", 35, "Report comment"),
+        Removal("site.footer", "site-footer", 50, "© 2021 Some Site"),
+        Removal("meta.title", "metadata", 1, "Be Kind to Yourself"),
+    ]
+    return Document(id="000_de7ddbd64d47a967", source="pages/000_de7ddbd64d47a967.txt",
+                    lines=lines, provenance=provenance(), title="Be Kind to Yourself… For Us!",
+                    date="2021-03-01", author="Ann Smith", blocks=blocks, comments=comments,
+                    removals=removals)
+
+
+def minimal_document() -> Document:
+    """No title, date, author, blocks, comments, removals or repairs."""
+    return Document(id="empty", source="empty.txt", lines=[], provenance=provenance(repairs=[]))
+
+
+@pytest.fixture
+def rich_doc() -> Document:
+    return rich_document()
+
+
+@pytest.fixture
+def minimal_doc() -> Document:
+    return minimal_document()
+
+
+TEI = "{http://www.tei-c.org/ns/1.0}"
+NS = {"t": "http://www.tei-c.org/ns/1.0"}
+XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+
+
+def parse_tei(xml: bytes) -> etree._Element:
+    """Parse serialiser output safely (no entities, no network)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    return etree.fromstring(xml, parser)
+
+
+def assert_valid(schema: etree.RelaxNG, xml: bytes, label: str) -> None:
+    tree = parse_tei(xml)
+    if not schema.validate(tree):
+        errors = "\n".join(f"  line {e.line}: {e.message}" for e in schema.error_log)
+        pytest.fail(f"{label}: not valid:\n{errors}\n--- document ---\n{xml.decode()[:4000]}")
