@@ -42,10 +42,15 @@ _SEP_EDGE = re.compile(r"^[\s/|·,:–—-]+|(?:[\s/|·,:–—-]|\b(?:on|at|pos
 _PINGBACK = re.compile(r"\b(?:pingback|trackback)\b", re.I)
 
 
+HEADING_MAX_WORDS = 25
+
+
 def is_comment_heading(text: str) -> bool:
     """A comment-section heading: '12 Comments', 'Comments (87)', '3 thoughts on “X”'."""
     t = text.strip().strip(":").strip()
-    return len(t.split()) <= 25 and bool(_HEADING.match(t))
+    if len(t.split()) > HEADING_MAX_WORDS or (t.endswith(".") and not t.endswith("...")):
+        return False
+    return bool(_HEADING.match(t))
 
 
 @dataclass

@@ -1,0 +1,169 @@
+"""Comment-template families and page shapes, on small hand-written pages.
+
+Each case is written in the style of a renderer's output (lynx/resiliparse: list items as
+``  1.`` / ``    •`` with indented continuation lines), with negative cases alongside.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import corpusconv
+from corpusconv.comments import is_comment_heading, parse_header_line
+from corpusconv.pipeline import check_accounting
+
+BODY = ("This is the opening paragraph of the post, long enough to read as real prose in any "
+        "article, with a full stop at the end.")
+BODY2 = ("A second paragraph continues the argument at some length, so the article is clearly "
+         "the main text of this page and not a sidebar.")
+
+
+def convert(text: str):
+    doc = corpusconv.convert_text(text, source="case.txt")
+    assert check_accounting(doc) == []
+    return doc
+
+
+def test_header_line_forms():
+    cases = {
+        "Steph says:": ("Steph", None),
+        "Steph says: September 4, 2012 at 10:25 am": ("Steph", "2012-09-04"),
+        "On September 4, 2012 at 10:25 am Steph said:": ("Steph", "2012-09-04"),
+        "Anonymous said...": ("Anonymous", None),
+        "09. Jul, 2012 / Courtney says:": ("Courtney", "2012-07-09"),
+        "Heather on October 23rd, 2012 1:37 pm": ("Heather", "2012-10-23"),
+        "Posted by: Jane Roe | 09/21/2012 at 09:38 PM": ("Jane Roe", "09/21/2012 at 09:38 PM"),
+    }
+    for line, (author, date) in cases.items():
+        h = parse_header_line(line)
+        assert h is not None, line
+        assert (h.author, h.date) == (author, date), line
+
+
+def test_header_negatives():
+    for line in ("The senator says the bill will pass next week after a long debate in the chamber.",
+                 "I was born on April 16, 2010 and I have been writing ever since then, mostly poems.",
+                 "Reply"):
+        h = parse_header_line(line)
+        assert h is None or h.author is None, line
+
+
+def test_comment_headings():
+    for t in ("12 Comments", "Comments (87)", "3 thoughts on “A Post”", "45 Responses to “X”", "Comments"):
+        assert is_comment_heading(t), t
+    assert not is_comment_heading("Comments on the state of the economy were made by many "
+                                  "economists in the week before the vote, which surprised us all.")
+
+
+def test_wordpress_says_thread_with_replies():
+    page = f"""My Post Title
+
+{BODY}
+
+{BODY2}
+
+2 thoughts on “My Post Title”
+
+  1. Steph says:
+    September 4, 2012 at 10:25 am
+
+    I loved this post, thank you for writing it down so clearly for all of us.
+
+    Reply
+    • Author says:
+      September 4, 2012 at 11:00 am
+
+      Thank you Steph, that is kind of you to say and I appreciate it.
+
+      Reply
+  2. Bob says:
+    September 5, 2012 at 9:00 am
+
+    Another comment that is long enough to be a comment on this page.
+
+    Reply
+
+Leave a Reply
+
+Your email address will not be published. Required fields are marked *
+"""
+    doc = convert(page)
+    assert doc.title == "My Post Title"
+    assert [(c.author, c.depth, c.date) for c in doc.comments] == [
+        ("Steph", 0, "2012-09-04"), ("Author", 1, "2012-09-04"), ("Bob", 0, "2012-09-05")]
+    assert doc.comments[1].parent == doc.comments[0].id
+    assert all("Reply" not in c.text for c in doc.comments)
+    assert "Leave a Reply" not in doc.text and "email address" not in doc.text
+    assert doc.text.startswith("This is the opening paragraph")
+
+
+def test_flat_footer_style_thread():
+    page = f"""Post Title Here
+
+{BODY}
+
+{BODY2}
+
+Comments
+
+Very much agree with the above point of view, and I would add more if I could.
+
+Posted by: Red Heels | 09/21/2012 at 09:38 PM
+
+Well written post, it was really informative too, keep it up.
+
+Posted by: Nabeel | 09/22/2012 at 10:00 AM
+
+Post a comment
+"""
+    doc = convert(page)
+    assert [c.author for c in doc.comments] == ["Red Heels", "Nabeel"]
+    assert doc.comments[0].text.startswith("Very much agree")
+    assert "Very much agree" not in doc.text
+
+
+def test_navigation_list_is_not_a_thread_and_is_removed():
+    page = f"""  • Recipes
+  • Travel
+  • Gardening
+
+Post Title Here
+
+{BODY}
+
+{BODY2}
+
+  • Recent Posts
+  • Archives
+"""
+    doc = convert(page)
+    assert doc.comments == []
+    assert "Recipes" not in doc.text and "Archives" not in doc.text
+    assert Counter(r.category for r in doc.removals)["navigation"] >= 3
+
+
+def test_article_list_is_kept():
+    page = f"""Ten Ways To Cook Rice
+
+{BODY}
+
+  • Rinse the rice under cold water until it runs clear
+  • Use one and a half cups of water per cup of rice
+  • Rest the rice for ten minutes after cooking
+
+{BODY2}
+"""
+    doc = convert(page)
+    items = [b for b in doc.blocks if b.type == "list_item"]
+    assert len(items) == 3 and items[0].text.startswith("Rinse the rice")
+    assert doc.comments == []
+
+
+def test_dialogue_needs_two_recurring_speakers():
+    one_label = f"Note: this is only one labelled paragraph.\n\n{BODY}\n\n{BODY2}\n"
+    assert all(b.type != "turn" for b in convert(one_label).blocks)
+
+
+def test_trailing_name_attribution_needs_a_name():
+    doc = convert(f"{BODY}\n\nI went to the shop and bought bread. Then I went home\n")
+    assert all(b.type != "quote" for b in doc.blocks)
