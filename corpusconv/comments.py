@@ -36,7 +36,8 @@ _HEADING = re.compile(
     r"^(?:(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten)\s+)?"
     r"(?:comments?|responses?|replies|thoughts?|reactions?|discussions?)\b.{0,120}$"
     r"|^(?:leave a (?:comment|reply)|join the (?:conversation|discussion)|what do you think\??)$"
-    r"|^comments?\s*\(\d+\)$|^\d+\s+(?:comments?|responses?|replies|thoughts?)\b.*$", re.I)
+    r"|^comments?\s*\(\d+\)$|^\d+\s+(?:comments?|responses?|replies|thoughts?)\b.*$"
+    r"|^(?:post|leave|add) a (?:comment|reply)\W+\d+\s+(?:comments?|responses?)\b.{0,60}$", re.I)
 # Separators and joining words between an author and a date in a header line.
 _SEP_EDGE = re.compile(r"^[\s/|·,:–—-]+|(?:[\s/|·,:–—-]|\b(?:on|at|posted|by)\b)+$", re.I)
 _PINGBACK = re.compile(r"\b(?:pingback|trackback)\b", re.I)

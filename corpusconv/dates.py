@@ -51,7 +51,9 @@ def find_date(text: str) -> tuple[str | None, tuple[int, int]] | None:
             continue
         iso = None
         g = m.groupdict()
-        if g.get("mon"):
+        if g.get("mon") and not g.get("year"):
+            iso = None  # printed without a year: kept as text, never guessed
+        elif g.get("mon"):
             iso = _iso(int(g["year"]), MONTHS[g["mon"].lower()[:3]],
                        int(g["day"]))
             if iso is None:

@@ -167,3 +167,11 @@ def test_dialogue_needs_two_recurring_speakers():
 def test_trailing_name_attribution_needs_a_name():
     doc = convert(f"{BODY}\n\nI went to the shop and bought bread. Then I went home\n")
     assert all(b.type != "quote" for b in doc.blocks)
+
+
+def test_yearless_comment_dates_are_kept_as_text():
+    from corpusconv.dates import find_date
+    iso, span = find_date("Lora Lee On Thursday, November 1 at 2:57 pm")
+    assert iso is None and span[0] > 0
+    h = parse_header_line("Lora Lee On Thursday, November 1 at 2:57 pm")
+    assert h is not None and h.author == "Lora Lee" and "November 1" in h.date
