@@ -71,3 +71,21 @@ def render_plain(decisions: list[LineDecision], width: int = 28) -> str:
         tag = d.element if d.kind != "removed" else f"✗ {d.element}"
         rows.append(f"{d.line:5d} | {tag[:width]:<{width}} | {d.text.strip()}")
     return "\n".join(rows)
+
+
+# Colours by decision kind for the terminal view (rich markup styles).
+STYLES = {"block": "green", "comment": "cyan", "removed": "red", "blank": "dim"}
+
+
+def render_rich(decisions: list[LineDecision], console, width: int = 28) -> None:
+    """Coloured rendering on a terminal (rich); same columns as :func:`render_plain`."""
+    from rich.text import Text
+
+    for d in decisions:
+        line = Text(f"{d.line:5d} | ", style="dim")
+        if d.kind != "blank":
+            tag = d.element if d.kind != "removed" else f"✗ {d.element}"
+            line.append(f"{tag[:width]:<{width}}", style=STYLES[d.kind])
+            line.append(" | ", style="dim")
+            line.append(d.text.strip(), style="dim" if d.kind == "removed" else "")
+        console.print(line, soft_wrap=True, highlight=False, markup=False)

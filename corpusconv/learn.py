@@ -140,3 +140,25 @@ def rules_toml(entries: list[dict], docs: int) -> str:
             "",
         ]
     return "\n".join(head + body)
+
+
+def learn_jobs(jobs, on_error=None) -> Counts:
+    """Count lines over input jobs (``reading.Job``), one document in memory at a time.
+
+    ``on_error(source, message)`` is called for an input that cannot be read or decoded;
+    counting goes on with the others.
+    """
+    from .decoding import decode_bytes
+    from .errors import CorpusconvError
+    from .reading import read_job
+
+    total = Counts()
+    for job in jobs:
+        try:
+            lines = decode_bytes(read_job(job)).lines
+        except (CorpusconvError, OSError) as exc:
+            if on_error is not None:
+                on_error(job.source, str(exc))
+            continue
+        merge(total, count_lines(lines))
+    return total
