@@ -25,6 +25,7 @@ SENTENCE_MIN_WORDS = 5        # a shorter line needs sentence punctuation to cou
 SHORT_LINE_PENALTY = 3
 BOILERPLATE_PENALTY = 6
 THREAD_WALL = -10_000
+MIN_ARTICLE_SCORE = 40        # words of net prose that make a run an article
 # Title search window, in non-blank lines above / into the article.
 TITLE_LOOKBACK = 20
 TITLE_LOOKAHEAD = 6
@@ -111,7 +112,7 @@ def is_heading_like(ln: Line) -> bool:
     t = ln.text
     if not t or ln.words == 0 or ln.words > TITLE_MAX_WORDS or len(t) > 200:
         return False
-    if t[-1] in ".,;" and not t.endswith("..."):
+    if t[-1] in ",;":
         return False
     if not (t[0].isupper() or t[0].isdigit() or t[0] in "“\"'‘{[(«¿¡#"):
         return False
@@ -169,6 +170,7 @@ def find_title(seq: list[Line], start: int, mentions, repeats, usable) -> Headin
         score -= 2 * min(2, repeats(ln))
         score -= 3 if _CAPTION.search(ln.text) else 0
         score += 1 if 3 <= ln.words <= 15 else 0
+        score -= 1.5 if ln.text.endswith(".") and not ln.text.endswith("...") else 0
         score += 0.25 * min(ln.words, 10)
         score += 1 if is_title_case(ln.text) else 0
         score -= 0.15 * abs(start - k)

@@ -252,10 +252,8 @@ def build_flat_thread(lines: list[Line], next_id: int, is_action, is_end) -> Thr
     bounds = []
     if footer_style:
         prev = -1
-        first_gap = headers[0][0]
         for k, h in headers:
-            start = prev + 1 if prev >= 0 else max(0, k - max(1, first_gap))
-            bounds.append((start, k - 1, h, k))
+            bounds.append((prev + 1, k - 1, h, k))
             prev = k
     else:
         for i, (k, h) in enumerate(headers):
@@ -277,6 +275,11 @@ def build_flat_thread(lines: list[Line], next_id: int, is_action, is_end) -> Thr
                 text_lines.append(ln)
             owned.add(ln.no)
         hl = lines[hk]
+        # Some templates print the author's name on a line of its own above the text too.
+        if text_lines and h.author and text_lines[0].text.strip().lower() == h.author.lower():
+            echo = text_lines.pop(0)
+            removals.append(Removal("comment.author-echo", "metadata", echo.no, echo.text,
+                                    "the comment author's name printed above the text"))
         removals.append(Removal("comment.header", "metadata", hl.no, hl.text, "comment header: author/date"))
         owned.add(hl.no)
         if not text_lines:

@@ -72,23 +72,84 @@ class Rule:
         return m is not None
 
 
+#: Normalised lines whose zone-"any" result is memoised per rule set (then the memo is
+#: emptied): pages repeat their lines across zones ("comments" is asked for lines already
+#: classified) and sites repeat boilerplate across pages.  ~6 MB at most.
+MATCH_CACHE_SIZE = 32_768
+
+
 @dataclass
 class RuleSet:
-    """An ordered set of rules: user rules first (they win), then built-in ones."""
+    """An ordered set of rules: user rules first (they win), then built-in ones.
+
+    Treat a rule set as immutable once built (``build_ruleset``): :meth:`match` derives
+    per-zone tables and a memo from ``rules`` on first use.
+    """
 
     rules: list[Rule]
     digest: str
     exact: dict[str, Rule] = field(default_factory=dict)
+    # Derived, not part of the value: per-zone tables and the memo (see match()).
+    _any: tuple | None = field(default=None, init=False, repr=False, compare=False)
+    _zoned: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __getstate__(self) -> dict:
+        # Pickled to worker processes: ship the rules, not the derived tables and memo.
+        state = dict(self.__dict__)
+        state.update(_any=None, _zoned={}, _memo={})
+        return state
+
+    def _table(self, keep) -> tuple:
+        """(index, matcher, max_words) for the pattern rules ``keep`` selects, in order."""
+        out = []
+        for i, r in enumerate(self.rules):
+            if r.text is None and keep(r):
+                assert r.compiled is not None
+                out.append((i, r.compiled.fullmatch if r.whole else r.compiled.search, r.max_words))
+        return tuple(out)
+
+    def _first_any(self, norm: str) -> int:
+        """Index of the first zone-"any" pattern rule matching ``norm``; len(rules) if none."""
+        table = self._any
+        if table is None:
+            table = self._any = self._table(lambda r: r.zone == "any")
+        n_words = norm.count(" ") + 1
+        for i, fn, max_words in table:
+            if (not max_words or n_words <= max_words) and fn(norm) is not None:
+                return i
+        return len(self.rules)
 
     def match(self, norm: str, zone: str = "any") -> Rule | None:
-        """The first rule matching the normalised line in this zone, or ``None``."""
+        """The first rule matching the normalised line in this zone, or ``None``.
+
+        Exact-text rules are looked up first; then pattern rules in order, a rule
+        applying when its zone is ``"any"`` or ``zone``.  The zone-"any" answer for a
+        line is memoised, so asking again for another zone only tries that zone's rules
+        that come before it.
+        """
         hit = self.exact.get(norm)
         if hit is not None and hit.zone in ("any", zone):
             return hit
-        for r in self.rules:
-            if r.text is None and r.zone in ("any", zone) and r.matches(norm):
-                return r
-        return None
+        memo = self._memo
+        first = memo.get(norm)
+        if first is None:
+            first = self._first_any(norm)
+            if len(memo) >= MATCH_CACHE_SIZE:
+                memo.clear()
+            memo[norm] = first
+        if zone != "any":
+            table = self._zoned.get(zone)
+            if table is None:
+                table = self._zoned[zone] = self._table(lambda r: r.zone == zone)
+            if table:
+                n_words = norm.count(" ") + 1
+                for i, fn, max_words in table:
+                    if i >= first:
+                        break
+                    if (not max_words or n_words <= max_words) and fn(norm) is not None:
+                        return self.rules[i]
+        return self.rules[first] if first < len(self.rules) else None
 
     def extended(self, other: "RuleSet") -> "RuleSet":
         """``other``'s rules take precedence over this set's."""

@@ -178,6 +178,13 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
         scores.append(article.line_score(ln, ln.no in dropped and ln.no not in kept, ln.no in link_lines))
     walls = {k for k, s in enumerate(scores) if s == article.THREAD_WALL}
     span = article.best_region(scores)
+    if walls:
+        # Comments follow the article: prefer the best run above the first thread when it
+        # holds a real article, over a longer sidebar or footer text below the comments.
+        first_wall = min(walls)
+        above = article.best_region(scores[:first_wall])
+        if above is not None and sum(scores[above[0]:above[1] + 1]) >= article.MIN_ARTICLE_SCORE:
+            span = above
 
     repeated = Counter(ln.norm for ln in nonblank)
     # Lines that may quote the title: comment headings, reply links, breadcrumbs - not prose.
