@@ -48,6 +48,9 @@ _SPEAKER = re.compile(r"^(?P<who>[A-Z][\w.'’-]{0,20}(?:\s[A-Z][\w.'’-]{0,20}
 # list (related posts, "most popular", tag clouds), however long its headlines are.
 LINK_BLOCK_MIN_LINES = 3
 LINK_BLOCK_SENTENCE_SHARE = 0.3
+# ...or a group where at least half the lines are short fragments (teaser lists: headline,
+# kicker, "By staff", time).
+TEASER_SHORT_SHARE = 0.5
 
 
 def link_block_lines(seq: list[Line]) -> set[int]:
@@ -58,7 +61,8 @@ def link_block_lines(seq: list[Line]) -> set[int]:
     def close():
         if len(group) >= LINK_BLOCK_MIN_LINES:
             ends = sum(1 for ln in group if _SENTENCE_END.search(ln.text))
-            if ends < LINK_BLOCK_SENTENCE_SHARE * len(group):
+            short = sum(1 for ln in group if ln.words < SENTENCE_MIN_WORDS or not _SENTENCE_END.search(ln.text))
+            if ends < LINK_BLOCK_SENTENCE_SHARE * len(group) or short >= TEASER_SHORT_SHARE * len(group):
                 out.update(ln.no for ln in group)
         group.clear()
 
@@ -71,11 +75,29 @@ def link_block_lines(seq: list[Line]) -> set[int]:
     return out
 
 
+# Each further non-content line in an unbroken run costs more, so the article can step
+# over a caption or a share bar but not over a long stretch of widgets to a sidebar text.
+RUN_ESCALATION = 0.4
+
+
+def escalate(scores: list[float]) -> list[float]:
+    """Scale negative scores by how long the run of negative lines has been so far."""
+    out, run = [], 0
+    for s in scores:
+        if s < 0:
+            run += 1
+            out.append(s * (1 + RUN_ESCALATION * (run - 1)))
+        else:
+            run = 0
+            out.append(s)
+    return out
+
+
 def line_score(ln: Line, dropped: bool, in_link_block: bool = False) -> float:
     if dropped:
         return -BOILERPLATE_PENALTY
     if in_link_block:
-        return -SHORT_LINE_PENALTY
+        return -max(SHORT_LINE_PENALTY, ln.words / 2)
     if SECTION_BREAK.match(ln.text):
         return 0
     if ln.words >= PROSE_MIN_WORDS:

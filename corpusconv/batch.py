@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -150,6 +151,12 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the pool; otherwise every worker
+    would print its own KeyboardInterrupt traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run(jobs: Iterable[Job], fmt: str, rules: RulesSpec = None,
         n_jobs: int = 1) -> Iterator[Outcome]:
     """Yield one :class:`Outcome` per job, in input order.
@@ -169,7 +176,7 @@ def run(jobs: Iterable[Job], fmt: str, rules: RulesSpec = None,
         return
     step = partial(process, fmt=fmt, rules=rules)
     ctx = multiprocessing.get_context(MP_START_METHOD)
-    pool = ctx.Pool(processes=n_jobs)
+    pool = ctx.Pool(processes=n_jobs, initializer=_worker_init)
     try:
         yield from pool.imap(step, jobs, chunksize=chunksize_for(len(jobs), n_jobs))
         pool.close()

@@ -398,11 +398,12 @@ def convert_command(opts: ConvertOptions) -> int:
 
 @app.command(epilog=(
     "[bold]Examples[/bold]\n\n"
-    "  corpusconv convert pages/ -o tei/                 one .xml per page, mirroring pages/\n\n"
-    "  corpusconv convert pages/ -o corpus.jsonl.gz      one JSON record per page, gzipped\n\n"
-    "  cat page.txt | corpusconv convert - | jq .title   stdin to stdout\n\n"
-    "  corpusconv convert pages/ -o corpus.xml --bundle  one teiCorpus file\n\n"
-    "Exit codes: 0 ok, 1 some inputs failed, 2 usage error, 3 no input matched."))
+    "One .xml per page, mirroring pages/:  [bold]corpusconv convert pages/ -o tei/[/bold]\n\n"
+    "One JSON record per page, gzipped:  [bold]corpusconv convert pages/ -o corpus.jsonl.gz[/bold]\n\n"
+    "Stdin to stdout:  [bold]cat page.txt | corpusconv convert - | jq .title[/bold]\n\n"
+    "One teiCorpus file:  [bold]corpusconv convert pages/ -o corpus.xml --bundle[/bold]\n\n"
+    "Exit codes: 0 ok, 1 some inputs failed, 2 usage error, 3 no input matched, "
+    "141 stdout closed early."))
 def convert(
     paths: list[str] = typer.Argument(..., metavar="PATHS...",
                                       help="Files, directories (walked recursively) or - for stdin."),
@@ -479,8 +480,8 @@ def validate_command(paths: list[str], tei_all: str | None) -> int:
 
 @app.command(epilog=(
     "[bold]Examples[/bold]\n\n"
-    "  corpusconv validate tei/ corpus.jsonl\n\n"
-    "  corpusconv validate tei/ --tei-all ../shared/tei/tei_all.rng\n\n"
+    "[bold]corpusconv validate tei/ corpus.jsonl[/bold]\n\n"
+    "Also against full TEI P5:  [bold]corpusconv validate tei/ --tei-all tei_all.rng[/bold]\n\n"
     "Exit codes: 0 all valid, 1 some invalid, 3 no file found."))
 def validate(
     paths: list[str] = typer.Argument(..., metavar="PATHS...",
@@ -510,8 +511,8 @@ def schema_command(name: str, path_only: bool) -> int:
 
 @app.command(epilog=(
     "[bold]Examples[/bold]\n\n"
-    "  corpusconv schema jsonl > record.schema.json\n\n"
-    "  jing $(corpusconv schema tei --path) doc.xml"))
+    "[bold]corpusconv schema jsonl > record.schema.json[/bold]\n\n"
+    "[bold]jing $(corpusconv schema tei --path) doc.xml[/bold]"))
 def schema(
     name: SchemaName = typer.Argument(..., help="tei (RELAX NG) or jsonl (JSON Schema)."),
     path: bool = typer.Option(False, "--path", help="Print the installed file's path instead."),

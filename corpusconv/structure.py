@@ -177,6 +177,7 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
         seq.append(ln)
         scores.append(article.line_score(ln, ln.no in dropped and ln.no not in kept, ln.no in link_lines))
     walls = {k for k, s in enumerate(scores) if s == article.THREAD_WALL}
+    scores = [s if k in walls else e for k, (s, e) in enumerate(zip(scores, article.escalate(scores)))]
     span = article.best_region(scores)
     if walls:
         # Comments follow the article: prefer the best run above the first thread when it

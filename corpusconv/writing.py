@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import io
 import lzma
 import os
 import sys
@@ -230,7 +229,3 @@ class FileSink:
 def is_stdout(target: str | None) -> bool:
     return target in (None, "-")
 
-
-def memory_buffer() -> io.BytesIO:
-    """A stream sink target for tests and library callers that want the bytes."""
-    return io.BytesIO()
