@@ -78,6 +78,10 @@ def link_block_lines(seq: list[Line]) -> set[int]:
 # Each further non-content line in an unbroken run costs more, so the article can step
 # over a caption or a share bar but not over a long stretch of widgets to a sidebar text.
 RUN_ESCALATION = 0.4
+# List items of a few words (ingredients, steps, bullet points) are weak evidence either way;
+# one- and two-word items are navigation-like.
+LIST_ITEM_MIN_WORDS = 3
+LIST_ITEM_PENALTY = 0.5
 
 
 def escalate(scores: list[float]) -> list[float]:
@@ -98,6 +102,8 @@ def line_score(ln: Line, dropped: bool, in_link_block: bool = False) -> float:
         return -BOILERPLATE_PENALTY
     if in_link_block:
         return -max(SHORT_LINE_PENALTY, ln.words / 2)
+    if ln.item is not None and ln.words >= LIST_ITEM_MIN_WORDS and ln.words < PROSE_MIN_WORDS:
+        return -LIST_ITEM_PENALTY
     if SECTION_BREAK.match(ln.text):
         return 0
     if ln.words >= PROSE_MIN_WORDS:

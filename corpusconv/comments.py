@@ -112,9 +112,15 @@ def parse_header_line(text: str) -> Header | None:
         name = before or after
         if before and after and len(after.split()) > 3:
             return None
-        if name and not (before and after) and _clean_author(name) and not name.endswith((".", "!", "?")):
+        if name and not (before and after) and _clean_author(name) and not _ends_sentence(name):
             return Header(_clean_author(name), iso or t[s:e].strip())
     return None
+
+
+def _ends_sentence(name: str) -> bool:
+    """'JoAnn C.' ends with an initial, 'I agree.' with a sentence."""
+    last = name.split()[-1]
+    return name.endswith(("!", "?")) or (name.endswith(".") and len(last) > 2)
 
 
 def _item_words(item: Item) -> int:
