@@ -23,7 +23,11 @@ EXAMPLES = REPO / "examples" / "input"
 
 
 def cli(*args: str, input: bytes | None = None):
-    return CliRunner().invoke(app, list(args), input=input)
+    """Invoke in-process; conversions run serially unless a test asks for workers (speed)."""
+    args = list(args)
+    if args[:1] == ["convert"] and "-j" not in args and "--help" not in args:
+        args += ["-j", "1"]
+    return CliRunner().invoke(app, args, input=input)
 
 
 @pytest.fixture
@@ -289,3 +293,24 @@ def test_bundle_is_one_valid_tei_corpus_with_unique_ids(pages, tmp_path, tei_all
 def test_bundle_needs_tei(pages, tmp_path):
     assert cli("convert", str(pages), "-o", str(tmp_path / "c.jsonl"), "--bundle").exit_code == EXIT_USAGE
     assert cli("convert", str(pages), "-o", str(tmp_path / "d"), "--bundle").exit_code == EXIT_USAGE
+
+
+def test_user_rules_are_applied_and_a_bad_rules_file_is_a_usage_error(pages, tmp_path):
+    rules = tmp_path / "site.toml"
+    rules.write_text('[[rule]]\nid = "site.signoff"\ncategory = "signoff"\n'
+                     "pattern = '^until next week.*$'\n")
+    r = cli("convert", str(pages / "blog" / "kitchen-garden.txt"), "--rules", str(rules), "-q")
+    assert r.exit_code == EXIT_OK, r.stderr
+    (rec,) = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [b["text"] for b in rec["boilerplate"] if b["rule"] == "site.signoff"] == \
+           ["Until next week, keep your boots dry."]
+    assert "boots dry" not in rec["text"]
+    rules.write_text("[[rule]]\nid = 'x'\n")
+    r = cli("convert", str(pages), "--rules", str(rules), "-q")
+    assert r.exit_code == EXIT_USAGE and len(r.stderr.splitlines()) == 1 and str(rules) in r.stderr
+
+
+def test_verbose_names_every_document_on_stderr(pages, tmp_path):
+    r = cli("convert", str(pages), "-o", str(tmp_path / "o"), "-v")
+    wrote = [l for l in r.stderr.splitlines() if l.startswith("corpusconv: wrote ")]
+    assert r.exit_code == EXIT_OK and len(wrote) == len(_inputs(pages))
