@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .dates import date_and_time_span, is_dateline
+from .dates import TIME_RE, date_and_time_span, is_dateline
 from .lines import SECTION_BREAK, Line
 from .model import Block
 
@@ -31,6 +31,9 @@ TITLE_LOOKBACK = 20
 TITLE_LOOKAHEAD = 6
 TITLE_MAX_WORDS = 20
 HEADING_MAX_WORDS = 12
+TIME_LINE_MAX_WORDS = 6        # "5:53 PM", "Updated 10:14 AM EDT": a time, not a title
+DATE_LINE_MAX_OTHER_WORDS = 4  # "May 06, 2022 News": a dateline with a section name
+TITLE_MIN_LETTER_SHARE = 0.6
 SPEAKER_MIN_TURNS = 2         # each speaker of a dialogue speaks at least this often
 DIALOGUE_MIN_TURNS = 4
 
@@ -144,7 +147,15 @@ def is_heading_like(ln: Line) -> bool:
         return False
     if not (t[0].isupper() or t[0].isdigit() or t[0] in "“\"'‘{[(«¿¡#"):
         return False
-    return not is_dateline(t)
+    if is_dateline(t) or TIME_RE.search(t) and ln.words <= TIME_LINE_MAX_WORDS:
+        return False
+    found = date_and_time_span(t)
+    if found:
+        rest = (t[:found[1][0]] + " " + t[found[1][1]:]).split()
+        if len(rest) <= DATE_LINE_MAX_OTHER_WORDS:
+            return False
+    letters = sum(ch.isalpha() for ch in t)
+    return letters >= TITLE_MIN_LETTER_SHARE * len(t.replace(" ", ""))
 
 
 def find_byline(text: str) -> str | None:
