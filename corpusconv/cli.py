@@ -32,7 +32,7 @@ from rich.console import Console
 from . import TOOL_NAME, __version__
 from .batch import BUG_HINT, Outcome, bundle_errors, bundle_tei, default_jobs, is_tei_corpus, run
 from .errors import CorpusconvError, OutputError
-from .reading import (COMPRESSED_EXTS, DEFAULT_GLOBS, Job, UsageError, check_distinct_outputs,
+from .reading import (DEFAULT_GLOBS, Job, UsageError, check_distinct_outputs,
                       expand_inputs, output_relpath, strip_compression)
 from .summary import Totals, render
 from .writing import DirectorySink, FileSink, StreamSink, ensure_dir
@@ -49,6 +49,9 @@ EXIT_BROKEN_PIPE = 141
 SUFFIX = {"tei": ".xml", "jsonl": ".jsonl"}
 #: Output names that say which format and kind of output the user wants.
 FILE_EXTS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".xml": "tei"}
+#: Names that surely mean a file, not a directory, yet no format we write: refuse them
+#: rather than silently creating a directory called ``corpus.json``.
+LOOKS_LIKE_A_FILE = (".json", ".txt", ".tei", ".csv")
 
 app = typer.Typer(
     name=TOOL_NAME,
@@ -159,6 +162,9 @@ def plan_output(output: str | None, fmt: str | None, bundle: bool) -> OutputPlan
     else:
         base, _ = strip_compression(os.path.basename(output.rstrip("/")))
         ext = os.path.splitext(base)[1].lower()
+        if ext in LOOKS_LIKE_A_FILE and not os.path.isdir(output):
+            raise UsageError(f"-o {output}: {ext} is not an output format; use .jsonl, .xml or a "
+                             "directory")
         if os.path.isdir(output) or output.endswith(("/", os.sep)) or ext not in FILE_EXTS:
             kind, inferred = "dir", "tei"
         else:

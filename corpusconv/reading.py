@@ -13,6 +13,7 @@ from __future__ import annotations
 import bz2
 import fnmatch
 import gzip
+import io
 import lzma
 import os
 import sys
@@ -156,10 +157,12 @@ def output_relpath(relpath: str, suffix: str) -> str:
     return str(pp.with_name(stem + suffix))
 
 
-def _decompress(data: bytes, ext: str, shown: str) -> bytes:
-    opener = {".gz": gzip.decompress, ".bz2": bz2.decompress, ".xz": lzma.decompress}[ext]
+def _decompress(data: bytes, ext: str) -> bytes:
+    """Decompress in a stream, stopping past the size cap (a bomb never fills memory)."""
+    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}[ext]
     try:
-        out = opener(data)
+        with opener(io.BytesIO(data), "rb") as fh:
+            out = fh.read(MAX_INPUT_BYTES + 1)
     except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:
         raise InputError(f"not valid {ext[1:]} data ({exc})") from None
     if len(out) > MAX_INPUT_BYTES:
@@ -187,4 +190,4 @@ def read_job(job: Job) -> bytes:
     except OSError as exc:
         raise InputError(f"cannot read ({exc.strerror or exc})") from None
     _, ext = strip_compression(job.path)
-    return _decompress(data, ext, job.source) if ext else data
+    return _decompress(data, ext) if ext else data

@@ -90,9 +90,9 @@ class AtomicFile:
             self._raw.close()
             os.chmod(tmp, _default_mode())
             os.replace(tmp, self.path)
-        except OSError as exc:
+        except OSError as err:
             self._discard(tmp)
-            raise OutputError(f"{self.path}: cannot write ({_describe(exc)})") from None
+            raise OutputError(f"{self.path}: cannot write ({_describe(err)})") from None
         except BaseException:
             self._discard(tmp)
             raise

@@ -99,6 +99,8 @@ def test_plan_output_rules():
     assert plan_output("outdir", "jsonl", False).fmt == "jsonl"
     with pytest.raises(UsageError):
         plan_output("x.jsonl", "tei", False)
+    with pytest.raises(UsageError, match="jsonl"):
+        plan_output("corpus.json", None, False)
 
 
 def test_contradictory_options_are_usage_errors(pages, tmp_path):

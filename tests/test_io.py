@@ -232,3 +232,13 @@ def test_directory_sink_refuses_to_overwrite_an_input(tmp_path):
     with pytest.raises(OutputError, match="input"):
         sink.write("a.xml", b"output")
     assert src.read_bytes() == b"input"
+
+
+def test_decompression_is_capped(tmp_path, monkeypatch):
+    from corpusconv import reading
+
+    monkeypatch.setattr(reading, "MAX_INPUT_BYTES", 1000)
+    (tmp_path / "bomb.txt.gz").write_bytes(gzip.compress(b"a" * 100_000))
+    (job,) = expand_inputs([str(tmp_path / "bomb.txt.gz")])
+    with pytest.raises(InputError, match="once decompressed"):
+        read_job(job)
