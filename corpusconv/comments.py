@@ -27,7 +27,7 @@ MAX_AUTHOR_CHARS = 60
 
 _SAYS = re.compile(
     r"^(?:(?P<pre>.*?)\s*(?:/|\||·|-|–|—|,)?\s*)?(?P<author>[^\s].{0,59}?)\s+"
-    r"(?:says|said|wrote|writes|commented|replied|responded)\s*(?:\.\.\.|…|:)?"
+    r"(?:says|said|wrote|writes|commented|replied|responded)\s*(?:\.\.\.|…|:|,)?"
     r"(?P<post>\s.*)?$", re.I)
 _ON_SAID = re.compile(r"^on\s+.{6,80}\s(?:said|says|wrote|writes)\s*[:.…]*$", re.I)
 _SAID_TAIL = re.compile(r"\s+(?:said|says|wrote|writes)\s*[:.…]*$", re.I)
@@ -38,6 +38,9 @@ _HEADING = re.compile(
     r"|^(?:leave a (?:comment|reply)|join the (?:conversation|discussion)|what do you think\??)$"
     r"|^comments?\s*\(\d+\)$|^\d+\s+(?:comments?|responses?|replies|thoughts?)\b.*$"
     r"|^(?:post|leave|add) a (?:comment|reply)\W+\d+\s+(?:comments?|responses?)\b.{0,60}$", re.I)
+_ACTION_TAIL = re.compile(r"^(?:#\d*|permalink|reply|link|edit|quote|report)(?:\W+(?:permalink|reply|link|edit|quote|report))*\W*$", re.I)
+# A line that is only a name: "broper", "Jane Doe" (the date follows on the next line).
+_NAME_ONLY = re.compile(r"^[\w.@'’-]+(?:\s[\w.@'’-]+){0,3}$")
 # Separators and joining words between an author and a date in a header line.
 _SEP_EDGE = re.compile(r"^[\s/|·,:–—-]+|(?:[\s/|·,:–—-]|\b(?:on|at|posted|by)\b)+$", re.I)
 _PINGBACK = re.compile(r"\b(?:pingback|trackback)\b", re.I)
@@ -94,7 +97,7 @@ def parse_header_line(text: str) -> Header | None:
                 iso, (s, e) = found
                 date = iso or part[s:e].strip()
                 if part is author:
-                    author = (author[:s] + author[e:]).strip(" /|·-–—,")
+                    author = _SEP_EDGE.sub("", _SEP_EDGE.sub("", author[:s]) + " " + author[e:].strip())
                 break
         if post and not date and len(post.split()) > 6:
             return None
@@ -112,6 +115,8 @@ def parse_header_line(text: str) -> Header | None:
         name = before or after
         if before and after and len(after.split()) > 3:
             return None
+        if before and after and _ACTION_TAIL.match(after):
+            after = ""  # "Jane Doe May 4, 2012 at 1:47 pm | Permalink"
         if name and not (before and after) and _clean_author(name) and not _ends_sentence(name):
             return Header(_clean_author(name), iso or t[s:e].strip())
     return None
@@ -175,7 +180,17 @@ def build_thread(items: list[Item], next_id: int, is_action, header_rule: str = 
         own = [ln for ln in item.lines if not ln.blank]
         # Header lines: up to two leading lines that parse as author/date.
         idx = 0
-        while idx < min(2, len(own)):
+        name_and_date = False
+        if (len(own) >= 2 and _NAME_ONLY.match(own[0].body if own[0].marker else own[0].text)
+                and parse_header_line(own[0].body if own[0].marker else own[0].text) is None):
+            h2 = parse_header_line(own[1].text)
+            if h2 is not None and h2.author is None and h2.date:
+                header.author = _clean_author(own[0].body if own[0].marker else own[0].text)
+                header.date = h2.date
+                header.lines += [own[0].no, own[1].no]
+                idx = 2
+                name_and_date = True
+        while idx < min(2, len(own)) and not name_and_date:
             ln = own[idx]
             h = parse_header_line(ln.body if ln.marker else ln.text)
             if h is None or is_action(ln):

@@ -33,6 +33,10 @@ def test_header_line_forms():
         "09. Jul, 2012 / Courtney says:": ("Courtney", "2012-07-09"),
         "Heather on October 23rd, 2012 1:37 pm": ("Heather", "2012-10-23"),
         "Posted by: Jane Roe | 09/21/2012 at 09:38 PM": ("Jane Roe", "09/21/2012 at 09:38 PM"),
+        "infamousdx said,": ("infamousdx", None),
+        "Beth on August 1, 2012 at 10:00 am said:": ("Beth", "2012-08-01"),
+        "Alan Wexelblat August 2nd, 2012 at 1:47 pm | Permalink": ("Alan Wexelblat", "2012-08-02"),
+        "JoAnn C. On Friday, November 2 at 12:37 pm": ("JoAnn C.", "Friday, November 2 at 12:37 pm"),
     }
     for line, (author, date) in cases.items():
         h = parse_header_line(line)
@@ -175,3 +179,29 @@ def test_yearless_comment_dates_are_kept_as_text():
     assert iso is None and span[0] > 0
     h = parse_header_line("Lora Lee On Thursday, November 1 at 2:57 pm")
     assert h is not None and h.author == "Lora Lee" and "November 1" in h.date
+
+
+def test_name_line_then_date_line_header():
+    page = f"""Post Title Here
+
+{BODY}
+
+{BODY2}
+
+12 Comments
+
+  • broper
+    Posted on August 9, 2012 at 11:40am
+
+    Egads, and they are from my home state, I am so ashamed of all of this today.
+
+    Report Post » Log in to Reply
+    • mtcountrygrl
+      Posted on August 9, 2012 at 12:14pm
+
+      Stay out of my bedroom, but pay for what I do in my bedroom, what a world.
+"""
+    doc = convert(page)
+    assert [(c.author, c.date, c.depth) for c in doc.comments] == [
+        ("broper", "2012-08-09", 0), ("mtcountrygrl", "2012-08-09", 1)]
+    assert doc.comments[0].text.startswith("Egads")
