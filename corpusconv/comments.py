@@ -132,6 +132,20 @@ def _item_words(item: Item) -> int:
     return sum(ln.words for ln in item.lines)
 
 
+_SENTENCE_END = re.compile(r"[.!?…][\"”’)]*$")
+_TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*(?:\[?(?:more|read more)\]?)?$", re.I)
+# Without any comment furniture, a closing list counts as comments only if its items
+# read as prose: sentences, not headlines.
+PROSE_ITEM_WORDS = 15
+
+
+def _prose_items(items: list[Item]) -> bool:
+    sentence = sum(1 for it in items if any(_SENTENCE_END.search(ln.text) for ln in it.lines)
+                   and len({ln.norm for ln in it.lines}) == len(it.lines))
+    words = sum(_item_words(it) for it in items) / max(1, len(items))
+    return sentence * 2 >= len(items) and words >= PROSE_ITEM_WORDS
+
+
 def thread_evidence(items: list[Item], heading_before: bool, closes_page: bool,
                     is_action) -> int:
     """Score how much a run of sibling list items looks like a comment thread."""
@@ -154,8 +168,12 @@ def thread_evidence(items: list[Item], heading_before: bool, closes_page: bool,
         score -= 4
     if any(c for it in items for c in it.children) and long_items:
         score += 1
-    if closes_page and long_items == n:
+    if closes_page and long_items == n and _prose_items(items):
         score += 3
+    # "Recent comments" widgets show excerpts cut off with an ellipsis.
+    truncated = sum(1 for it in items if it.all_lines() and _TRUNCATED.search(it.all_lines()[-1].text))
+    if truncated * 2 >= n:
+        score -= 4
     return score
 
 

@@ -75,6 +75,24 @@ def _sibling_runs(nonblank: list[Line], dropped: dict[int, Rule]) -> list[list[I
     return runs
 
 
+TEASER_MIN_ITEMS = 3
+TEASER_SENTENCE_SHARE = 0.3
+TEASER_MIN_WORDS = 7  # headline-sized items; ingredient and navigation items are shorter
+
+
+def _teaser_list_lines(nonblank, dropped, in_thread) -> set[int]:
+    """Lines of lists whose items are headlines, not sentences (related posts, news teasers)."""
+    out: set[int] = set()
+    for run in _sibling_runs(nonblank, dropped):
+        if len(run) < TEASER_MIN_ITEMS or run[0].marker_line.no in in_thread:
+            continue
+        sentences = sum(1 for it in run if any(article.is_sentence(ln.text) for ln in it.lines))
+        words = sum(ln.words for it in run for ln in it.all_lines()) / len(run)
+        if sentences < TEASER_SENTENCE_SHARE * len(run) and words >= TEASER_MIN_WORDS:
+            out.update(ln.no for it in run for ln in it.all_lines())
+    return out
+
+
 def _find_threads(nonblank: list[Line], dropped: dict[int, Rule], is_action) -> list[list[Item]]:
     threads = []
     claimed: set[int] = set()  # ids of items already inside a thread
@@ -166,6 +184,7 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
     seq: list[Line] = []
     scores: list[float] = []
     link_lines = article.link_block_lines([ln for ln in nonblank if ln.no not in in_thread])
+    link_lines |= _teaser_list_lines(nonblank, dropped, in_thread)
     wall_before = None
     for ln in nonblank:
         if ln.no in in_thread:
