@@ -128,3 +128,41 @@ def apply_quotes(blocks: list) -> list:
         src = tuple(n for x in taken for n in x.source_lines) + last_src
         out.append(Block("quote", "\n\n".join(paragraphs), (first, last_lines[1]), src, attribution=attr))
     return out
+
+
+# A paragraph wholly inside quotation marks: “…” or ‘…’ (an attribution may follow).
+_WHOLLY_QUOTED = re.compile(r"^\s*[“‘\"]\S.*[”’\"]\s*(?:[~—–-]+\s*\S.{0,100})?$", re.S)
+MIN_BLOCK_QUOTE_WORDS = 6
+
+
+def _wholly_quoted(text: str) -> bool:
+    if not _WHOLLY_QUOTED.match(text) or len(text.split()) < MIN_BLOCK_QUOTE_WORDS:
+        return False
+    # One quotation, not dialogue: the opening mark is not closed and reopened mid-way.
+    return text.count("“") <= 1 and text.count("”") <= 1 or text.count('"') == 2
+
+
+def mark_block_quotes(blocks: list, indented: set[int]) -> list:
+    """Unattributed block quotations: paragraphs set off by indentation (renderers indent
+    <blockquote>) or printed wholly inside quotation marks.  Consecutive indented
+    paragraphs form one quotation."""
+    from .model import Block
+
+    out: list[Block] = []
+    for b in blocks:
+        is_indented = b.type == "paragraph" and b.source_lines and all(n in indented for n in b.source_lines)
+        if is_indented and out and out[-1].type == "quote" and out[-1].attribution is None and \
+                getattr(out[-1], "_indented", False):
+            prev = out[-1]
+            prev.text += "\n\n" + b.text
+            prev.lines = (prev.lines[0], b.lines[1])
+            prev.source_lines += b.source_lines
+            continue
+        if b.type == "paragraph" and (is_indented or _wholly_quoted(b.text)):
+            q = Block("quote", b.text, b.lines, b.source_lines)
+            if is_indented:
+                q._indented = True  # type: ignore[attr-defined]
+            out.append(q)
+            continue
+        out.append(b)
+    return out

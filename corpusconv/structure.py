@@ -93,6 +93,19 @@ def _teaser_list_lines(nonblank, dropped, in_thread) -> set[int]:
     return out
 
 
+# Top-level article lines indented this much deeper than the article's usual margin are a
+# block quotation (renderers indent <blockquote>).
+QUOTE_INDENT = 2
+
+
+def _indented_lines(content: list[Line]) -> set[int]:
+    top = sorted(ln.indent for ln in content if ln.item is None)
+    if not top:
+        return set()
+    margin = top[len(top) // 2]
+    return {ln.no for ln in content if ln.item is None and ln.indent >= margin + QUOTE_INDENT}
+
+
 def _find_threads(nonblank: list[Line], dropped: dict[int, Rule], is_action) -> list[list[Item]]:
     threads = []
     claimed: set[int] = set()  # ids of items already inside a thread
@@ -272,6 +285,7 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
                                     "a link label glued to the end of a paragraph", partial=True))
     blocks = article.apply_dialogue(blocks)
     blocks = quotes.apply_quotes(blocks)
+    blocks = quotes.mark_block_quotes(blocks, _indented_lines(content))
     blocks = article.mark_headings(blocks)
     res.blocks = blocks
     res.removals.sort(key=lambda r: r.line)

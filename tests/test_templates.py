@@ -205,3 +205,30 @@ def test_name_line_then_date_line_header():
     assert [(c.author, c.date, c.depth) for c in doc.comments] == [
         ("broper", "2012-08-09", 0), ("mtcountrygrl", "2012-08-09", 1)]
     assert doc.comments[0].text.startswith("Egads")
+
+
+def test_indented_and_wholly_quoted_paragraphs_are_quotes():
+    page = f"""Post Title Here
+
+{BODY}
+
+    This paragraph is indented like a rendered blockquote and runs for a while.
+
+    And it continues into a second indented paragraph of the same quotation.
+
+{BODY2}
+
+“Leaders are made, not born, and made more by themselves than by any external means.”
+
+{BODY}
+"""
+    doc = convert(page)
+    quotes = [b for b in doc.blocks if b.type == "quote"]
+    assert len(quotes) == 2
+    assert quotes[0].text.count("\n\n") == 1 and quotes[0].attribution is None
+    assert quotes[1].text.startswith("“Leaders are made")
+
+
+def test_dialogue_paragraph_is_not_a_wholly_quoted_block():
+    doc = convert(f"{BODY}\n\n“Hello,” she said. “How are you doing on this fine morning?”\n\n{BODY2}\n")
+    assert all(b.type != "quote" for b in doc.blocks)
