@@ -527,6 +527,106 @@ def schema(
     raise typer.Exit(guarded(lambda: schema_command(name.value, path)))
 
 
+# --------------------------------------------------------------------------- explain
+
+
+def explain_command(path: str, as_json: bool, rules: str | None, only_removed: bool) -> int:
+    import json
+
+    from .batch import resolve_rules
+    from .explain import explain, render_plain, render_rich
+    from .pipeline import convert_bytes
+    from .reading import read_job
+
+    jobs = expand_inputs([path])
+    if len(jobs) != 1:
+        raise UsageError(f"explain takes one file, {path!r} gives {len(jobs)}")
+    job = jobs[0]
+    doc = convert_bytes(read_job(job), job.source, rules=resolve_rules(rules))
+    rows = explain(doc)
+    if only_removed:
+        rows = [r for r in rows if r.kind == "removed"]
+    if as_json:
+        for r in rows:
+            if r.kind != "blank":
+                sys.stdout.write(json.dumps(r.as_dict(), ensure_ascii=False) + "\n")
+    elif sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+        render_rich(rows, Console())
+    else:
+        sys.stdout.write(render_plain(rows) + "\n")
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+@app.command(epilog=(
+    "[bold]Examples[/bold]\n\n"
+    "[bold]corpusconv explain page.txt | less -R[/bold]      every line and its decision\n\n"
+    "[bold]corpusconv explain page.txt --removed[/bold]      only what was removed, and why\n\n"
+    "[bold]corpusconv explain page.txt --json | jq 'select(.kind==\"removed\") | .element'[/bold]"))
+def explain(
+    path: str = typer.Argument(..., metavar="FILE", help="One rendered page (or - for stdin)."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per non-blank line."),
+    rules: Optional[Path] = typer.Option(None, "--rules", metavar="FILE",
+                                         help="Extra boilerplate rules (TOML), as for convert."),
+    removed: bool = typer.Option(False, "--removed", help="Show only the removed lines."),
+) -> None:
+    """Show each input line with its decision: the element it became, or the rule that removed it."""
+    raise typer.Exit(guarded(lambda: explain_command(path, as_json, str(rules) if rules else None, removed)))
+
+
+# --------------------------------------------------------------------------- learn
+
+
+def learn_command(paths: list[str], output: str, globs: list[str], min_df: int, min_share: float,
+                  force: bool, quiet: bool) -> int:
+    from .learn import candidates, learn_jobs, rules_toml
+    from .writing import write_atomic
+
+    jobs = expand_inputs(paths, globs=globs or None, exclude=[output] if output != "-" else [])
+    if not jobs:
+        _stderr(f"{TOOL_NAME}: nothing to do: no input file matched")
+        return EXIT_NOTHING_TO_DO
+    failures: list[str] = []
+
+    def on_error(source: str, message: str) -> None:
+        failures.append(source)
+        _stderr(error_line(source, message))
+
+    counts = learn_jobs(jobs, on_error=on_error)
+    entries = candidates(counts, min_df=min_df, min_share=min_share)
+    text = rules_toml(entries, counts.docs).encode("utf-8")
+    if output == "-":
+        sys.stdout.buffer.write(text)
+        sys.stdout.flush()
+    else:
+        write_atomic(Path(output), text, overwrite=force)
+    if not quiet:
+        _stderr(f"{TOOL_NAME}: {len(entries)} rules from {counts.docs} documents"
+                + (f" -> {output}" if output != "-" else ""))
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+@app.command(epilog=(
+    "[bold]Examples[/bold]\n\n"
+    "[bold]corpusconv learn crawl/ -o site-rules.toml[/bold]     lines recurring across pages\n\n"
+    "Review the file, then: [bold]corpusconv convert crawl/ -o out/ --rules site-rules.toml[/bold]"))
+def learn(
+    paths: list[str] = typer.Argument(..., metavar="PATHS...", help="Files or directories of pages."),
+    output: str = typer.Option("-", "--output", "-o", metavar="FILE",
+                               help="Rules file to write (TOML); - for stdout (the default)."),
+    glob: Optional[list[str]] = typer.Option(None, "--glob", metavar="PATTERN",
+                                             help="File-name pattern for directories (repeatable)."),
+    min_df: int = typer.Option(3, "--min-df", min=2, help="Documents a line must appear in."),
+    min_share: float = typer.Option(0.05, "--min-share", min=0.0, max=1.0,
+                                    help="Share of the documents a line must appear in."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing rules file."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line."),
+) -> None:
+    """Learn boilerplate from lines that recur across many documents; write reviewable rules."""
+    raise typer.Exit(guarded(lambda: learn_command(list(paths), output, list(glob or []), min_df,
+                                                   min_share, force, quiet)))
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
