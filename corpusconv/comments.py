@@ -301,6 +301,15 @@ def build_flat_thread(lines: list[Line], next_id: int, is_action, is_end) -> Thr
     comments_out: list[Comment] = []
     removals: list[Removal] = []
     owned: set[int] = set()
+    # Themes that number only top-level comments print replies without a number: when
+    # some headers are preceded by a number line and others are not, the others are replies
+    # to the last numbered comment.
+    numbers = {}
+    for _, _, _, hk in bounds:
+        if hk > 0 and _NUMBER_LINE.match(lines[hk - 1].text):
+            numbers[hk] = int(lines[hk - 1].text.strip("#. "))
+    numbered = len(numbers) >= FLAT_MIN_HEADERS and len(numbers) < len(bounds)
+    last_top: Comment | None = None
     for start, end, h, hk in bounds:
         body = lines[start:end + 1]
         text_lines = []
@@ -333,8 +342,13 @@ def build_flat_thread(lines: list[Line], next_id: int, is_action, is_end) -> Thr
         paragraphs.append(" ".join(cur))
         first = min(hl.no, text_lines[0].no)
         last = max(hl.no, text_lines[-1].no)
-        comments_out.append(Comment(
-            id=f"c{next_id + len(comments_out)}", parent=None, depth=0, n=None, author=h.author,
+        reply = numbered and hk not in numbers and last_top is not None
+        comment = Comment(
+            id=f"c{next_id + len(comments_out)}", parent=last_top.id if reply else None,
+            depth=1 if reply else 0, n=numbers.get(hk), author=h.author,
             date=h.date, paragraphs=paragraphs, lines=(first, last),
-            source_lines=tuple(ln.no for ln in text_lines)))
+            source_lines=tuple(ln.no for ln in text_lines))
+        comments_out.append(comment)
+        if not reply:
+            last_top = comment
     return ThreadResult(comments_out, removals, owned)
