@@ -1,0 +1,120 @@
+"""The Dask engine: a real LocalCluster (2 worker processes on loopback) converting the seeds.
+
+Outputs must be byte-identical to the local CLI run, whatever the engine.  Skipped only when
+Dask is not installed (``pip install 'corpusconv[dask]'``).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("dask.bag", reason="Dask is not installed: pip install 'corpusconv[dask]'")
+distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed: "
+                                                        "pip install 'corpusconv[dask]'")
+
+from corpusconv import distributed as ccd  # noqa: E402
+from corpusconv.cli import SUFFIX, ConvertOptions, convert_command  # noqa: E402
+
+pytestmark = pytest.mark.dask
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None,
+                                  worker_dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as c:
+            yield c
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _local(paths: list[str], out: Path, fmt: str) -> None:
+    code = convert_command(ConvertOptions(paths=paths, output=str(out), fmt=fmt, jobs=1, quiet=True))
+    assert code == 0
+
+
+def test_importing_corpusconv_does_not_import_dask():
+    code = ("import sys, corpusconv, corpusconv.distributed, corpusconv.cli; "
+            "sys.exit(1 if [m for m in sys.modules if m == 'dask' or m.startswith(('dask.', 'distributed'))] else 0)")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    assert subprocess.run([sys.executable, "-c", code], env=env).returncode == 0
+
+
+def test_suffixes_match_the_cli():
+    assert ccd.SUFFIX == SUFFIX
+
+
+def test_jsonl_file_identical_to_local_run(client, seeds_dir, tmp_path):
+    _local([str(seeds_dir)], tmp_path / "local.jsonl", "jsonl")
+    # partition_size=2: several partitions, so part files are concatenated in order
+    res = ccd.convert([str(seeds_dir)], str(tmp_path / "dask.jsonl"), scheduler=client, partition_size=2)
+    n = len(list(seeds_dir.glob("*.txt")))
+    assert (res.documents, res.failed, res.errors) == (n, 0, [])
+    assert (tmp_path / "dask.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(ccd.PARTS_PREFIX)]
+
+
+def test_tei_directory_identical_to_local_run(client, seeds_dir, tmp_path):
+    _local([str(seeds_dir)], tmp_path / "local", "tei")
+    res = ccd.convert([str(seeds_dir)], str(tmp_path / "dask") + "/", fmt="tei", scheduler=client,
+                      partition_size=2)
+    assert res.failed == 0 and res.documents == len(list(seeds_dir.glob("*.txt")))
+    local, dask_out = _tree(tmp_path / "local"), _tree(tmp_path / "dask")
+    assert local and dask_out == local
+    # Same totals as the local summary would show.
+    assert res.totals().documents == res.documents
+
+
+def test_existing_outputs_follow_local_rules(client, seeds_dir, tmp_path):
+    out = tmp_path / "out"
+    ccd.convert([str(seeds_dir)], str(out) + "/", fmt="jsonl", scheduler=client)
+    again = ccd.convert([str(seeds_dir)], str(out) + "/", fmt="jsonl", scheduler=client)
+    n = len(list(seeds_dir.glob("*.txt")))
+    assert again.documents == 0 and again.failed == n
+    assert "already exists" in again.errors[0][1]
+    skipped = ccd.convert([str(seeds_dir)], str(out) + "/", fmt="jsonl", scheduler=client, skip_existing=True)
+    assert (skipped.skipped, skipped.failed) == (n, 0)
+    forced = ccd.convert([str(seeds_dir)], str(out) + "/", fmt="jsonl", scheduler=client, overwrite=True)
+    assert (forced.documents, forced.failed) == (n, 0)
+    assert not [p for p in out.rglob("*") if p.name.startswith(".corpusconv-")]
+
+
+def test_bad_input_is_reported_not_fatal(client, seeds_dir, tmp_path):
+    bad = tmp_path / "in" / "zz-binary.txt"
+    bad.parent.mkdir()
+    bad.write_bytes(b"%PDF-1.4 binary")
+    good = tmp_path / "in" / "a.txt"
+    good.write_bytes(next(iter(sorted(seeds_dir.glob("*.txt")))).read_bytes())
+    res = ccd.convert([str(tmp_path / "in")], str(tmp_path / "o.jsonl"), scheduler=client)
+    assert res.documents == 1 and res.failed == 1
+    assert res.errors[0][0] == str(bad) and "not text" in res.errors[0][1]
+    assert (tmp_path / "o.jsonl").read_bytes().count(b"\n") == 1
+
+
+def test_stdin_and_tei_file_are_refused(seeds_dir, tmp_path):
+    from corpusconv.reading import UsageError
+
+    with pytest.raises(UsageError):
+        ccd.convert(["-"], str(tmp_path / "o.jsonl"))
+    with pytest.raises(UsageError):
+        ccd.convert([str(seeds_dir)], str(tmp_path / "o.xml"))
+
+
+def test_learn_counts_map_reduce_equals_local(client, seeds_dir):
+    from corpusconv.learn import learn_jobs
+    from corpusconv.reading import expand_inputs
+
+    local = learn_jobs(expand_inputs([str(seeds_dir)]))
+    dist = ccd.learn_counts([str(seeds_dir)], scheduler=client, partition_size=2)
+    assert dist.docs == local.docs == len(list(seeds_dir.glob("*.txt")))
+    assert dist.pruned == local.pruned == 0
+    assert {k: (v.df, v.edge) for k, v in dist.lines.items()} == \
+           {k: (v.df, v.edge) for k, v in local.lines.items()}

@@ -1,0 +1,91 @@
+"""RuleSet.match's fast path (per-zone tables, memo) gives the same answer as the plain
+definition: the exact-text rule if its zone applies, else the first pattern rule in order
+whose zone is "any" or the asked zone and which matches (respecting max_words/whole)."""
+
+from __future__ import annotations
+
+import pickle
+import random
+
+from corpusconv.rules import ZONES, RuleSet, build_ruleset, default_rules, normalise, parse_rules
+
+USER_RULES = """
+[[rule]]
+id = "u.keep-reply"
+category = "keep"
+action = "keep"
+zone = "comments"
+pattern = 'reply'
+
+[[rule]]
+id = "u.head-home"
+category = "navigation"
+zone = "head"
+pattern = '(home|menu|about)'
+
+[[rule]]
+id = "u.tail-search"
+category = "widget"
+zone = "tail"
+whole = false
+pattern = 'search'
+max_words = 3
+
+[[rule]]
+id = "u.exact"
+category = "learned"
+text = "Share this:"
+zone = "comments"
+
+[[rule]]
+id = "u.exact-any"
+category = "learned"
+text = "Posted in Uncategorized"
+"""
+
+LINES = ["Reply", "reply", "Home", "Menu", "About", "Search", "search this site", "search this site now please",
+         "Share this:", "share this", "Posted in Uncategorized", "Leave a comment", "12 Comments",
+         "Powered by WordPress", "Copyright 2012 Jane Doe. All rights reserved.", "Like Loading...",
+         "This site uses Akismet to reduce spam. Learn how your comment data is processed.",
+         "It was a dark and stormy night, and the comments were closed.", "Report comment", "", "x",
+         "Please consider making a donation to keep this blog running.", "Related posts", "Tags",
+         "Your email address will not be published. Required fields are marked *"]
+
+
+def reference(rs: RuleSet, norm: str, zone: str):
+    hit = rs.exact.get(norm)
+    if hit is not None and hit.zone in ("any", zone):
+        return hit
+    for r in rs.rules:
+        if r.text is None and r.zone in ("any", zone) and r.matches(norm):
+            return r
+    return None
+
+
+def _sets():
+    base = default_rules()
+    user = build_ruleset(parse_rules(USER_RULES, "user"))
+    return [base, base.extended(user)]
+
+
+def test_match_equals_reference_in_every_zone_and_order():
+    rnd = random.Random(5)
+    for rs in _sets():
+        fresh = pickle.loads(pickle.dumps(rs))
+        for _ in range(3):
+            seq = [(normalise(line), zone) for line in LINES for zone in ZONES]
+            rnd.shuffle(seq)  # asking for zones in any order must not matter (memo)
+            for norm, zone in seq:
+                assert fresh.match(norm, zone) is reference(fresh, norm, zone), (norm, zone)
+
+
+def test_memo_is_bounded_and_not_pickled(monkeypatch):
+    import corpusconv.rules as rules
+
+    monkeypatch.setattr(rules, "MATCH_CACHE_SIZE", 10)
+    rs = build_ruleset(list(default_rules().rules))
+    for i in range(50):
+        rs.match(f"line number {i}", "any")
+    assert len(rs._memo) <= 10
+    assert pickle.loads(pickle.dumps(rs))._memo == {}
+    assert rs.match("reply", "any").id == "comment.reply"
