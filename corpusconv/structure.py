@@ -131,24 +131,33 @@ def _find_threads(nonblank: list[Line], dropped: dict[int, Rule], is_action) -> 
 END_OF_COMMENTS = {"comment-form", "site-footer", "cookie-notice"}
 
 
+FLAT_HEADING_TRIES = 5
+
+
 def _flat_thread(nonblank, dropped, in_thread, is_action, rules, next_id):
-    """Find a comment heading after prose and parse the plain lines below it as comments."""
-    start = None
+    """Find a comment heading after prose and parse the plain lines below it as comments.
+
+    The first heading under which at least two comment headers follow wins ("Recent
+    comments" widgets and "Post a comment" forms come later on the page).
+    """
     seen_prose = False
+    starts = []
     for k, ln in enumerate(nonblank):
         if ln.words >= article.PROSE_MIN_WORDS:
             seen_prose = True
         elif seen_prose and ln.item is None and comments.is_comment_heading(ln.text):
-            start = k
-    if start is None:
-        return None
-    tail = [ln for ln in nonblank[start + 1:] if ln.item is None and ln.no not in in_thread]
+            starts.append(k)
 
     def is_end(ln):
         r = dropped.get(ln.no)
         return r is not None and r.category in END_OF_COMMENTS
 
-    return comments.build_flat_thread(tail, next_id, is_action, is_end)
+    for start in starts[:FLAT_HEADING_TRIES]:
+        tail = [ln for ln in nonblank[start + 1:] if ln.item is None and ln.no not in in_thread]
+        found = comments.build_flat_thread(tail, next_id, is_action, is_end)
+        if found is not None and len(found.comments) >= comments.FLAT_MIN_HEADERS:
+            return found
+    return None
 
 
 def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
