@@ -28,6 +28,7 @@ THREAD_WALL = -10_000
 MIN_ARTICLE_SCORE = 40        # words of net prose that make a run an article
 # Title search window, in non-blank lines above / into the article.
 TITLE_LOOKBACK = 20
+REPEAT_BONUS = 0.0  # repeated lines are as often the blog's name as the title
 TITLE_LOOKAHEAD = 6
 TITLE_MAX_WORDS = 20
 HEADING_MAX_WORDS = 12
@@ -43,7 +44,7 @@ TITLE_CASE_SHARE = 0.6
 FORWARD_EXTENSION = 3         # short sentence lines just after the article still belong to it
 _BYLINE = re.compile(r"^(?:by|posted by|written by|words by|author:?|story by)\s+(?P<name>[^\d|•·,]{2,60}?)"
                      r"(?:\s*(?:[|•·,]|\bon\b|\bin\b|\d).*)?$", re.I)
-_BY_INSIDE = re.compile(r"\bby\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})")
+_BY_INSIDE = re.compile(r"\b[Bb][Yy]\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})")
 _SPEAKER = re.compile(r"^(?P<who>[A-Z][\w.'’-]{0,20}(?:\s[A-Z][\w.'’-]{0,20}){0,2}):\s+(?P<rest>\S.*)$", re.S)
 
 
@@ -183,7 +184,7 @@ _CAPTION = re.compile(r"\b(?:photo|image|picture|credit|getty|afp|reuters|shutte
 _NOT_TITLE_CHARS = re.compile(r"[|«»]|:$|^\W*$")
 
 
-def find_title(seq: list[Line], start: int, mentions, repeats, usable) -> Heading:
+def find_title(seq: list[Line], start: int, mentions, repeats, usable, trace: list | None = None) -> Heading:
     """Pick the title near ``seq[start]`` (the first article line); see module docstring.
 
     ``mentions(line)`` counts other lines that quote the line's text inside them (comment
@@ -199,14 +200,21 @@ def find_title(seq: list[Line], start: int, mentions, repeats, usable) -> Headin
         near_date = any(is_dateline(seq[j].text) or find_byline(seq[j].text)
                         for j in (k - 1, k + 1) if 0 <= j < len(seq))
         inside = k >= start
-        if inside and not near_date:
+        # Inside the article only on evidence: a dateline/byline beside it, or the article's
+        # very first line reading as a heading above a paragraph (long news titles score
+        # as prose).
+        opens_article = (k == start and k + 1 < len(seq) and not _SENTENCE_END.search(ln.text)
+                         and seq[k + 1].words >= PROSE_MIN_WORDS)
+        if inside and not (near_date or opens_article):
             continue
         if _NOT_TITLE_CHARS.search(ln.text) or find_byline(ln.text):
             continue
         score = 1.0
         score += 3 if near_date else 0
         score += min(4, 2 * mentions(ln))
-        score -= 2 * min(2, repeats(ln))
+        # The title is often printed twice (breadcrumb, heading, share text); menus repeat
+        # too, but as list items, which are not candidates.
+        score += REPEAT_BONUS * min(2, repeats(ln))
         score -= 3 if _CAPTION.search(ln.text) else 0
         score += 1 if 3 <= ln.words <= 15 else 0
         score -= 1.5 if ln.text.endswith(".") and not ln.text.endswith("...") else 0
@@ -216,6 +224,8 @@ def find_title(seq: list[Line], start: int, mentions, repeats, usable) -> Headin
         # Directly followed by the article (or by its dateline) is the usual layout.
         if k + 1 < len(seq) and (k + 1 == start or is_dateline(seq[k + 1].text)):
             score += 1.5
+        if trace is not None:
+            trace.append((round(score, 2), ln.no, ln.text[:60]))
         if score > best_score:
             best, best_score = k, score
     if best is None:

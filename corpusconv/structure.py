@@ -34,6 +34,7 @@ SHAPE_RULES = {
     "meta.byline": ("metadata", "the article byline (see the record's 'author')"),
 }
 MENTION_MAX_WORDS = 25
+TITLE_TRACE: list | None = None  # set to a list to collect title candidates (debugging)
 ACTION_CATEGORIES = {"comment-action", "share-widget", "comment-policy", "comment-form"}
 
 
@@ -245,7 +246,7 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
         start, end = span
         end = article.extend_region(seq, end, lambda k: k in walls or (
             seq[k].no in dropped and seq[k].no not in kept))
-        head = article.find_title(seq, start, mentions, repeats, usable)
+        head = article.find_title(seq, start, mentions, repeats, usable, TITLE_TRACE)
         if head.title is not None:
             title_k = seq.index(head.title)
             res.title = head.title.text
