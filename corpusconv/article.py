@@ -172,6 +172,25 @@ def find_byline(text: str) -> str | None:
     return None
 
 
+# A post header (dateline next to a heading) inside the first part of the best run means
+# the run began in a sidebar or blog description printed above the post.
+POST_HEADER_MAX_SHARE = 0.5
+
+
+def post_header_start(seq: list[Line], start: int, end: int, scores: list[float]) -> int:
+    """Where the post begins if a dateline+heading pair sits early in seq[start:end+1]."""
+    total = sum(s for s in scores[start:end + 1] if s > 0) or 1.0
+    before = 0.0
+    for k in range(start, end):
+        a, b = seq[k], seq[k + 1]
+        if (is_dateline(a.text) and is_heading_like(b)) or (is_heading_like(a) and is_dateline(b.text)):
+            return k if k > start else start
+        before += max(0.0, scores[k])
+        if before > POST_HEADER_MAX_SHARE * total:
+            break
+    return start
+
+
 @dataclass
 class Heading:
     title: Line | None

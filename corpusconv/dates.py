@@ -20,7 +20,7 @@ _MON = (r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|jul
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
-_TIME = r"(?:\s*(?:,|at|@|-|–|/)?\s*\d{1,2}[:.]\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?)?(?-i:\s+[A-Z]{2,4}\b)?)?"
+_TIME = r"(?:\s*(?:,|at|@|-|–|/|\|)?\s*\d{1,2}[:.]\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?)?(?-i:\s+[A-Z]{2,4}\b)?)?"
 
 DATE_PATTERNS = [
     re.compile(_WEEKDAY + _MON + r"\s+" + _DAY + r",?\s+" + _YEAR, re.I),          # April 16, 2010

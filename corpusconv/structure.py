@@ -246,6 +246,7 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
         start, end = span
         end = article.extend_region(seq, end, lambda k: k in walls or (
             seq[k].no in dropped and seq[k].no not in kept))
+        start = article.post_header_start(seq, start, end, scores)
         head = article.find_title(seq, start, mentions, repeats, usable, TITLE_TRACE)
         if head.title is not None:
             title_k = seq.index(head.title)
