@@ -111,10 +111,10 @@ ITEM_PROSE_WORDS = 8
 
 def _keeps_paragraphs(item: Item, is_header) -> bool:
     first = item.marker_line
-    if first.words >= ITEM_PROSE_WORDS or len(item.lines) > 1:
+    if sum(ln.words for ln in item.lines) >= ITEM_PROSE_WORDS:
         return True
-    if is_header is not None and is_header(first.body):
-        return True
+    if is_header is not None and any(is_header(ln.body) for ln in item.lines[:2]):
+        return True  # "Jane says:", or "Jane" then "May 4, 2012 at 1:37 pm"
     # "  2. Hi Monica" then a blank line then the comment: trust a long previous sibling.
     prev = item.prev
     return prev is not None and sum(ln.words for ln in prev.lines) >= ITEM_PROSE_WORDS
