@@ -101,9 +101,25 @@ def escalate(scores: list[float]) -> list[float]:
     return out
 
 
+# Source code in technical posts: neutral, so a snippet neither ends the article nor
+# counts as prose.
+_CODE = re.compile(r"^\s*(?://|#include|import |from \S+ import|def |class |return\b|var |let |const |function\b|<\w+[^>]*>)"
+                   r"|[{};]\s*$|^\s*[})\]]+[;,)]*\s*$|\w\([^)]*\)\s*[;{]|\s=\s|==|=>|->")
+CODE_SYMBOL_SHARE = 0.06
+
+
+def is_code(text: str) -> bool:
+    if not _CODE.search(text):
+        return False
+    symbols = sum(1 for ch in text if ch in "{}()[];=<>/\\\"'$_.:")
+    return symbols >= CODE_SYMBOL_SHARE * len(text)
+
+
 def line_score(ln: Line, dropped: bool, in_link_block: bool = False) -> float:
     if dropped:
         return -BOILERPLATE_PENALTY
+    if is_code(ln.text):
+        return 0
     if in_link_block:
         return -max(SHORT_LINE_PENALTY, ln.words / 2)
     if ln.item is not None and ln.words >= LIST_ITEM_MIN_WORDS and ln.words < PROSE_MIN_WORDS:
