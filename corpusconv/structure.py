@@ -21,7 +21,7 @@ from . import article, comments, quotes
 from .dates import date_and_time_span, is_dateline
 from .lines import Item, Line, build_lines
 from .model import Block, Comment, Removal
-from .rules import Rule, RuleSet
+from .rules import Rule, RuleSet, normalise
 
 # Decisions made from context rather than from a phrase rule: id -> (category, evidence).
 SHAPE_RULES = {
@@ -105,6 +105,26 @@ def _indented_lines(content: list[Line]) -> set[int]:
         return set()
     margin = top[len(top) // 2]
     return {ln.no for ln in content if ln.item is None and ln.indent >= margin + QUOTE_INDENT}
+
+
+REPEAT_MIN_WORDS = 8
+SHAPE_RULES["shape.repeated"] = ("duplicate", "a paragraph printed again further down the page")
+
+
+def _drop_repeated_blocks(blocks: list[Block], lines: list[Line]) -> tuple[list[Block], list[Removal]]:
+    """Second copies of long paragraphs (a page printing the post twice, an excerpt box)."""
+    seen: set[str] = set()
+    kept: list[Block] = []
+    removed: list[Removal] = []
+    for b in blocks:
+        key = " ".join(normalise(b.text).split())
+        if b.type in ("paragraph", "quote", "list_item", "turn") and len(key.split()) >= REPEAT_MIN_WORDS:
+            if key in seen:
+                removed.extend(_shape_removal("shape.repeated", lines[n - 1]) for n in b.source_lines)
+                continue
+            seen.add(key)
+        kept.append(b)
+    return kept, removed
 
 
 def _find_threads(nonblank: list[Line], dropped: dict[int, Rule], is_action) -> list[list[Item]]:
@@ -298,6 +318,8 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
     blocks = quotes.apply_quotes(blocks)
     blocks = quotes.mark_block_quotes(blocks, _indented_lines(content))
     blocks = article.mark_headings(blocks)
+    blocks, dupes = _drop_repeated_blocks(blocks, lines)
+    res.removals.extend(dupes)
     res.blocks = blocks
     res.removals.sort(key=lambda r: r.line)
     return res
