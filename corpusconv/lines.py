@@ -109,11 +109,12 @@ def make_line(no: int, raw: str) -> Line:
 ITEM_PROSE_WORDS = 8
 
 
-def _keeps_paragraphs(item: Item, is_header) -> bool:
+def _keeps_paragraphs(item: Item, is_header, next_line: "Line") -> bool:
     first = item.marker_line
     if sum(ln.words for ln in item.lines) >= ITEM_PROSE_WORDS:
         return True
-    if is_header is not None and any(is_header(ln.body) for ln in item.lines[:2]):
+    if is_header is not None and (any(is_header(ln.body) for ln in item.lines[:2])
+                                  or (len(item.lines) == 1 and is_header(next_line.text))):
         return True  # "Jane says:", or "Jane" then "May 4, 2012 at 1:37 pm"
     # "  2. Hi Monica" then a blank line then the comment: trust a long previous sibling.
     prev = item.prev
@@ -139,7 +140,7 @@ def build_lines(raw_lines: list[str], is_header=None) -> list[Line]:
         while stack and ln.indent <= stack[-1].indent:
             stack.pop()
         while (stack and ln.marker is None and after_blank
-               and not _keeps_paragraphs(stack[-1], is_header)):
+               and not _keeps_paragraphs(stack[-1], is_header, ln)):
             stack.pop()
         if ln.marker is not None:
             parent = stack[-1] if stack else None

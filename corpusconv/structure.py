@@ -35,7 +35,8 @@ SHAPE_RULES = {
 }
 MENTION_MAX_WORDS = 25
 TITLE_TRACE: list | None = None  # set to a list to collect title candidates (debugging)
-ACTION_CATEGORIES = {"comment-action", "share-widget", "comment-policy", "comment-form"}
+# Removed-line categories that may stand inside a comment (its furniture, not its text).
+ACTION_CATEGORIES = {"comment-action", "share-widget", "comment-policy", "comment-form", "rating"}
 
 
 @dataclass
