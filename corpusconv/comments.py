@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .dates import date_and_time_span, is_dateline
 from .lines import Item, Line
@@ -74,6 +75,7 @@ def _clean_author(s: str) -> str | None:
     return s
 
 
+@lru_cache(maxsize=65536)
 def parse_header_line(text: str) -> Header | None:
     """Author and/or date from one comment header line, or None if it is not one."""
     t = text.strip()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
@@ -42,8 +43,17 @@ def _iso(year: int, month: int, day: int) -> str | None:
         return None
 
 
+_DIGIT = re.compile(r"\d")
+
+
+@lru_cache(maxsize=65536)
 def find_date(text: str) -> tuple[str | None, tuple[int, int]] | None:
-    """The first date printed in ``text``: (ISO date or None, (start, end)) or None."""
+    """The first date printed in ``text``: (ISO date or None, (start, end)) or None.
+
+    Pure, and cached: the structuring stages ask about the same lines many times.
+    """
+    if not _DIGIT.search(text):  # every form has a day or a year
+        return None
     best = None
     for pat in DATE_PATTERNS:
         m = pat.search(text)
@@ -66,6 +76,7 @@ def find_date(text: str) -> tuple[str | None, tuple[int, int]] | None:
     return best
 
 
+@lru_cache(maxsize=65536)
 def date_and_time_span(text: str) -> tuple[str | None, tuple[int, int]] | None:
     """Like :func:`find_date` but the span also covers a following clock time."""
     found = find_date(text)

@@ -132,6 +132,10 @@ def _find_threads(nonblank: list[Line], dropped: dict[int, Rule], is_action) -> 
     threads = []
     claimed: set[int] = set()  # ids of items already inside a thread
     pos = {ln.no: k for k, ln in enumerate(nonblank)}
+    # last_prose: the line number of the last prose line of the page (nothing after it
+    # means a list "closes the page").
+    last_prose = max((ln.no for ln in nonblank if ln.no not in dropped
+                      and ln.words >= article.PROSE_MIN_WORDS), default=0)
     for run in _sibling_runs(nonblank, dropped):
         parent = run[0].parent
         if parent is not None and id(parent) in claimed:
@@ -141,9 +145,7 @@ def _find_threads(nonblank: list[Line], dropped: dict[int, Rule], is_action) -> 
         before = [nonblank[k].text for k in range(max(0, first - 3), first)]
         heading = any(comments.is_comment_heading(t) for t in before)
         last_no = max(ln.no for ln in run[-1].all_lines())
-        after = [ln for ln in nonblank if ln.no > last_no and ln.no not in dropped
-                 and ln.words >= article.PROSE_MIN_WORDS]
-        score = comments.thread_evidence(run, heading, not after, is_action)
+        score = comments.thread_evidence(run, heading, last_prose <= last_no, is_action)
         if score >= comments.THREAD_EVIDENCE:
             threads.append(run)
             claimed.update(id(it) for it in run)
