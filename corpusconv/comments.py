@@ -186,54 +186,83 @@ class ThreadResult:
     owned: set[int]
 
 
+def _text_of(ln: Line) -> str:
+    return ln.body if ln.marker else ln.text
+
+
+def item_header(own: list[Line], is_action) -> tuple[Header, int]:
+    """The author/date header at the top of a comment item, and how many lines it takes."""
+    header = Header()
+    if (len(own) >= 2 and _NAME_ONLY.match(_text_of(own[0]))
+            and parse_header_line(_text_of(own[0])) is None):
+        h2 = parse_header_line(own[1].text)
+        if h2 is not None and h2.author is None and h2.date:
+            # "Jane Doe" on one line, "May 4, 2012 at 1:37 pm" on the next.
+            header.author, header.date = _clean_author(_text_of(own[0])), h2.date
+            header.lines += [own[0].no, own[1].no]
+            return header, 2
+    idx = 0
+    while idx < min(2, len(own)):
+        ln = own[idx]
+        h = parse_header_line(_text_of(ln))
+        if h is None or is_action(ln) or (h.author and header.author):
+            break
+        header.author = header.author or h.author
+        header.date = header.date or h.date
+        header.lines.append(ln.no)
+        idx += 1
+        if header.author and header.date:  # a second line only completes the first
+            break
+    return header, idx
+
+
+# Share of top-level comments with a header line above which nested lists without one are
+# taken as lists inside the comment, not replies.
+HEADED_THREAD_SHARE = 0.5
+
+
 def build_thread(items: list[Item], next_id: int, is_action, header_rule: str = "comment.header"
                  ) -> ThreadResult:
-    """Turn a run of top-level list items (and their nested items) into comments."""
+    """Turn a run of top-level list items (and their nested items) into comments.
+
+    Iterative (no recursion), so a thread nested hundreds of levels deep is fine.
+    """
     comments: list[Comment] = []
     removals: list[Removal] = []
     owned: set[int] = set()
-    counter = [next_id]
 
-    def visit(item: Item, parent: Comment | None, depth: int) -> None:
+    def own_lines(item: Item) -> list[Line]:
+        return [ln for ln in item.lines if not ln.blank]
+
+    headed = sum(1 for it in items if item_header(own_lines(it), is_action)[1] > 0)
+    headed_thread = headed >= HEADED_THREAD_SHARE * len(items)
+
+    stack: list[tuple[Item, Comment | None, int]] = [(it, None, 0) for it in reversed(items)]
+    while stack:
+        item, parent, depth = stack.pop()
+        own = own_lines(item)
+        header, idx = item_header(own, is_action)
+        body = own[idx:]
+        replies = item.children
+        if headed_thread:
+            # In a thread whose comments carry headers, a nested list without one is a
+            # list the commenter wrote.
+            inline = [c for c in item.children if item_header(own_lines(c), is_action)[1] == 0]
+            replies = [c for c in item.children if c not in inline]
+            for c in inline:
+                extra = [ln for ln in c.all_lines() if not ln.blank]
+                body = sorted(body + extra, key=lambda ln: ln.no)
+                owned.update(ln.no for ln in extra)
         content: list[Line] = []
-        header = Header()
-        own = [ln for ln in item.lines if not ln.blank]
-        # Header lines: up to two leading lines that parse as author/date.
-        idx = 0
-        name_and_date = False
-        if (len(own) >= 2 and _NAME_ONLY.match(own[0].body if own[0].marker else own[0].text)
-                and parse_header_line(own[0].body if own[0].marker else own[0].text) is None):
-            h2 = parse_header_line(own[1].text)
-            if h2 is not None and h2.author is None and h2.date:
-                header.author = _clean_author(own[0].body if own[0].marker else own[0].text)
-                header.date = h2.date
-                header.lines += [own[0].no, own[1].no]
-                idx = 2
-                name_and_date = True
-        while idx < min(2, len(own)) and not name_and_date:
-            ln = own[idx]
-            h = parse_header_line(ln.body if ln.marker else ln.text)
-            if h is None or is_action(ln):
-                break
-            if h.author and header.author:
-                break
-            header.author = header.author or h.author
-            header.date = header.date or h.date
-            header.lines.append(ln.no)
-            idx += 1
-            # Only continue to a second header line if the first lacked author or date.
-            if header.author and header.date:
-                break
-        for ln in own[idx:]:
+        for ln in body:
             rule = is_action(ln)
             if rule is not None:
                 removals.append(Removal(rule.id, rule.category, ln.no, ln.text,
                                         "comment action link inside a comment"))
             else:
                 content.append(ln)
-        for no in header.lines:
-            text = next(ln.text for ln in own if ln.no == no)
-            removals.append(Removal(header_rule, "metadata", no, text, "comment header: author/date"))
+        for ln in own[:idx]:
+            removals.append(Removal(header_rule, "metadata", ln.no, ln.text, "comment header: author/date"))
         owned.update(ln.no for ln in own)
         comment = None
         if content:
@@ -245,25 +274,19 @@ def build_thread(items: list[Item], next_id: int, is_action, header_rule: str = 
                 if prev_no is not None and ln.no > prev_no + 1:
                     paragraphs.append(" ".join(cur))
                     cur = []
-                cur.append(ln.body if ln.marker else ln.text)
+                cur.append(_text_of(ln))
                 prev_no = ln.no
-            if cur:
-                paragraphs.append(" ".join(cur))
-            cid = f"c{counter[0]}"
-            counter[0] += 1
+            paragraphs.append(" ".join(cur))
             text = " ".join(paragraphs)
             comment = Comment(
-                id=cid, parent=parent.id if parent else None, depth=depth,
+                id=f"c{next_id + len(comments)}", parent=parent.id if parent else None, depth=depth,
                 n=item.marker_line.number, author=header.author, date=header.date,
-                paragraphs=paragraphs, lines=(own[0].no, own[-1].no),
+                paragraphs=paragraphs, lines=(own[0].no, max(ln.no for ln in content + own)),
                 source_lines=tuple(ln.no for ln in content),
                 kind="pingback" if _PINGBACK.search(text[:200]) and len(text.split()) < 60 else "comment")
             comments.append(comment)
-        for child in item.children:
-            visit(child, comment or parent, depth + 1 if comment else depth)
-
-    for it in items:
-        visit(it, None, 0)
+        for child in reversed(replies):
+            stack.append((child, comment or parent, depth + 1 if comment else depth))
     return ThreadResult(comments, removals, owned)
 
 
