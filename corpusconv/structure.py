@@ -128,6 +128,23 @@ def _drop_repeated_blocks(blocks: list[Block], lines: list[Line]) -> tuple[list[
     return kept, removed
 
 
+def _trim_headless_edges(run: list[Item], is_action) -> list[Item]:
+    """In a thread whose comments carry headers, a first or last item without one is a
+    widget that happens to sit in the same list ("Follow us", "Subscribe")."""
+    def headed(it: Item) -> bool:
+        return comments.item_header([ln for ln in it.lines if not ln.blank], is_action)[1] > 0
+
+    marks = [headed(it) for it in run]
+    if sum(marks) < comments.HEADED_THREAD_SHARE * len(run):
+        return run
+    lo, hi = 0, len(run)
+    while lo < hi and not marks[lo]:
+        lo += 1
+    while hi > lo and not marks[hi - 1]:
+        hi -= 1
+    return run[lo:hi]
+
+
 def _find_threads(nonblank: list[Line], dropped: dict[int, Rule], is_action) -> list[list[Item]]:
     threads = []
     claimed: set[int] = set()  # ids of items already inside a thread
@@ -147,6 +164,7 @@ def _find_threads(nonblank: list[Line], dropped: dict[int, Rule], is_action) -> 
         last_no = max(ln.no for ln in run[-1].all_lines())
         score = comments.thread_evidence(run, heading, last_prose <= last_no, is_action)
         if score >= comments.THREAD_EVIDENCE:
+            run = _trim_headless_edges(run, is_action)
             threads.append(run)
             claimed.update(id(it) for it in run)
     return threads
