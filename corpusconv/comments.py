@@ -157,8 +157,8 @@ def thread_evidence(items: list[Item], heading_before: bool, closes_page: bool,
         first = [ln for ln in it.lines if not ln.blank][:2]
         if any(parse_header_line(ln.body) for ln in first):
             headers += 1
-        if any(is_action(ln) for ln in it.all_lines()):
-            actions += 1
+        if any((r := is_action(ln)) is not None and r.category == "comment-action" for ln in it.all_lines()):
+            actions += 1  # per-comment links (Reply, Report); not counts like "12 Comments"
         if _item_words(it) >= MIN_COMMENT_WORDS:
             long_items += 1
     n = len(items)

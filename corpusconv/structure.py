@@ -67,12 +67,14 @@ def _sibling_runs(nonblank: list[Line], dropped: dict[int, Rule]) -> list[list[I
         if ln.item is not None and ln.item.marker_line is ln:
             key = id(ln.item.parent) if ln.item.parent is not None else 0
             run = open_runs.get(key)
-            if run is None:
+            # A change from bullets to numbers (or back) starts another list.
+            if run is None or run[-1].marker_line.marker != ln.marker:
                 run = open_runs[key] = []
                 runs.append(run)
             run.append(ln.item)
-        elif ln.no not in dropped:
-            # Content of item P (or top-level content) closes the run of P's children.
+        elif ln.no not in dropped or (ln.item is None and comments.is_comment_heading(ln.text)):
+            # Content of item P (or top-level content, or a comment-section heading)
+            # closes the run of P's children.
             open_runs.pop(id(ln.item) if ln.item is not None else 0, None)
     return runs
 
