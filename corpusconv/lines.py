@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .dates import is_dateline
 from .rules import normalise
 
 TAB_WIDTH = 4
@@ -94,6 +95,8 @@ def make_line(no: int, raw: str) -> Line:
             ln.marker, ln.body = "bullet", m.group(2)
         else:
             m = _NUMBER.match(text)
+            if m and is_dateline(text):
+                m = None  # "16. March, 2023 at 16:59" is a date, not item 16
             if m:
                 ln.marker, ln.number, ln.body = "number", int(m.group(1)), m.group(2)
             elif _NUMBER_ALONE.match(text) and indent > 0:
