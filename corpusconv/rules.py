@@ -37,7 +37,7 @@ ACTIONS = ("drop", "keep")
 
 _MARKER = re.compile(r"^\s*(?:[•·*\-–—+▪◦‣►»>|]+|\(?\d{1,4}[.)]|\[\d{1,4}\])\s+")
 _WS = re.compile(r"\s+")
-_EDGE_PUNCT = " \t.:;,!?|·•-–—»«›‹()[]{}\"'“”‘’"
+_EDGE_PUNCT = " \t.:;,!?|·•-–—()[]{}\"'“”‘’"
 
 
 def normalise(line: str) -> str:
