@@ -28,7 +28,11 @@ THREAD_WALL = -10_000
 MIN_ARTICLE_SCORE = 40        # words of net prose that make a run an article
 # Title search window, in non-blank lines above / into the article.
 TITLE_LOOKBACK = 20
-REPEAT_BONUS = 0.0  # repeated lines are as often the blog's name as the title
+REPEAT_BONUS = 1.5
+REPEAT_MIN_WORDS = 4
+SHORT_TITLE_WORDS = 2         # "Mozilla", "Tone Deaf": site and section names
+SHORT_TITLE_PENALTY = 2
+PIPE_TITLE_MIN_WORDS = 6
 TITLE_LOOKAHEAD = 6
 TITLE_MAX_WORDS = 20
 HEADING_MAX_WORDS = 12
@@ -216,7 +220,7 @@ class Heading:
 
 
 _CAPTION = re.compile(r"\b(?:photo|image|picture|credit|getty|afp|reuters|shutterstock|illustration)\b", re.I)
-_NOT_TITLE_CHARS = re.compile(r"[|«»]|:$|^\W*$")
+_NOT_TITLE_CHARS = re.compile(r"[«»]|:$|^\W*$")
 
 
 def find_title(seq: list[Line], start: int, mentions, repeats, usable, trace: list | None = None) -> Heading:
@@ -244,12 +248,17 @@ def find_title(seq: list[Line], start: int, mentions, repeats, usable, trace: li
             continue
         if _NOT_TITLE_CHARS.search(ln.text) or find_byline(ln.text):
             continue
+        if "|" in ln.text and ln.words < PIPE_TITLE_MIN_WORDS:
+            continue  # "Home | About | Contact"; long titles do carry "| subtitle"
         score = 1.0
         score += 3 if near_date else 0
         score += min(4, 2 * mentions(ln))
         # The title is often printed twice (breadcrumb, heading, share text); menus repeat
         # too, but as list items, which are not candidates.
-        score += REPEAT_BONUS * min(2, repeats(ln))
+        if ln.words >= REPEAT_MIN_WORDS:  # blog and section names repeat too, but are short
+            score += REPEAT_BONUS * min(2, repeats(ln))
+        if ln.words <= SHORT_TITLE_WORDS:
+            score -= SHORT_TITLE_PENALTY
         score -= 3 if _CAPTION.search(ln.text) else 0
         score += 1 if 3 <= ln.words <= 15 else 0
         score -= 1.5 if ln.text.endswith(".") and not ln.text.endswith("...") else 0

@@ -28,7 +28,7 @@ DATE_PATTERNS = [
     re.compile(_WEEKDAY + _DAY + r"\.?\s+(?:of\s+)?" + _MON + r",?\s+" + _YEAR, re.I),  # 16 April 2010
     re.compile(r"(?P<year>(?:19|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)"),        # 2010-04-16
     re.compile(r"(?P<n1>[01]?\d)/(?P<n2>[0-3]?\d)/(?P<y2>(?:19|20)?\d\d)\b"),          # 10/28/12
-    re.compile(r"(?P<n1>[0-3]?\d)\.(?P<n2>[01]?\d)\.(?P<y2>(?:19|20)\d\d)\b"),         # 28.10.2012
+    re.compile(r"(?P<n1>[0-3]?\d)\.(?P<n2>[0-3]?\d)\.(?P<y2>(?:19|20)\d\d)\b"),       # 28.10.2012, 10.29.2012
     # No year, but a clock time: "Thursday, November 1 at 2:57 pm" (comment headers).
     re.compile(_WEEKDAY + _MON + r"\s+" + _DAY + r"(?=\s*(?:,|at|@)?\s*\d{1,2}:\d\d)", re.I),
 ]
