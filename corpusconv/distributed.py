@@ -298,6 +298,34 @@ def _convert_to_file(path: str, fmt: str, rules: RulesSpec, parts: list, client,
         shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
+def cli_convert(opts, scheduler) -> int:
+    """``corpusconv convert … --scheduler ADDRESS``: the CLI's convert on a Dask cluster.
+
+    ``opts`` is a :class:`corpusconv.cli.ConvertOptions`; returns the CLI's exit code and
+    reports like a local run (one stderr line per failed input, then the summary).
+    ``--jobs`` and ``--fail-fast`` do not apply (the cluster decides the parallelism).
+    """
+    import sys
+
+    from rich.console import Console
+
+    from .cli import EXIT_FAILED, EXIT_NOTHING_TO_DO, EXIT_OK, error_line
+    from .summary import render
+
+    if opts.bundle:
+        raise UsageError("--bundle is not supported with --scheduler")
+    res = convert(opts.paths, opts.output or "-", opts.fmt, opts.rules, scheduler=scheduler,
+                  overwrite=opts.force, skip_existing=opts.skip_existing, globs=opts.globs or None)
+    if not (res.documents or res.failed or res.skipped):
+        sys.stderr.write("corpusconv: nothing to do: no input files matched\n")
+        return EXIT_NOTHING_TO_DO
+    for source, reason in res.errors:
+        sys.stderr.write(error_line(source, reason) + "\n")
+    if not opts.quiet:
+        render(res.totals(), Console(stderr=True))
+    return EXIT_FAILED if res.failed else EXIT_OK
+
+
 # ----------------------------------------------------------------- corpus statistics
 
 
@@ -356,5 +384,5 @@ def merge_all(items: Iterable):
     return reduce(merge, items, Counts())
 
 
-__all__ = ["DaskResult", "convert", "learn_counts", "job_bag", "convert_partition_to_dir",
+__all__ = ["DaskResult", "convert", "cli_convert", "learn_counts", "job_bag", "convert_partition_to_dir",
            "convert_partition_to_part", "PARTITION_SIZE", "SUFFIX"]

@@ -18,7 +18,7 @@ distributed = pytest.importorskip("distributed", reason="dask.distributed is not
                                                         "pip install 'corpusconv[dask]'")
 
 from corpusconv import distributed as ccd  # noqa: E402
-from corpusconv.cli import SUFFIX, ConvertOptions, convert_command  # noqa: E402
+from corpusconv.cli import SUFFIX, ConvertOptions, convert_command, guarded  # noqa: E402
 
 pytestmark = pytest.mark.dask
 
@@ -118,3 +118,14 @@ def test_learn_counts_map_reduce_equals_local(client, seeds_dir):
     assert dist.pruned == local.pruned == 0
     assert {k: (v.df, v.edge) for k, v in dist.lines.items()} == \
            {k: (v.df, v.edge) for k, v in local.lines.items()}
+
+
+def test_cli_entry_point_matches_local_run(client, seeds_dir, tmp_path, capsys):
+    _local([str(seeds_dir)], tmp_path / "local.jsonl", "jsonl")
+    opts = ConvertOptions(paths=[str(seeds_dir)], output=str(tmp_path / "d.jsonl"), quiet=True)
+    assert ccd.cli_convert(opts, client) == 0
+    assert (tmp_path / "d.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+    opts = ConvertOptions(paths=[str(seeds_dir)], output=str(tmp_path / "d.jsonl"), quiet=True)
+    # exists, no --force: the CLI's guarded() turns the error into one line and exit 1
+    assert guarded(lambda: ccd.cli_convert(opts, client)) == 1
+    assert "already exists" in capsys.readouterr().err
