@@ -122,7 +122,11 @@ def test_cp1252_detected_and_recorded(tmp_path):
     assert doc.lines == text.rstrip("\n").split("\n")  # œ, €, curly quotes: not cp1250/cp775
     (rep,) = repairs(doc, "encoding")
     assert "cp1252" in rep.detail
-    assert_outputs_valid(doc)
+    xml = assert_outputs_valid(doc)
+    desc = etree.fromstring(xml).xpath("string(//t:appInfo//t:desc[@type='encoding'])",
+                                       namespaces={"t": "http://www.tei-c.org/ns/1.0"})
+    assert "cp1252" in desc
+    assert corpusconv.to_record(doc)["provenance"]["encoding"] == "cp1252"
 
 
 def test_latin1_decoded_as_its_cp1252_superset(tmp_path):
