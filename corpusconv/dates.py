@@ -44,6 +44,7 @@ def _iso(year: int, month: int, day: int) -> str | None:
 
 
 _DIGIT = re.compile(r"\d")
+DATE_SCAN_CHARS = 300
 
 
 @lru_cache(maxsize=65536)
@@ -52,6 +53,9 @@ def find_date(text: str) -> tuple[str | None, tuple[int, int]] | None:
 
     Pure, and cached: the structuring stages ask about the same lines many times.
     """
+    # A printed date sits near the start of a dateline or header; scanning a 10 MB line
+    # for one would cost minutes and find nothing useful.
+    text = text[:DATE_SCAN_CHARS]
     if not _DIGIT.search(text):  # every form has a day or a year
         return None
     best = None

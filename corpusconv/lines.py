@@ -21,6 +21,9 @@ TAB_WIDTH = 4
 _BULLET = re.compile(r"^([•◦▪‣○■□►➢·])\s*(\S.*)$")
 _ASCII_BULLET = re.compile(r"^([*+\-o])\s+(\S.*)$")
 _NUMBER = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
+# Longer numbers ("1003. Jane says:") only when indented: at the margin "2012. That year"
+# is prose.
+_LONG_NUMBER = re.compile(r"^(\d{4,6})[.)]\s+(\S.*)$")
 _NUMBER_ALONE = re.compile(r"^(\d{1,3})[.)]$")
 _WORD = re.compile(r"\w+")
 SECTION_BREAK = re.compile(r"^\s*(?:[*•·~#=_\-–—]\s*){3,}$|^\s*(?:§|⁂|❧|\*\s\*\s\*)\s*$")
@@ -65,10 +68,14 @@ class Item:
         return d
 
     def all_lines(self) -> list[Line]:
-        """This item's lines and every descendant's, in page order."""
-        out = list(self.lines)
-        for c in self.children:
-            out.extend(c.all_lines())
+        """This item's lines and every descendant's, in page order (iterative: threads can
+        nest thousands of levels deep)."""
+        out: list[Line] = []
+        stack = [self]
+        while stack:
+            item = stack.pop()
+            out.extend(item.lines)
+            stack.extend(item.children)
         out.sort(key=lambda ln: ln.no)
         return out
 
@@ -94,7 +101,7 @@ def make_line(no: int, raw: str) -> Line:
         if m:
             ln.marker, ln.body = "bullet", m.group(2)
         else:
-            m = _NUMBER.match(text)
+            m = _NUMBER.match(text) or (_LONG_NUMBER.match(text) if indent > 0 else None)
             if m and is_dateline(text):
                 m = None  # "16. March, 2023 at 16:59" is a date, not item 16
             if m:

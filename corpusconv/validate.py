@@ -28,10 +28,15 @@ TEI_SCHEMA = "corpusconv-tei.rng"
 RECORD_SCHEMA = "corpusconv-record.schema.json"
 
 
-def safe_parser() -> etree.XMLParser:
-    """A parser that never expands entities, loads DTDs or touches the network."""
+def safe_parser(huge: bool = False) -> etree.XMLParser:
+    """A parser that never expands entities, loads DTDs or touches the network.
+
+    ``huge`` lifts libxml2's size limits (a 10 MB paragraph is one text node); it is used
+    only for documents corpusconv itself wrote, never for files users hand to ``validate``,
+    where the limits also guard against entity amplification.
+    """
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           huge_tree=False)
+                           huge_tree=huge)
 
 
 @lru_cache(maxsize=None)
@@ -64,9 +69,9 @@ def record_validator() -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=FormatChecker())
 
 
-def _parse(xml: bytes) -> tuple[etree._ElementTree | None, list[str]]:
+def _parse(xml: bytes, huge: bool = False) -> tuple[etree._ElementTree | None, list[str]]:
     try:
-        tree = etree.ElementTree(etree.fromstring(xml, safe_parser()))
+        tree = etree.ElementTree(etree.fromstring(xml, safe_parser(huge)))
     except etree.XMLSyntaxError as exc:
         return None, [f"line {exc.lineno or 0}: not well-formed XML: {exc.msg}"]
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
@@ -80,9 +85,12 @@ def _relaxng_errors(schema: etree.RelaxNG, tree: etree._ElementTree) -> list[str
     return [f"line {e.line}: {e.message}" for e in schema.error_log] or ["invalid"]
 
 
-def tei_errors(xml: bytes, schema: etree.RelaxNG | None = None) -> list[str]:
-    """Problems of ``xml`` against the bundled TEI schema (or ``schema``); [] if valid."""
-    tree, problems = _parse(xml)
+def tei_errors(xml: bytes, schema: etree.RelaxNG | None = None, *, own_output: bool = False) -> list[str]:
+    """Problems of ``xml`` against the bundled TEI schema (or ``schema``); [] if valid.
+
+    ``own_output=True`` for TEI that corpusconv just serialised (see :func:`safe_parser`).
+    """
+    tree, problems = _parse(xml, huge=own_output)
     if tree is None or problems:
         return problems
     return _relaxng_errors(schema if schema is not None else tei_schema(), tree)
@@ -100,7 +108,7 @@ def record_errors(record: dict) -> list[str]:
 
 def check_tei(xml: bytes) -> None:
     """Raise :class:`ValidationError` if ``xml`` is not valid against the bundled TEI schema."""
-    errors = tei_errors(xml)
+    errors = tei_errors(xml, own_output=True)
     if errors:
         more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ValidationError(f"TEI output does not validate: {errors[0]}{more}", errors)
