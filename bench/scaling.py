@@ -10,7 +10,9 @@ Generates pages with a short article followed by
 converts each in-process, timing CPU seconds (``convert_text``, then JSON Lines + validation and TEI +
 validation through ``batch.serialise``) and prints the time per comment.  Linear
 behaviour shows as a flat time-per-comment column as N or D doubles; the ``x`` column is
-the time ratio to the previous size (2.0 is linear, 4.0 quadratic).
+the time ratio to the previous size (2.0 is linear, 4.0 quadratic).  A deep chain's input
+grows quadratically with its depth (each level is indented further), so for it compare
+the ``s/MB`` column (constant when linear in the input size).
 
 Usage::
 
@@ -83,10 +85,12 @@ def measure(text: str, name: str) -> dict:
 
 
 def run(kind: str, sizes: list[int], make) -> None:
-    print(f"\n{kind}: size  comments  depth  convert s  (x prev)  us/comment   jsonl+val s   tei+val s")
+    print(f"\n{kind}: size  input MB  comments  depth  convert s  (x prev)  s/MB  us/comment   jsonl+val s   tei+val s")
     prev = None
     for n in sizes:
-        r = measure(make(n), f"{kind}-{n}.txt")
+        text = make(n)
+        mb = len(text.encode()) / 1e6
+        r = measure(text, f"{kind}-{n}.txt")
         if "error" in r:
             print(f"  {n:10d}  conversion failed after {r['convert']:.3f} s: {r['error']}", flush=True)
             continue
@@ -95,7 +99,8 @@ def run(kind: str, sizes: list[int], make) -> None:
         per = 1e6 * r["convert"] / max(1, r["comments"])
         js = f"{r['jsonl']:10.3f}" if r["jsonl"] is not None else "     ERROR"
         tei = f"{r['tei']:10.3f}" if r["tei"] is not None else "     ERROR"
-        print(f"  {n:10d} {r['comments']:9d} {r['depth']:6d} {r['convert']:10.3f}  {ratio}  {per:10.0f}  {js}  {tei}",
+        print(f"  {n:10d} {mb:9.2f} {r['comments']:9d} {r['depth']:6d} {r['convert']:10.3f}  {ratio}  "
+              f"{r['convert'] / mb:5.2f}  {per:10.0f}  {js}  {tei}",
               flush=True)
         for fmt in ("jsonl", "tei"):
             if r.get(fmt + "_error"):
