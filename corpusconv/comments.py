@@ -31,6 +31,7 @@ _SAYS = re.compile(
     r"(?:says|said|wrote|writes|commented|replied|responded)\s*(?:\.\.\.|…|:|,)?"
     r"(?P<post>\s.*)?$", re.I)
 _ON_SAID = re.compile(r"^on\s+.{6,80}\s(?:said|says|wrote|writes)\s*[:.…]*$", re.I)
+_SAID_WORD = re.compile(r"\b(?:says|said|wrote|writes|commented|replied|responded)\b")
 _SAID_TAIL = re.compile(r"\s+(?:said|says|wrote|writes)\s*[:.…]*$", re.I)
 _SEPARATED = re.compile(r"^(?P<author>[^|/·]{1,60}?)\s*(?:\||/|·|—|–|-|,|\bon\b|\bat\b)\s*(?P<rest>.+)$", re.I)
 _HEADING = re.compile(
@@ -81,7 +82,9 @@ def parse_header_line(text: str) -> Header | None:
     t = text.strip()
     if not t or len(t) > 160:
         return None
-    m = _ON_SAID.match(t)
+    low = t.lower()
+    said = _SAID_WORD.search(low) is not None  # cheap gate before the backtracking patterns
+    m = _ON_SAID.match(t) if said and low.startswith("on ") else None
     if m:
         found = date_and_time_span(t)
         if found:
@@ -89,7 +92,7 @@ def parse_header_line(text: str) -> Header | None:
             author = _clean_author(_SAID_TAIL.sub("", t[e:]))
             if author:
                 return Header(author, iso or t[s:e].strip())
-    m = _SAYS.match(t)
+    m = _SAYS.match(t) if said else None
     if m:
         pre, author, post = m.group("pre") or "", m.group("author"), (m.group("post") or "").strip()
         date = None

@@ -43,7 +43,9 @@ def _iso(year: int, month: int, day: int) -> str | None:
         return None
 
 
-_DIGIT = re.compile(r"\d")
+# Every date form has a month name or a numeric d/m/y group; most lines have neither.
+_DATE_HINT = re.compile(r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+                        r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}")
 DATE_SCAN_CHARS = 300
 
 
@@ -56,7 +58,7 @@ def find_date(text: str) -> tuple[str | None, tuple[int, int]] | None:
     # A printed date sits near the start of a dateline or header; scanning a 10 MB line
     # for one would cost minutes and find nothing useful.
     text = text[:DATE_SCAN_CHARS]
-    if not _DIGIT.search(text):  # every form has a day or a year
+    if not _DATE_HINT.search(text):  # one cheap search before the seven full patterns
         return None
     best = None
     for pat in DATE_PATTERNS:
