@@ -37,13 +37,17 @@ ACTIONS = ("drop", "keep")
 
 _MARKER = re.compile(r"^\s*(?:[•·*\-–—+▪◦‣►»>|]+|\(?\d{1,4}[.)]|\[\d{1,4}\])\s+")
 _WS = re.compile(r"\s+")
-_EDGE_PUNCT = " \t.:;,!?|·•-–—()[]{}\"'“”‘’"
+_EDGE_PUNCT = " \t.:;,!?|·•-–—\"'“”‘’"
+_WRAPPED = re.compile(r"^[(\[{](.*)[)\]}]$")
 
 
 def normalise(line: str) -> str:
     """The form rules match against: no list marker, folded space, lower case, trimmed."""
     s = _MARKER.sub("", line, count=1)
     s = _WS.sub(" ", s).strip().lower()
+    m = _WRAPPED.match(s)  # "[Reply]", "(continue reading)": brackets only when they wrap it all
+    if m and m.group(1).strip():
+        s = m.group(1).strip()
     return s.strip(_EDGE_PUNCT) or s
 
 
@@ -70,6 +74,114 @@ class Rule:
         assert self.compiled is not None
         m = self.compiled.fullmatch(norm) if self.whole else self.compiled.search(norm)
         return m is not None
+
+
+# --- literal prefilter ------------------------------------------------------------------
+# Patterns such as '.*\b(comment policy|moderation queue|...)\b.*' cost a backtracking scan
+# of the whole line per rule, and most lines match none of them.  From the parsed pattern
+# we derive *needles*: literal strings of which every match must contain one.  Each needle
+# is represented by one of its 4-character substrings (a *key*); a line none of whose
+# 4-grams is a key cannot contain a needle, so the rule cannot match and its regex is not
+# run.  The analysis is conservative: anything it does not understand (classes, flags,
+# back-references, look-arounds, optional parts) yields no needles and no prefilter.
+
+GRAM = 4
+_MAX_SET = 64
+# Rough English letter frequency: keys prefer rare letters, so they filter more lines.
+_COMMON = {c: i for i, c in enumerate(reversed(" etaoinsrhldcumfpgwybvkxjqz"))}
+
+try:  # the stdlib's regex parser (private, but stable in 3.11-3.13); no prefilter without it
+    from re import _constants as _sre_c, _parser as _sre_parse
+except ImportError:  # pragma: no cover
+    _sre_c = _sre_parse = None
+
+
+def _seq_info(items) -> tuple[set | None, set | None]:
+    """(exact, needles) of a parsed sequence: the finite set of strings it matches (or
+    None), and strings one of which every match contains (or None)."""
+    cur: set | None = {""}
+    exact_ok = True
+    cands = []
+    for op, av in items:
+        e, r = _node_info(op, av)
+        if e is not None and cur is not None and len(cur) * len(e) <= _MAX_SET:
+            cur = {a + b for a in cur for b in e}
+            continue
+        exact_ok = False
+        if cur is not None:
+            cands.append(cur)
+        if e is not None:
+            cur = e
+        else:
+            if r is not None:
+                cands.append(r)
+            cur = {""}
+    if cur is not None:
+        cands.append(cur)
+    good = [c for c in cands if "" not in c]
+    needles = max(good, key=lambda c: (min(map(len, c)), -len(c))) if good else None
+    return (cur if exact_ok else None), needles
+
+
+def _node_info(op, av) -> tuple[set | None, set | None]:
+    c = _sre_c
+    if op is c.LITERAL:
+        return {chr(av)}, {chr(av)}
+    if op is c.AT:  # ^ $ \b: zero width
+        return {""}, None
+    if op is c.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        if add_flags or del_flags:
+            return None, None
+        return _seq_info(sub)
+    if op is c.BRANCH:
+        exacts, needles = [], []
+        for branch in av[1]:
+            e, r = _seq_info(branch)
+            exacts.append(e)
+            needles.append(r if r is not None else (e if e is not None and "" not in e else None))
+        e = (set().union(*exacts) if all(x is not None for x in exacts)
+             and sum(map(len, exacts)) <= _MAX_SET else None)
+        r = set().union(*needles) if all(x is not None for x in needles) else None
+        return e, r
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+        lo, hi, sub = av
+        e, r = _seq_info(sub)
+        if lo == 0:
+            return (e | {""} if e is not None and hi == 1 else None), None
+        if lo == hi == 1:
+            return e, r
+        return None, (r if r is not None else (e if e is not None and "" not in e else None))
+    return None, None  # classes, any-char, look-arounds, back-references: unknown
+
+
+def pattern_needles(pattern: str) -> frozenset[str] | None:
+    """Literal strings one of which every match of ``pattern`` contains, or ``None``."""
+    if _sre_parse is None:
+        return None
+    try:
+        parsed = _sre_parse.parse(pattern, 0)
+        if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+            return None
+        exact, needles = _seq_info(parsed.data)
+    except Exception:  # unexpected parser internals: no prefilter, never a wrong answer
+        return None
+    if exact is not None and "" not in exact:
+        needles = exact
+    return frozenset(needles) if needles else None
+
+
+def _gram_keys(rule: Rule) -> frozenset[str] | None:
+    """Prefilter keys for an expensive (unanchored) pattern rule, or None for no prefilter."""
+    p = rule.pattern
+    if p is None or not (not rule.whole or p.startswith((".*", "(.*", "(?:.*"))):
+        return None  # anchored patterns fail on their first characters: cheap already
+    needles = pattern_needles(p)
+    if not needles or min(map(len, needles)) < GRAM:
+        return None
+    return frozenset(min((n[k:k + GRAM] for k in range(len(n) - GRAM + 1)),
+                         key=lambda g: (sum(_COMMON.get(ch, 0) for ch in g), g))
+                     for n in needles)
 
 
 #: Normalised lines whose zone-"any" result is memoised per rule set (then the memo is
@@ -101,24 +213,39 @@ class RuleSet:
         return state
 
     def _table(self, keep) -> tuple:
-        """(index, matcher, max_words) for the pattern rules ``keep`` selects, in order."""
+        """(index, matcher, max_words, keys) for the pattern rules ``keep`` selects, in order."""
         out = []
         for i, r in enumerate(self.rules):
             if r.text is None and keep(r):
                 assert r.compiled is not None
-                out.append((i, r.compiled.fullmatch if r.whole else r.compiled.search, r.max_words))
+                out.append((i, r.compiled.fullmatch if r.whole else r.compiled.search, r.max_words,
+                            _gram_keys(r)))
         return tuple(out)
+
+    def _first_in(self, table: tuple, norm: str, stop: int) -> int:
+        """Index of the first rule of ``table`` (below ``stop``) matching ``norm``, else ``stop``."""
+        n_words = norm.count(" ") + 1
+        grams = None
+        for i, fn, max_words, keys in table:
+            if i >= stop:
+                break
+            if max_words and n_words > max_words:
+                continue
+            if keys is not None:
+                if grams is None:
+                    grams = {norm[k:k + GRAM] for k in range(len(norm) - GRAM + 1)}
+                if keys.isdisjoint(grams):
+                    continue  # contains none of the literals every match needs
+            if fn(norm) is not None:
+                return i
+        return stop
 
     def _first_any(self, norm: str) -> int:
         """Index of the first zone-"any" pattern rule matching ``norm``; len(rules) if none."""
         table = self._any
         if table is None:
             table = self._any = self._table(lambda r: r.zone == "any")
-        n_words = norm.count(" ") + 1
-        for i, fn, max_words in table:
-            if (not max_words or n_words <= max_words) and fn(norm) is not None:
-                return i
-        return len(self.rules)
+        return self._first_in(table, norm, len(self.rules))
 
     def match(self, norm: str, zone: str = "any") -> Rule | None:
         """The first rule matching the normalised line in this zone, or ``None``.
@@ -143,12 +270,7 @@ class RuleSet:
             if table is None:
                 table = self._zoned[zone] = self._table(lambda r: r.zone == zone)
             if table:
-                n_words = norm.count(" ") + 1
-                for i, fn, max_words in table:
-                    if i >= first:
-                        break
-                    if (not max_words or n_words <= max_words) and fn(norm) is not None:
-                        return self.rules[i]
+                first = self._first_in(table, norm, first)
         return self.rules[first] if first < len(self.rules) else None
 
     def extended(self, other: "RuleSet") -> "RuleSet":
