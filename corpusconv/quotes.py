@@ -133,6 +133,12 @@ def apply_quotes(blocks: list) -> list:
 # A paragraph wholly inside quotation marks: “…” or ‘…’ (an attribution may follow).
 _WHOLLY_QUOTED = re.compile(r"^\s*[“‘\"]\S.*[”’\"]\s*(?:[~—–-]+\s*\S.{0,100})?$", re.S)
 MIN_BLOCK_QUOTE_WORDS = 6
+# A paragraph ending in a colon after a verb of saying introduces a quotation:
+# "Felix Salmon explains:", "According to his blog entry on the matter:", "Here it is:".
+_INTRODUCES = re.compile(
+    r"\b(?:says?|said|writes?|wrote|explains?|explained|notes?|noted|puts? it|argues?|argued|"
+    r"according to|reads?|statements?|declared|stated|tweeted|posted|quote[sd]?|here it is|"
+    r"as follows|in (?:his|her|their) words)\b[^.!?]{0,80}:\s*$", re.I)
 
 
 def _wholly_quoted(text: str) -> bool:
@@ -158,7 +164,9 @@ def mark_block_quotes(blocks: list, indented: set[int]) -> list:
             prev.lines = (prev.lines[0], b.lines[1])
             prev.source_lines += b.source_lines
             continue
-        if b.type == "paragraph" and (is_indented or _wholly_quoted(b.text)):
+        introduced = (b.type == "paragraph" and out and out[-1].type == "paragraph"
+                      and _INTRODUCES.search(out[-1].text) is not None)
+        if b.type == "paragraph" and (is_indented or introduced or _wholly_quoted(b.text)):
             q = Block("quote", b.text, b.lines, b.source_lines)
             if is_indented:
                 q._indented = True  # type: ignore[attr-defined]

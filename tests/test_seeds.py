@@ -74,8 +74,11 @@ def test_seed_001_header_date_title(seeds):
 
 def test_seed_002_quotes_and_footer(seeds):
     doc = seeds["002"]
-    quotes = [b for b in doc.blocks if b.type == "quote"]
+    quotes = [b for b in doc.blocks if b.type == "quote" and b.attribution]
     assert [q.attribution for q in quotes] == ["Pema Chödrön", "Rachel Naomi Remen"]
+    # The excerpt introduced by "…this article I wrote: …:" is an (unattributed) quotation.
+    excerpt = [b for b in doc.blocks if b.type == "quote" and not b.attribution]
+    assert len(excerpt) == 1 and excerpt[0].text.startswith("Clinicians are trained")
     # Both quotations span two paragraphs.
     assert quotes[0].text.startswith("Compassion is not a relationship")
     assert quotes[0].text.endswith("our shared humanity.")
