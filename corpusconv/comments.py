@@ -224,18 +224,29 @@ def item_header(own: list[Line], is_action) -> tuple[Header, int]:
 HEADED_THREAD_SHARE = 0.5
 
 
-def build_thread(items: list[Item], next_id: int, is_action, header_rule: str = "comment.header"
-                 ) -> ThreadResult:
+def build_thread(items: list[Item], next_id: int, is_action, header_rule: str = "comment.header",
+                 is_end=None) -> ThreadResult:
     """Turn a run of top-level list items (and their nested items) into comments.
 
     Iterative (no recursion), so a thread nested hundreds of levels deep is fine.
+    ``is_end(line)`` marks a line that closes the comment section (a comment form, a
+    footer, a widget heading): it and everything after it are left to the page, because
+    renderers often indent the rest of the page under the last comment.
     """
+    cut_at = None
+    if is_end is not None:
+        for ln in sorted((ln for it in items for ln in it.all_lines()), key=lambda ln: ln.no):
+            if not ln.blank and is_end(ln):
+                cut_at = ln.no
+                break
+    if cut_at is not None:
+        items = [it for it in items if it.marker_line.no < cut_at]
     comments: list[Comment] = []
     removals: list[Removal] = []
     owned: set[int] = set()
 
     def own_lines(item: Item) -> list[Line]:
-        return [ln for ln in item.lines if not ln.blank]
+        return [ln for ln in item.lines if not ln.blank and (cut_at is None or ln.no < cut_at)]
 
     headed = sum(1 for it in items if item_header(own_lines(it), is_action)[1] > 0)
     headed_thread = headed >= HEADED_THREAD_SHARE * len(items)
@@ -253,7 +264,7 @@ def build_thread(items: list[Item], next_id: int, is_action, header_rule: str = 
             inline = [c for c in item.children if item_header(own_lines(c), is_action)[1] == 0]
             replies = [c for c in item.children if c not in inline]
             for c in inline:
-                extra = [ln for ln in c.all_lines() if not ln.blank]
+                extra = [ln for ln in c.all_lines() if not ln.blank and (cut_at is None or ln.no < cut_at)]
                 body = sorted(body + extra, key=lambda ln: ln.no)
                 owned.update(ln.no for ln in extra)
         content: list[Line] = []
@@ -268,6 +279,8 @@ def build_thread(items: list[Item], next_id: int, is_action, header_rule: str = 
             removals.append(Removal(header_rule, "metadata", ln.no, ln.text, "comment header: author/date"))
         owned.update(ln.no for ln in own)
         comment = None
+        if not own:
+            continue
         if content:
             paragraphs: list[str] = []
             cur: list[str] = []
@@ -288,7 +301,7 @@ def build_thread(items: list[Item], next_id: int, is_action, header_rule: str = 
                 source_lines=tuple(ln.no for ln in content),
                 kind="pingback" if _PINGBACK.search(text[:200]) and len(text.split()) < 60 else "comment")
             comments.append(comment)
-        for child in reversed(replies):
+        for child in reversed([c for c in replies if cut_at is None or c.marker_line.no < cut_at]):
             stack.append((child, comment or parent, depth + 1 if comment else depth))
     return ThreadResult(comments, removals, owned)
 

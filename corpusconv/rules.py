@@ -79,16 +79,16 @@ class Rule:
 # --- literal prefilter ------------------------------------------------------------------
 # Patterns such as '.*\b(comment policy|moderation queue|...)\b.*' cost a backtracking scan
 # of the whole line per rule, and most lines match none of them.  From the parsed pattern
-# we derive *needles*: literal strings of which every match must contain one.  Each needle
-# is represented by one of its 4-character substrings (a *key*); a line none of whose
-# 4-grams is a key cannot contain a needle, so the rule cannot match and its regex is not
-# run.  The analysis is conservative: anything it does not understand (classes, flags,
-# back-references, look-arounds, optional parts) yields no needles and no prefilter.
+# we derive *needles*: literal strings of which every match must contain one.  A few
+# *keys* -- substrings (of at least MIN_KEY characters) such that every needle contains
+# one -- are then looked for with ``in``; a line containing no key cannot contain a
+# needle, so the rule cannot match and its regex is not run.  The analysis is
+# conservative: anything it does not understand (classes, flags, back-references,
+# look-arounds, optional parts) yields no needles and so no prefilter.
 
-GRAM = 4
+MIN_KEY = 4
+MAX_KEY = 12
 _MAX_SET = 64
-# Rough English letter frequency: keys prefer rare letters, so they filter more lines.
-_COMMON = {c: i for i, c in enumerate(reversed(" etaoinsrhldcumfpgwybvkxjqz"))}
 
 try:  # the stdlib's regex parser (private, but stable in 3.11-3.13); no prefilter without it
     from re import _constants as _sre_c, _parser as _sre_parse
@@ -171,17 +171,27 @@ def pattern_needles(pattern: str) -> frozenset[str] | None:
     return frozenset(needles) if needles else None
 
 
-def _gram_keys(rule: Rule) -> frozenset[str] | None:
-    """Prefilter keys for an expensive (unanchored) pattern rule, or None for no prefilter."""
+def prefilter_keys(rule: Rule) -> tuple[str, ...] | None:
+    """Keys for an expensive (unanchored) pattern rule, or None for no prefilter.
+
+    Greedy cover: repeatedly take the substring contained in most of the needles not yet
+    covered (longer first on ties, then alphabetical, so the choice is deterministic).
+    """
     p = rule.pattern
     if p is None or not (not rule.whole or p.startswith((".*", "(.*", "(?:.*"))):
         return None  # anchored patterns fail on their first characters: cheap already
     needles = pattern_needles(p)
-    if not needles or min(map(len, needles)) < GRAM:
+    if not needles or min(map(len, needles)) < MIN_KEY:
         return None
-    return frozenset(min((n[k:k + GRAM] for k in range(len(n) - GRAM + 1)),
-                         key=lambda g: (sum(_COMMON.get(ch, 0) for ch in g), g))
-                     for n in needles)
+    uncovered = set(needles)
+    keys: list[str] = []
+    while uncovered:
+        cands = {n[i:i + k] for n in uncovered for k in range(MIN_KEY, min(MAX_KEY, len(n)) + 1)
+                 for i in range(len(n) - k + 1)}
+        best = max(cands, key=lambda c: (sum(1 for n in uncovered if c in n), len(c), c))
+        keys.append(best)
+        uncovered = {n for n in uncovered if best not in n}
+    return tuple(keys)
 
 
 #: Normalised lines whose zone-"any" result is memoised per rule set (then the memo is
@@ -219,22 +229,22 @@ class RuleSet:
             if r.text is None and keep(r):
                 assert r.compiled is not None
                 out.append((i, r.compiled.fullmatch if r.whole else r.compiled.search, r.max_words,
-                            _gram_keys(r)))
+                            prefilter_keys(r)))
         return tuple(out)
 
     def _first_in(self, table: tuple, norm: str, stop: int) -> int:
         """Index of the first rule of ``table`` (below ``stop``) matching ``norm``, else ``stop``."""
         n_words = norm.count(" ") + 1
-        grams = None
         for i, fn, max_words, keys in table:
             if i >= stop:
                 break
             if max_words and n_words > max_words:
                 continue
             if keys is not None:
-                if grams is None:
-                    grams = {norm[k:k + GRAM] for k in range(len(norm) - GRAM + 1)}
-                if keys.isdisjoint(grams):
+                for key in keys:
+                    if key in norm:
+                        break
+                else:
                     continue  # contains none of the literals every match needs
             if fn(norm) is not None:
                 return i

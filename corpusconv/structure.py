@@ -172,7 +172,8 @@ def _find_threads(nonblank: list[Line], dropped: dict[int, Rule], is_action) -> 
     return threads
 
 
-END_OF_COMMENTS = {"comment-form", "site-footer", "cookie-notice"}
+# Removed-line categories that close a comment section (what follows is page again).
+END_OF_COMMENTS = {"comment-form", "site-footer", "cookie-notice", "appeal"}
 
 
 FLAT_HEADING_TRIES = 5
@@ -231,8 +232,12 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
     thread_runs = _find_threads(nonblank, dropped, is_action)
     in_thread: set[int] = set()
     next_id = 1
+    def ends_comments(ln: Line) -> bool:
+        r = dropped.get(ln.no)
+        return r is not None and r.category in END_OF_COMMENTS and r.action == "drop"
+
     for run in thread_runs:
-        t = comments.build_thread(run, next_id, is_action)
+        t = comments.build_thread(run, next_id, is_action, is_end=ends_comments)
         next_id += len(t.comments)
         res.comments.extend(t.comments)
         res.removals.extend(t.removals)
