@@ -148,7 +148,8 @@ def _trim_headless_edges(run: list[Item], is_action) -> list[Item]:
 
 
 def _find_threads(nonblank: list[Line], dropped: dict[int, Rule], is_action) -> list[list[Item]]:
-    threads = []
+    threads: list[list[Item]] = []
+    weak: list[list[Item]] = []
     claimed: set[int] = set()  # ids of items already inside a thread
     pos = {ln.no: k for k, ln in enumerate(nonblank)}
     # last_prose: the line number of the last prose line of the page (nothing after it
@@ -164,12 +165,16 @@ def _find_threads(nonblank: list[Line], dropped: dict[int, Rule], is_action) -> 
         before = [nonblank[k].text for k in range(max(0, first - 3), first)]
         heading = any(comments.is_comment_heading(t) for t in before)
         last_no = max(ln.no for ln in run[-1].all_lines())
-        score = comments.thread_evidence(run, heading, last_prose <= last_no, is_action)
+        closes = last_prose <= last_no
+        score = comments.thread_evidence(run, heading, closes, is_action)
         if score >= comments.THREAD_EVIDENCE:
             run = _trim_headless_edges(run, is_action)
-            threads.append(run)
+            strong = not closes or comments.thread_evidence(run, heading, False, is_action) >= comments.THREAD_EVIDENCE
+            (threads if strong else weak).append(run)
             claimed.update(id(it) for it in run)
-    return threads
+    # A list of long items that merely closes the page is a thread only on a page that
+    # has no better-evidenced one (a sidebar "About me" list after the comments is not).
+    return threads or weak
 
 
 # Removed-line categories that close a comment section (what follows is page again).

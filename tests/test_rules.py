@@ -13,9 +13,10 @@ REMOVED = {
     "share-widget": ["Share this:", "Like", "Like this:", "%d bloggers like this:", "Tweet",
                      "Email ThisBlogThis!Share to TwitterShare to Facebook", "Share this story"],
     "comment-policy": ["Comments are closed.", "Mad in America has made some changes to the commenting process.",
-                       "12 Comments", "3 thoughts on “My Post”", "Leave a Comment"],
+                       "12 Comments", "3 thoughts on “My Post”"],
     "comment-form": ["Your email address will not be published. Required fields are marked *",
-                     "Name *", "Website", "Click here to cancel reply."],
+                     "Name *", "Website", "Click here to cancel reply.", "Leave a Comment",
+                     "Join the discussion"],
     "site-footer": ["Blog at WordPress.com.", "Up ↑", "Powered by Blogger", "© 2012 Acme Inc. All rights reserved",
                     "Mad in America hosts blogs by a diverse group of writers."],
     "appeal": ["If you have found the posts on this site helpful and can afford to do so, please consider "
