@@ -129,6 +129,9 @@ def _node_info(op, av) -> tuple[set | None, set | None]:
         return {chr(av)}, {chr(av)}
     if op is c.AT:  # ^ $ \b: zero width
         return {""}, None
+    if op is c.IN and av and all(o is c.LITERAL for o, _ in av):  # [ab], or (a|b) parsed so
+        chars = {chr(v) for _, v in av}
+        return chars, chars
     if op is c.SUBPATTERN:
         _group, add_flags, del_flags, sub = av
         if add_flags or del_flags:

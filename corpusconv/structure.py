@@ -92,7 +92,11 @@ def _teaser_list_lines(nonblank, dropped, in_thread) -> set[int]:
             continue
         sentences = sum(1 for it in run if any(article.is_sentence(ln.text) for ln in it.lines))
         words = sum(ln.words for it in run for ln in it.all_lines()) / len(run)
-        if sentences < TEASER_SENTENCE_SHARE * len(run) and words >= TEASER_MIN_WORDS:
+        # Teaser cards print their headline twice (link text and image alt or heading).
+        echoed = sum(1 for it in run if len({ln.norm for ln in it.lines if ln.words >= 3})
+                     < len([ln for ln in it.lines if ln.words >= 3]))
+        if (sentences < TEASER_SENTENCE_SHARE * len(run) and words >= TEASER_MIN_WORDS) \
+                or echoed * 2 >= len(run):
             out.update(ln.no for it in run for ln in it.all_lines())
     return out
 
