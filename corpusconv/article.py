@@ -29,6 +29,8 @@ MIN_ARTICLE_SCORE = 40        # words of net prose that make a run an article
 # Title search window, in non-blank lines above / into the article.
 TITLE_LOOKBACK = 20
 REPEAT_BONUS = 1.5
+TITLE_DISTANCE_COST = 0.15    # per non-blank line between a candidate and the article
+ADJACENT_BONUS = 1.5          # directly above the article (or above its dateline)
 REPEAT_MIN_WORDS = 4
 SHORT_TITLE_WORDS = 2         # "Mozilla", "Tone Deaf": site and section names
 SHORT_TITLE_PENALTY = 2
@@ -264,10 +266,10 @@ def find_title(seq: list[Line], start: int, mentions, repeats, usable, trace: li
         score -= 1.5 if ln.text.endswith(".") and not ln.text.endswith("...") else 0
         score += 0.25 * min(ln.words, 10)
         score += 1 if is_title_case(ln.text) else 0
-        score -= 0.15 * abs(start - k)
+        score -= TITLE_DISTANCE_COST * abs(start - k)
         # Directly followed by the article (or by its dateline) is the usual layout.
         if k + 1 < len(seq) and (k + 1 == start or is_dateline(seq[k + 1].text)):
-            score += 1.5
+            score += ADJACENT_BONUS
         if trace is not None:
             trace.append((round(score, 2), ln.no, ln.text[:60]))
         if score > best_score:
