@@ -26,14 +26,14 @@ THREAD_EVIDENCE = 3
 MAX_AUTHOR_WORDS = 6
 MAX_AUTHOR_CHARS = 60
 
+# Verbs that end a comment header line: "Steph says:", "Anonymous said...".
+_SAID = r"(?:says|said|wrote|writes|commented|replied|responded)"
 _SAYS = re.compile(
     r"^(?:(?P<pre>.*?)\s*(?:/|\||·|-|–|—|,)?\s*)?(?P<author>[^\s].{0,59}?)\s+"
-    r"(?:says|said|wrote|writes|commented|replied|responded)\s*(?:\.\.\.|…|:|,)?"
-    r"(?P<post>\s.*)?$", re.I)
-_ON_SAID = re.compile(r"^on\s+.{6,80}\s(?:said|says|wrote|writes)\s*[:.…]*$", re.I)
-_SAID_WORD = re.compile(r"\b(?:says|said|wrote|writes|commented|replied|responded)\b")
-_SAID_TAIL = re.compile(r"\s+(?:said|says|wrote|writes)\s*[:.…]*$", re.I)
-_SEPARATED = re.compile(r"^(?P<author>[^|/·]{1,60}?)\s*(?:\||/|·|—|–|-|,|\bon\b|\bat\b)\s*(?P<rest>.+)$", re.I)
+    + _SAID + r"\s*(?:\.\.\.|…|:|,)?(?P<post>\s.*)?$", re.I)
+_ON_SAID = re.compile(r"^on\s+.{6,80}\s" + _SAID + r"\s*[:.…]*$", re.I)
+_SAID_WORD = re.compile(r"\b" + _SAID + r"\b")
+_SAID_TAIL = re.compile(r"\s+" + _SAID + r"\s*[:.…]*$", re.I)
 _HEADING = re.compile(
     r"^(?:(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten)\s+)?"
     r"(?:comments?|responses?|replies|thoughts?|reactions?|discussions?)\b.{0,120}$"
