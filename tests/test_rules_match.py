@@ -89,3 +89,38 @@ def test_memo_is_bounded_and_not_pickled(monkeypatch):
     assert len(rs._memo) <= 10
     assert pickle.loads(pickle.dumps(rs))._memo == {}
     assert rs.match("reply", "any").id == "comment.reply"
+
+
+PATTERNS = ["a(b|c)d", r".*\b(ab|cd)\b.*", "(?i)ab", "x[ab]y", "a?", r"(a)\1b", "(?:ab)+c", "a{2,3}b",
+            "(ab|c)?d(x|y)", "(?=ab)a", "(?:a|)b", "a.*b.*c", "((ab)|(cd))(xy)?", "(?i:ab)c", r"\w+ab",
+            "(a|b)(c|d)(a|b)(c|d)(a|b)(c|d)(a|b)", "ab(?!c)", "a*?b+?"]
+
+
+def test_pattern_needles_are_necessary():
+    """Whenever a pattern matches a string, one of its needles occurs in it."""
+    import re
+
+    from corpusconv.rules import pattern_needles
+
+    rnd = random.Random(7)
+    assert pattern_needles("a(b|c)d") == {"abd", "acd"}
+    assert pattern_needles(r".*\b(ab|cd)\b.*") == {"ab", "cd"}
+    assert pattern_needles("(?i)ab") is None and pattern_needles("a?") is None
+    for pat in PATTERNS:
+        needles = pattern_needles(pat)
+        rx = re.compile(pat)
+        for _ in range(3000):
+            s = "".join(rnd.choice("abcdxy ") for _ in range(rnd.randrange(0, 9)))
+            for fn in (rx.search, rx.fullmatch):
+                if fn(s) and needles is not None:
+                    assert any(n in s for n in needles), (pat, s, needles)
+
+
+def test_prefilter_keys_cover_every_needle():
+    from corpusconv.rules import pattern_needles, prefilter_keys
+
+    for rs in _sets():
+        for r in rs.rules:
+            keys = prefilter_keys(r)
+            if keys is not None:
+                assert all(any(k in n for k in keys) for n in pattern_needles(r.pattern)), r.id
