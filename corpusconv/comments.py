@@ -83,6 +83,9 @@ def parse_header_line(text: str) -> Header | None:
     if not t or len(t) > 160:
         return None
     low = t.lower()
+    if low.endswith(" reply:"):  # "Everywhereist Reply:" (the author answering inline)
+        author = _clean_author(t[: -len(" reply:")])
+        return Header(author, None) if author else None
     said = _SAID_WORD.search(low) is not None  # cheap gate before the backtracking patterns
     m = _ON_SAID.match(t) if said and low.startswith("on ") else None
     if m:
@@ -267,43 +270,87 @@ def build_thread(items: list[Item], next_id: int, is_action, header_rule: str = 
                 extra = [ln for ln in c.all_lines() if not ln.blank and (cut_at is None or ln.no < cut_at)]
                 body = sorted(body + extra, key=lambda ln: ln.no)
                 owned.update(ln.no for ln in extra)
-        content: list[Line] = []
-        for ln in body:
-            rule = is_action(ln)
-            if rule is not None:
-                removals.append(Removal(rule.id, rule.category, ln.no, ln.text,
-                                        "comment action link inside a comment"))
-            else:
-                content.append(ln)
         for ln in own[:idx]:
             removals.append(Removal(header_rule, "metadata", ln.no, ln.text, "comment header: author/date"))
         owned.update(ln.no for ln in own)
-        comment = None
         if not own:
             continue
-        if content:
-            paragraphs: list[str] = []
-            cur: list[str] = []
-            prev_no = None
-            for ln in content:
-                # A gap (blank lines, a removed action line, a reply) ends a paragraph.
-                if prev_no is not None and ln.no > prev_no + 1:
-                    paragraphs.append(" ".join(cur))
-                    cur = []
-                cur.append(_text_of(ln))
-                prev_no = ln.no
-            paragraphs.append(" ".join(cur))
-            text = " ".join(paragraphs)
-            comment = Comment(
-                id=f"c{next_id + len(comments)}", parent=parent.id if parent else None, depth=depth,
-                n=item.marker_line.number, author=header.author, date=header.date,
-                paragraphs=paragraphs, lines=(own[0].no, max(ln.no for ln in content + own)),
-                source_lines=tuple(ln.no for ln in content),
-                kind="pingback" if _PINGBACK.search(text[:200]) and len(text.split()) < 60 else "comment")
-            comments.append(comment)
+        comment = None
+        # "Jane Reply:" / "Jane says:" after a comment's Reply link, at the same indentation:
+        # some themes print replies inside their parent's list item.
+        for k, (seg_header, seg_lines, seg_header_lines) in enumerate(_split_inline_replies(body, is_action)):
+            for ln in seg_header_lines:
+                removals.append(Removal(header_rule, "metadata", ln.no, ln.text, "comment header: author/date"))
+            made = _make_comment(seg_lines, header if k == 0 else seg_header, is_action, removals,
+                                 f"c{next_id + len(comments)}",
+                                 (parent if k == 0 else (comment or parent)),
+                                 depth if k == 0 else (depth + 1 if comment else depth),
+                                 item.marker_line.number if k == 0 else None,
+                                 own[0].no if k == 0 else None)
+            if made is not None:
+                comments.append(made)
+                if k == 0:
+                    comment = made
         for child in reversed([c for c in replies if cut_at is None or c.marker_line.no < cut_at]):
             stack.append((child, comment or parent, depth + 1 if comment else depth))
     return ThreadResult(comments, removals, owned)
+
+
+def _split_inline_replies(body: list[Line], is_action) -> list[tuple[Header, list[Line], list[Line]]]:
+    """Split a comment's lines where a header line follows an action link (an inline reply).
+
+    Returns (header, lines, header lines) per segment; the first segment's header is the
+    item's own (already parsed by the caller) and comes back empty.
+    """
+    segments: list[tuple[Header, list[Line], list[Line]]] = [(Header(), [], [])]
+    prev_action = False
+    k = 0
+    while k < len(body):
+        ln = body[k]
+        if prev_action and is_action(ln) is None:
+            h, taken = item_header(body[k:], is_action)
+            if taken and h.author:
+                segments.append((h, [], body[k:k + taken]))
+                k += taken
+                prev_action = False
+                continue
+        segments[-1][1].append(ln)
+        prev_action = is_action(ln) is not None
+        k += 1
+    return segments
+
+
+def _make_comment(lines: list[Line], header: Header, is_action, removals: list[Removal], cid: str,
+                  parent: Comment | None, depth: int, n: int | None, first_no: int | None) -> Comment | None:
+    """A Comment from its body lines (action links become removals), or None if no text."""
+    content: list[Line] = []
+    for ln in lines:
+        rule = is_action(ln)
+        if rule is not None:
+            removals.append(Removal(rule.id, rule.category, ln.no, ln.text,
+                                    "comment action link inside a comment"))
+        else:
+            content.append(ln)
+    if not content:
+        return None
+    paragraphs: list[str] = []
+    cur: list[str] = []
+    prev_no = None
+    for ln in content:
+        # A gap (blank lines, a removed action line, a reply) ends a paragraph.
+        if prev_no is not None and ln.no > prev_no + 1:
+            paragraphs.append(" ".join(cur))
+            cur = []
+        cur.append(_text_of(ln))
+        prev_no = ln.no
+    paragraphs.append(" ".join(cur))
+    text = " ".join(paragraphs)
+    first = first_no if first_no is not None else min(ln.no for ln in lines)
+    return Comment(
+        id=cid, parent=parent.id if parent else None, depth=depth, n=n, author=header.author,
+        date=header.date, paragraphs=paragraphs, lines=(first, max(ln.no for ln in lines)),
+        source_lines=tuple(ln.no for ln in content),
+        kind="pingback" if _PINGBACK.search(text[:200]) and len(text.split()) < 60 else "comment")
 
 
 # Footer-style headers print the author after the comment text (TypePad, Movable Type).

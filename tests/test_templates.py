@@ -232,3 +232,36 @@ def test_indented_and_wholly_quoted_paragraphs_are_quotes():
 def test_dialogue_paragraph_is_not_a_wholly_quoted_block():
     doc = convert(f"{BODY}\n\n“Hello,” she said. “How are you doing on this fine morning?”\n\n{BODY2}\n")
     assert all(b.type != "quote" for b in doc.blocks)
+
+
+def test_inline_reply_after_reply_link():
+    page = f"""Post Title Here
+
+{BODY}
+
+{BODY2}
+
+Comments (2)
+
+  1. 09. Jul, 2012 / Courtney says:
+
+    So happy to see this today! Glad you are on the mend, hallucinations aside.
+
+    [Reply]
+
+    Everywhereist Reply:
+    July 10th, 2012 at 1:06 pm
+
+    Especially since you have a pretty great friend in your life, I cannot believe it.
+
+  2. 09. Jul, 2012 / Meg B says:
+
+    Thank goodness that it was not worse. Glad you are recovering well now.
+
+    [Reply]
+"""
+    doc = convert(page)
+    assert [(c.author, c.depth) for c in doc.comments] == [
+        ("Courtney", 0), ("Everywhereist", 1), ("Meg B", 0)]
+    assert doc.comments[1].parent == doc.comments[0].id
+    assert doc.comments[1].date == "2012-07-10"
