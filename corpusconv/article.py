@@ -88,6 +88,7 @@ def link_block_lines(seq: list[Line]) -> set[int]:
 # Each further non-content line in an unbroken run costs more, so the article can step
 # over a caption or a share bar but not over a long stretch of widgets to a sidebar text.
 RUN_ESCALATION = 0.4
+RUN_RESET_SCORE = 10          # a line this strong (in words) ends a run of widgets
 # List items of a few words (ingredients, steps, bullet points) are weak evidence either way;
 # one- and two-word items are navigation-like.
 LIST_ITEM_MIN_WORDS = 3
@@ -102,7 +103,8 @@ def escalate(scores: list[float]) -> list[float]:
             run += 1
             out.append(s * (1 + RUN_ESCALATION * (run - 1)))
         else:
-            run = 0
+            # One short line of prose amid widgets does not wipe the slate clean.
+            run = 0 if s >= RUN_RESET_SCORE else run // 2
             out.append(s)
     return out
 
