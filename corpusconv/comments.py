@@ -34,11 +34,13 @@ _SAYS = re.compile(
 _ON_SAID = re.compile(r"^on\s+.{6,80}\s" + _SAID + r"\s*[:.…]*$", re.I)
 _SAID_WORD = re.compile(r"\b" + _SAID + r"\b")
 _SAID_TAIL = re.compile(r"\s+" + _SAID + r"\s*[:.…]*$", re.I)
+_COUNT = r"(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten)"
 _HEADING = re.compile(
-    r"^(?:(?:\d+|no|one|two|three|four|five|six|seven|eight|nine|ten)\s+)?"
-    r"(?:comments?|responses?|replies|thoughts?|reactions?|discussions?)\b.{0,120}$"
+    # "Comments", "12 Comments", "Comments (87)", "3 thoughts on “X”", "45 Responses to “X”"
+    r"^(?:" + _COUNT + r"\s+)?(?:comments?|responses?|replies|thoughts?|reactions?|discussions?)"
+    r"(?:\s*\(\d+\)|\s+(?:on|to|about|for|so far)\b.{0,120}|\s+and\s+\d+\s+repl(?:y|ies))?\s*:?$"
     r"|^(?:leave a (?:comment|reply)|join the (?:conversation|discussion)|what do you think\??)$"
-    r"|^comments?\s*\(\d+\)$|^\d+\s+(?:comments?|responses?|replies|thoughts?)\b.*$"
+    r"|^" + _COUNT + r"\s*(?:comments?|responses?|replies|thoughts?)\b.{0,120}$"
     r"|^(?:post|leave|add) a (?:comment|reply)\W+\d+\s+(?:comments?|responses?)\b.{0,60}$", re.I)
 _ACTION_TAIL = re.compile(r"^(?:#\d*|permalink|reply|link|edit|quote|report)(?:\W+(?:permalink|reply|link|edit|quote|report))*\W*$", re.I)
 # A line that is only a name: "broper", "Jane Doe" (the date follows on the next line).

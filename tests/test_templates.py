@@ -265,3 +265,9 @@ Comments (2)
         ("Courtney", 0), ("Everywhereist", 1), ("Meg B", 0)]
     assert doc.comments[1].parent == doc.comments[0].id
     assert doc.comments[1].date == "2012-07-10"
+
+
+def test_prose_starting_with_response_is_not_a_comment_heading():
+    assert not is_comment_heading("Response also has a type, which is “basic”, “cors”, “default”,")
+    assert not is_comment_heading("Comments are welcome")
+    assert is_comment_heading("99comments") and is_comment_heading("Post a Comment 241 Comments and 16 Replies")
