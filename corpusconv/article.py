@@ -36,6 +36,7 @@ SHORT_TITLE_WORDS = 2         # "Mozilla", "Tone Deaf": site and section names
 SHORT_TITLE_PENALTY = 2
 PIPE_TITLE_MIN_WORDS = 6
 TITLE_LOOKAHEAD = 6
+TITLE_INSIDE_REACH = 2        # a title may be one of the article run's first lines
 TITLE_MAX_WORDS = 20
 HEADING_MAX_WORDS = 12
 TIME_LINE_MAX_WORDS = 6        # "5:53 PM", "Updated 10:14 AM EDT": a time, not a title
@@ -246,7 +247,8 @@ def find_title(seq: list[Line], start: int, mentions, repeats, usable, trace: li
         # Inside the article only on evidence: a dateline/byline beside it, or the article's
         # very first line reading as a heading above a paragraph (long news titles score
         # as prose).
-        opens_article = (k == start and k + 1 < len(seq) and not _SENTENCE_END.search(ln.text)
+        opens_article = (start <= k <= start + TITLE_INSIDE_REACH and k + 1 < len(seq)
+                         and not _SENTENCE_END.search(ln.text.rstrip("…"))
                          and seq[k + 1].words >= PROSE_MIN_WORDS)
         if inside and not (near_date or opens_article):
             continue
