@@ -202,13 +202,16 @@ def find_byline(text: str) -> str | None:
 POST_HEADER_MAX_SHARE = 0.5
 
 
-def post_header_start(seq: list[Line], start: int, end: int, scores: list[float]) -> int:
-    """Where the post begins if a dateline+heading pair sits early in seq[start:end+1]."""
+def post_header_start(seq: list[Line], start: int, end: int, scores: list[float],
+                      named_by_comments=lambda ln: False) -> int:
+    """Where the post begins if a post header sits early in seq[start:end+1]: a dateline
+    beside a heading, or a heading that the comment section names ("12 comments to X")."""
     total = sum(s for s in scores[start:end + 1] if s > 0) or 1.0
     before = 0.0
     for k in range(start, end):
         a, b = seq[k], seq[k + 1]
-        if (is_dateline(a.text) and is_heading_like(b)) or (is_heading_like(a) and is_dateline(b.text)):
+        if ((is_dateline(a.text) and is_heading_like(b)) or (is_heading_like(a) and is_dateline(b.text))
+                or (k > start and is_heading_like(a) and named_by_comments(a))):
             return k if k > start else start
         before += max(0.0, scores[k])
         if before > POST_HEADER_MAX_SHARE * total:

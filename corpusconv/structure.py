@@ -295,6 +295,12 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
             return 0
         return sum(1 for t in page_lines if cand.norm in t and t != cand.norm)
 
+    headings = [ln.norm for ln in nonblank if ln.words <= MENTION_MAX_WORDS and comments.is_comment_heading(ln.text)]
+
+    def named_by_comments(cand: Line) -> bool:
+        """'38 comments to X', '3 thoughts on “X”': the comment section names the post."""
+        return len(cand.norm) >= 6 and any(cand.norm in h and h != cand.norm for h in headings)
+
     def repeats(cand: Line) -> int:
         return repeated[cand.norm] - 1
     usable = lambda ln: ln.no not in dropped and ln.no not in in_thread  # noqa: E731
@@ -303,7 +309,7 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
         start, end = span
         end = article.extend_region(seq, end, lambda k: k in walls or (
             seq[k].no in dropped and seq[k].no not in kept))
-        start = article.post_header_start(seq, start, end, scores)
+        start = article.post_header_start(seq, start, end, scores, named_by_comments)
         head = article.find_title(seq, start, mentions, repeats, usable, TITLE_TRACE)
         if head.title is not None:
             title_k = seq.index(head.title)
