@@ -25,6 +25,7 @@ SENTENCE_MIN_WORDS = 5        # a shorter line needs sentence punctuation to cou
 SHORT_LINE_PENALTY = 3
 BOILERPLATE_PENALTY = 6
 THREAD_WALL = -10_000
+WIDGET_WALL = -9_999          # a rule with wall = true ("Related posts" and the like)
 MIN_ARTICLE_SCORE = 40        # words of net prose that make a run an article
 # Title search window, in non-blank lines above / into the article.
 TITLE_LOOKBACK = 20

@@ -63,6 +63,7 @@ class Rule:
     max_words: int = 0
     df: int | None = None
     description: str = ""
+    wall: bool = False  # the article cannot run across this line (a widget heading)
     origin: str = "builtin"
     compiled: re.Pattern | None = field(default=None, compare=False, repr=False)
 
@@ -317,6 +318,7 @@ def _rule_from_entry(entry: dict, origin: str) -> Rule:
     return Rule(id=rid, category=cat, action=action, zone=zone, pattern=pattern, text=text,
                 whole=bool(entry.get("whole", True)), max_words=int(entry.get("max_words", 0)),
                 df=entry.get("df"), description=str(entry.get("description", "")), origin=origin,
+                wall=bool(entry.get("wall", False)),
                 compiled=compiled)
 
 
@@ -325,7 +327,7 @@ def build_ruleset(rules: list[Rule]) -> RuleSet:
     exact: dict[str, Rule] = {}
     for r in rules:
         h.update(f"{r.id}\0{r.category}\0{r.action}\0{r.zone}\0{r.pattern}\0{r.text}\0"
-                 f"{r.whole}\0{r.max_words}\n".encode())
+                 f"{r.whole}\0{r.max_words}\0{r.wall}\n".encode())
         if r.text is not None:
             exact.setdefault(r.text, r)
     return RuleSet(rules=rules, digest="sha256:" + h.hexdigest()[:16], exact=exact)

@@ -274,14 +274,19 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
                 scores.append(article.THREAD_WALL)
             continue
         seq.append(ln)
-        scores.append(article.line_score(ln, ln.no in dropped and ln.no not in kept, ln.no in link_lines))
-    walls = {k for k, s in enumerate(scores) if s == article.THREAD_WALL}
+        rule = dropped.get(ln.no) if ln.no not in kept else None
+        if rule is not None and rule.wall:
+            scores.append(article.WIDGET_WALL)  # "Related posts": the article cannot run on
+            continue
+        scores.append(article.line_score(ln, rule is not None, ln.no in link_lines))
+    walls = {k for k, s in enumerate(scores) if s in (article.THREAD_WALL, article.WIDGET_WALL)}
+    thread_walls = [k for k, s in enumerate(scores) if s == article.THREAD_WALL]
     scores = [s if k in walls else e for k, (s, e) in enumerate(zip(scores, article.escalate(scores)))]
     span = article.best_region(scores)
-    if walls:
+    if thread_walls:
         # Comments follow the article: prefer the best run above the first thread when it
         # holds a real article, over a longer sidebar or footer text below the comments.
-        first_wall = min(walls)
+        first_wall = min(thread_walls)
         above = article.best_region(scores[:first_wall])
         if above is not None and sum(scores[above[0]:above[1] + 1]) >= article.MIN_ARTICLE_SCORE:
             span = above

@@ -271,3 +271,26 @@ def test_prose_starting_with_response_is_not_a_comment_heading():
     assert not is_comment_heading("Response also has a type, which is “basic”, “cors”, “default”,")
     assert not is_comment_heading("Comments are welcome")
     assert is_comment_heading("99comments") and is_comment_heading("Post a Comment 241 Comments and 16 Replies")
+
+
+def test_related_posts_heading_ends_the_article():
+    teaser = ("This other post from last year talks at length about a completely different subject "
+              "and is only a teaser for another page on the site, but it is long enough to read as prose.")
+    page = f"""Post Title Here
+
+{BODY}
+
+{BODY2}
+
+Related posts
+
+{teaser}
+
+{teaser.replace("other", "third")}
+"""
+    doc = convert(page)
+    assert "teaser" not in doc.text
+    assert any(r.rule == "share.related-end" for r in doc.removals)
+    # An inline "Related" box does not end an article.
+    doc = convert(f"Post Title Here\n\n{BODY}\n\nRelated\n\n{BODY2}\n")
+    assert "A second paragraph" in doc.text
