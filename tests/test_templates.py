@@ -282,6 +282,8 @@ def test_related_posts_heading_ends_the_article():
 
 {BODY2}
 
+{BODY.replace("opening", "third")}
+
 Related posts
 
 {teaser}
