@@ -76,6 +76,8 @@ def check_all(doc, tei_all=None) -> bytes:
 
 
 def run_cli(*args, cwd=None, timeout=120):
+    if args and args[0] == "convert" and "-j" not in args:
+        args = (*args, "-j", "1")  # no worker pool unless the test is about one: faster
     env = {**os.environ, "NO_COLOR": "1"}
     return subprocess.run([sys.executable, "-m", "corpusconv", *map(str, args)], capture_output=True,
                           cwd=cwd or REPO, env=env, timeout=timeout)

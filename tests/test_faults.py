@@ -34,6 +34,8 @@ def page(i: int, paras: int = 3) -> str:
 
 
 def run_cli(*args, cwd, timeout=180, **kw):
+    if args and args[0] == "convert" and "-j" not in args:
+        args = (*args, "-j", "1")  # no worker pool unless the test is about one: faster
     env = {**os.environ, "NO_COLOR": "1"}
     return subprocess.run([sys.executable, "-m", "corpusconv", *map(str, args)], capture_output=True,
                           cwd=cwd, env=env, timeout=timeout, **kw)

@@ -30,6 +30,8 @@ PAGE = "Title Of The Page\n\nA paragraph of article text, long enough to look li
 
 
 def run_cli(*args, cwd, timeout=120):
+    if args and args[0] == "convert" and "-j" not in args:
+        args = (*args, "-j", "1")  # no worker pool unless the test is about one: faster
     env = {**os.environ, "NO_COLOR": "1"}
     return subprocess.run([sys.executable, "-m", "corpusconv", *map(os.fsdecode, args)],
                           capture_output=True, cwd=cwd, env=env, timeout=timeout)
