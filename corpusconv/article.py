@@ -49,6 +49,8 @@ DIALOGUE_MIN_TURNS = 4
 # A sentence ends in . ! ? … : ; possibly inside closing quotes or brackets.
 _SENTENCE_END = re.compile(r"[.!?…:;][\"”’)\]]*$")
 TITLE_CASE_SHARE = 0.6
+# Titles may ask or exclaim; a line ending like a statement is body text.
+_STATEMENT_END = re.compile(r"[.:;][\"”’)\]]*$")
 FORWARD_EXTENSION = 3         # short sentence lines just after the article still belong to it
 _BYLINE = re.compile(r"^(?:by|posted by|written by|words by|author:?|story by)\s+(?P<name>[^\d|•·,]{2,60}?)"
                      r"(?:\s*(?:[|•·,]|\bon\b|\bin\b|\d).*)?$", re.I)
@@ -252,7 +254,7 @@ def find_title(seq: list[Line], start: int, mentions, repeats, usable, trace: li
         # very first line reading as a heading above a paragraph (long news titles score
         # as prose).
         opens_article = (start <= k <= start + TITLE_INSIDE_REACH and k + 1 < len(seq)
-                         and not _SENTENCE_END.search(ln.text.rstrip("…"))
+                         and not _STATEMENT_END.search(ln.text.rstrip("…"))
                          and seq[k + 1].words >= PROSE_MIN_WORDS)
         if inside and not (near_date or opens_article):
             continue
