@@ -39,6 +39,7 @@ KEPT = [
     "Comments from readers have been overwhelmingly positive about the new design of the magazine.",
     "My favourite part of the recipe is how the olive oil soaks into the bread.",
     "Click through the gallery below to see every picture from the trip, there are many.",
+    "Update/Joint Statement with Chris Locke",
 ]
 
 
