@@ -59,6 +59,7 @@ class Item:
     prev: "Item | None" = None  # previous sibling, if any
     lines: list[Line] = field(default_factory=list)
     children: list["Item"] = field(default_factory=list)
+    _all: list[Line] | None = field(default=None, repr=False, compare=False)
 
     @property
     def depth(self) -> int:
@@ -69,7 +70,10 @@ class Item:
 
     def all_lines(self) -> list[Line]:
         """This item's lines and every descendant's, in page order (iterative: threads can
-        nest thousands of levels deep)."""
+        nest thousands of levels deep).  Computed once: the tree is fixed after
+        :func:`build_lines`, and thread detection asks for it many times."""
+        if self._all is not None:
+            return self._all
         out: list[Line] = []
         stack = [self]
         while stack:
@@ -77,10 +81,14 @@ class Item:
             out.extend(item.lines)
             stack.extend(item.children)
         out.sort(key=lambda ln: ln.no)
+        self._all = out
         return out
 
 
 def _indent_width(raw: str) -> int:
+    lead = len(raw) - len(raw.lstrip(" \u00a0"))
+    if lead == len(raw) or raw[lead] != "\t":
+        return lead  # no tab in the indentation: the usual case, without a Python loop
     width = 0
     for ch in raw:
         if ch == " " or ch == "\u00a0":
