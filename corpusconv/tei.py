@@ -58,6 +58,7 @@ may contain code points XML 1.0 forbids, which are replaced with U+FFFD.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import unicodedata
 from collections import Counter
 from datetime import date as _date
@@ -87,6 +88,7 @@ def xml_safe(s: str) -> str:
     return _XML_ILLEGAL.sub("\ufffd", s)
 
 
+@lru_cache(maxsize=4096)  # categories and rule ids repeat on every removal
 def _token(s: str, default: str = "unknown") -> str:
     """A TEI ``teidata.enumerated``-style token: no control (C*) or separator (Z*) chars."""
     out = "".join("-" if unicodedata.category(ch)[0] in "CZ" else ch for ch in xml_safe(s))

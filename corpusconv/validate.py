@@ -100,8 +100,25 @@ def _path(err) -> str:
     return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path)
 
 
+@lru_cache(maxsize=None)
+def _fast_record_validator():
+    """A compiled (Rust) validator for the common, valid case, or None if unavailable.
+
+    ``jsonschema`` stays the judge: the fast validator only short-cuts records it finds
+    valid, and every record it rejects is re-checked (and explained) by ``jsonschema``.
+    """
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    return jsonschema_rs.validator_for(record_schema())
+
+
 def record_errors(record: dict) -> list[str]:
     """Problems of a JSON Lines record against the record schema; [] if valid."""
+    fast = _fast_record_validator()
+    if fast is not None and fast.is_valid(record):
+        return []
     errs = sorted(record_validator().iter_errors(record), key=lambda e: list(map(str, e.absolute_path)))
     return [f"{_path(e)}: {e.message}" for e in errs]
 
