@@ -28,7 +28,7 @@ SHAPE_RULES = {
     "shape.page-header": ("page-header", "before the article: site header, navigation or blog description"),
     "shape.page-footer": ("page-footer", "after the article: widgets, sidebars, footer"),
     "shape.navigation": ("navigation", "a list of short link-like items outside the article"),
-    "shape.empty-comment": ("comment-action", "a comment-list item with only action links"),
+    "shape.repeated": ("duplicate", "a paragraph printed again further down the page"),
     "meta.title": ("metadata", "the article title (see the record's 'title')"),
     "meta.date": ("metadata", "the article dateline (see the record's 'date')"),
     "meta.byline": ("metadata", "the article byline (see the record's 'author')"),
@@ -115,7 +115,6 @@ def _indented_lines(content: list[Line]) -> set[int]:
 
 
 REPEAT_MIN_WORDS = 8
-SHAPE_RULES["shape.repeated"] = ("duplicate", "a paragraph printed again further down the page")
 
 
 def _drop_repeated_blocks(blocks: list[Block], lines: list[Line]) -> tuple[list[Block], list[Removal]]:
@@ -214,11 +213,35 @@ def _flat_thread(nonblank, dropped, in_thread, is_action, rules, next_id):
     return None
 
 
-def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
-    res = StructureResult()
+@dataclass
+class _Page:
+    """What the stages below share: the lines and the first pass's rule decisions."""
+
+    lines: list[Line]
+    nonblank: list[Line]
+    rules: RuleSet
+    kept: set[int]
+    dropped: dict[int, Rule]
+
+    def is_action(self, ln: Line) -> Rule | None:
+        """The rule if ``ln`` is comment furniture (Reply, Report, a rating, a form label)."""
+        r = self.dropped.get(ln.no) or self.rules.match(ln.norm, "comments")
+        if r is not None and r.action == "drop" and r.category in ACTION_CATEGORIES:
+            return r
+        return None
+
+    def ends_comments(self, ln: Line) -> bool:
+        r = self.dropped.get(ln.no)
+        return r is not None and r.category in END_OF_COMMENTS and r.action == "drop"
+
+    def removed_by_rule(self, ln: Line) -> Rule | None:
+        return self.dropped.get(ln.no) if ln.no not in self.kept else None
+
+
+def _first_pass(raw_lines: list[str], rules: RuleSet) -> _Page:
+    """Per-line features and phrase rules."""
     lines = build_lines(raw_lines, lambda body: comments.parse_header_line(body) is not None)
     nonblank = [ln for ln in lines if not ln.blank]
-
     hits: dict[int, Rule] = {}
     # "tail" rules (widget headings such as "Related posts") apply once prose has begun.
     zone = "head"
@@ -228,45 +251,47 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
             hits[ln.no] = rule
         elif ln.words >= article.PROSE_MIN_WORDS:
             zone = "tail"
-    kept = {no for no, r in hits.items() if r.action == "keep"}
-    dropped = {no: r for no, r in hits.items() if r.action == "drop"}
+    return _Page(lines, nonblank, rules,
+                 kept={no for no, r in hits.items() if r.action == "keep"},
+                 dropped={no: r for no, r in hits.items() if r.action == "drop"})
 
-    def is_action(ln: Line) -> Rule | None:
-        r = dropped.get(ln.no) or rules.match(ln.norm, "comments")
-        if r is not None and r.action == "drop" and r.category in ACTION_CATEGORIES:
-            return r
-        return None
 
-    # Comment threads.
-    thread_runs = _find_threads(nonblank, dropped, is_action)
+def _comment_section(page: _Page, res: StructureResult) -> set[int]:
+    """Find the comment threads (lists first, then plain-line threads); return their lines."""
     in_thread: set[int] = set()
     next_id = 1
-    def ends_comments(ln: Line) -> bool:
-        r = dropped.get(ln.no)
-        return r is not None and r.category in END_OF_COMMENTS and r.action == "drop"
-
+    thread_runs = _find_threads(page.nonblank, page.dropped, page.is_action)
     for run in thread_runs:
-        t = comments.build_thread(run, next_id, is_action, is_end=ends_comments)
+        t = comments.build_thread(run, next_id, page.is_action, is_end=page.ends_comments)
         next_id += len(t.comments)
         res.comments.extend(t.comments)
         res.removals.extend(t.removals)
         in_thread.update(t.owned)
-
-    # Flat comments (no list markup) after the last prose paragraph of the page.
     if not thread_runs:
-        flat = _flat_thread(nonblank, dropped, in_thread, is_action, rules, next_id)
+        flat = _flat_thread(page.nonblank, page.dropped, in_thread, page.is_action, page.rules, next_id)
         if flat is not None:
             res.comments.extend(flat.comments)
             res.removals.extend(flat.removals)
             in_thread.update(flat.owned)
+    return in_thread
 
-    # Article region over the rest; a thread is a wall.
+
+@dataclass
+class _Scored:
+    seq: list[Line]        # non-blank lines outside comments (a thread stands as one wall)
+    scores: list[float]
+    walls: set[int]
+    span: tuple[int, int] | None
+
+
+def _score_lines(page: _Page, in_thread: set[int]) -> _Scored:
+    """Per-line body-text scores and the best article run (see ``article``)."""
     seq: list[Line] = []
     scores: list[float] = []
-    link_lines = article.link_block_lines([ln for ln in nonblank if ln.no not in in_thread])
-    link_lines |= _teaser_list_lines(nonblank, dropped, in_thread)
+    link_lines = article.link_block_lines([ln for ln in page.nonblank if ln.no not in in_thread])
+    link_lines |= _teaser_list_lines(page.nonblank, page.dropped, in_thread)
     wall_before = None
-    for ln in nonblank:
+    for ln in page.nonblank:
         if ln.no in in_thread:
             if wall_before != len(seq):
                 wall_before = len(seq)
@@ -274,7 +299,7 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
                 scores.append(article.THREAD_WALL)
             continue
         seq.append(ln)
-        rule = dropped.get(ln.no) if ln.no not in kept else None
+        rule = page.removed_by_rule(ln)
         if rule is not None and rule.wall:
             scores.append(article.WIDGET_WALL)  # "Related posts": the article cannot run on
             continue
@@ -286,21 +311,29 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
     if thread_walls:
         # Comments follow the article: prefer the best run above the first thread when it
         # holds a real article, over a longer sidebar or footer text below the comments.
-        first_wall = min(thread_walls)
-        above = article.best_region(scores[:first_wall])
+        above = article.best_region(scores[:min(thread_walls)])
         if above is not None and sum(scores[above[0]:above[1] + 1]) >= article.MIN_ARTICLE_SCORE:
             span = above
+    return _Scored(seq, scores, walls, span)
 
+
+def _article_region(page: _Page, sc: _Scored, in_thread: set[int], res: StructureResult
+                    ) -> tuple[set[int], dict[int, str]]:
+    """The article's line numbers, and the lines consumed as title/date/byline."""
+    consumed: dict[int, str] = {}
+    if sc.span is None:
+        return set(), consumed
+    seq, nonblank = sc.seq, page.nonblank
     repeated = Counter(ln.norm for ln in nonblank)
     # Lines that may quote the title: comment headings, reply links, breadcrumbs - not prose.
     page_lines = [ln.norm for ln in nonblank if ln.words <= MENTION_MAX_WORDS]
+    headings = [ln.norm for ln in nonblank
+                if ln.words <= MENTION_MAX_WORDS and comments.is_comment_heading(ln.text)]
 
     def mentions(cand: Line) -> int:
         if len(cand.norm) < 6:
             return 0
         return sum(1 for t in page_lines if cand.norm in t and t != cand.norm)
-
-    headings = [ln.norm for ln in nonblank if ln.words <= MENTION_MAX_WORDS and comments.is_comment_heading(ln.text)]
 
     def named_by_comments(cand: Line) -> bool:
         """'38 comments to X', '3 thoughts on “X”': the comment section names the post."""
@@ -308,47 +341,45 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
 
     def repeats(cand: Line) -> int:
         return repeated[cand.norm] - 1
-    usable = lambda ln: ln.no not in dropped and ln.no not in in_thread  # noqa: E731
-    consumed: dict[int, str] = {}
-    if span is not None:
-        start, end = span
-        end = article.extend_region(seq, end, lambda k: k in walls or (
-            seq[k].no in dropped and seq[k].no not in kept))
-        start = article.post_header_start(seq, start, end, scores, named_by_comments)
-        head = article.find_title(seq, start, mentions, repeats, usable, TITLE_TRACE)
-        if head.title is not None:
-            title_k = seq.index(head.title)
-            res.title = head.title.text
-            consumed[head.title.no] = "meta.title"
-            if title_k >= start:
-                start = title_k + 1
-        if head.date_line is not None:
-            d = _iso_or_none(head.date_line.text)
-            res.date = d
-            consumed[head.date_line.no] = "meta.date"
-        if head.byline is not None:
-            consumed[head.byline.no] = "meta.byline"
-        res.author = head.author
-        if head.title is None and start < len(seq):
-            # No title: a dateline opening the article is still metadata.
-            if is_dateline(seq[start].text):
-                res.date = _iso_or_none(seq[start].text)
-                consumed[seq[start].no] = "meta.date"
-        region = {seq[k].no for k in range(start, end + 1) if k not in walls}
-    else:
-        region = set()
 
+    def usable(ln: Line) -> bool:
+        return ln.no not in page.dropped and ln.no not in in_thread
+
+    start, end = sc.span
+    end = article.extend_region(seq, end, lambda k: k in sc.walls or page.removed_by_rule(seq[k]) is not None)
+    start = article.post_header_start(seq, start, end, sc.scores, named_by_comments)
+    head = article.find_title(seq, start, mentions, repeats, usable, TITLE_TRACE)
+    if head.title is not None:
+        res.title = head.title.text
+        consumed[head.title.no] = "meta.title"
+        start = max(start, seq.index(head.title) + 1)
+    if head.date_line is not None:
+        res.date = _iso_or_none(head.date_line.text)
+        consumed[head.date_line.no] = "meta.date"
+    if head.byline is not None:
+        consumed[head.byline.no] = "meta.byline"
+    res.author = head.author
+    if head.title is None and start < len(seq) and is_dateline(seq[start].text):
+        # No title: a dateline opening the article is still metadata.
+        res.date = _iso_or_none(seq[start].text)
+        consumed[seq[start].no] = "meta.date"
+    return {seq[k].no for k in range(start, end + 1) if k not in sc.walls}, consumed
+
+
+def _assign_lines(page: _Page, in_thread: set[int], region: set[int], consumed: dict[int, str],
+                  res: StructureResult) -> list[Line]:
+    """Every line outside the comments becomes article content or a removal with its reason."""
     content: list[Line] = []
     first_region = min(region) if region else None
-    for ln in nonblank:
+    for ln in page.nonblank:
         if ln.no in in_thread:
             continue
         if ln.no in consumed:
             res.removals.append(_shape_removal(consumed[ln.no], ln))
-        elif ln.no in kept:
+        elif ln.no in page.kept:
             content.append(ln)
-        elif ln.no in dropped:
-            res.removals.append(_rule_removal(dropped[ln.no], ln))
+        elif ln.no in page.dropped:
+            res.removals.append(_rule_removal(page.dropped[ln.no], ln))
         elif ln.no in region:
             content.append(ln)
         elif ln.item is not None:
@@ -357,7 +388,11 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
             res.removals.append(_shape_removal("shape.page-header", ln))
         else:
             res.removals.append(_shape_removal("shape.page-footer", ln))
+    return content
 
+
+def _article_blocks(content: list[Line], lines: list[Line], res: StructureResult) -> list[Block]:
+    """Paragraphs, then dialogue turns, quotations and headings inside them."""
     blocks = article.paragraphs_from_lines(content)
     for line_no, text in article.strip_remnants(blocks):
         res.removals.append(Removal("link.trailing-remnant", "link-remnant", line_no, text,
@@ -368,7 +403,18 @@ def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
     blocks = article.mark_headings(blocks)
     blocks, dupes = _drop_repeated_blocks(blocks, lines)
     res.removals.extend(dupes)
-    res.blocks = blocks
+    return blocks
+
+
+def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
+    """Classify every line of a page and structure it (the module docstring has the plan)."""
+    res = StructureResult()
+    page = _first_pass(raw_lines, rules)
+    in_thread = _comment_section(page, res)
+    scored = _score_lines(page, in_thread)
+    region, consumed = _article_region(page, scored, in_thread, res)
+    content = _assign_lines(page, in_thread, region, consumed, res)
+    res.blocks = _article_blocks(content, page.lines, res)
     res.removals.sort(key=lambda r: r.line)
     return res
 
