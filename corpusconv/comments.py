@@ -421,6 +421,10 @@ def build_flat_thread(lines: list[Line], next_id: int, is_action, is_end) -> Thr
         removals.append(Removal("comment.header", "metadata", hl.no, hl.text, "comment header: author/date"))
         owned.add(hl.no)
         if not text_lines:
+            # Blogger's classic layout prints "Jane said..." above the text and the date
+            # below it: a date-only line closes the comment before it.
+            if h.author is None and h.date and comments_out and comments_out[-1].date is None:
+                comments_out[-1].date = h.date
             continue
         paragraphs, cur, prev_no = [], [], None
         for ln in text_lines:

@@ -296,3 +296,41 @@ Related posts
     # An inline "Related" box does not end an article.
     doc = convert(f"Post Title Here\n\n{BODY}\n\nRelated\n\n{BODY2}\n")
     assert "A second paragraph" in doc.text
+
+
+def test_blogger_classic_said_then_date_below():
+    page = f"""My Blog Name
+
+Friday, October 5, 2012
+
+A Post About Gardens
+
+{BODY}
+
+{BODY2}
+
+Posted by Jane at 10:00 AM
+
+3 comments:
+
+Anonymous said...
+
+What a lovely post, I have been thinking about gardens all week long too.
+
+October 5, 2012 at 10:25 AM
+
+Bob Smith said...
+
+I disagree with the part about the roses, they need far more sun than that.
+
+October 5, 2012 at 11:40 AM
+
+Post a Comment
+
+Newer Post Older Post Home
+"""
+    doc = convert(page)
+    assert doc.title == "A Post About Gardens" and doc.date == "2012-10-05"
+    assert [(c.author, c.date) for c in doc.comments] == [
+        ("Anonymous", "2012-10-05"), ("Bob Smith", "2012-10-05")]
+    assert "Newer Post" not in doc.text and "My Blog Name" not in doc.text
