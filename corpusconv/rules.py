@@ -200,7 +200,8 @@ def prefilter_keys(rule: Rule) -> tuple[str, ...] | None:
 
 #: Normalised lines whose zone-"any" result is memoised per rule set (then the memo is
 #: emptied): pages repeat their lines across zones ("comments" is asked for lines already
-#: classified) and sites repeat boilerplate across pages.  ~6 MB at most.
+#: classified) and sites repeat boilerplate across pages.  Two memos (zone "any", the
+#: other zones), ~6 MB each at most.
 MATCH_CACHE_SIZE = 32_768
 
 
@@ -219,11 +220,12 @@ class RuleSet:
     _any: tuple | None = field(default=None, init=False, repr=False, compare=False)
     _zoned: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _zmemo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
         # Pickled to worker processes: ship the rules, not the derived tables and memo.
         state = dict(self.__dict__)
-        state.update(_any=None, _zoned={}, _memo={})
+        state.update(_any=None, _zoned={}, _memo={}, _zmemo={})
         return state
 
     def _table(self, keep) -> tuple:
@@ -267,7 +269,7 @@ class RuleSet:
         Exact-text rules are looked up first; then pattern rules in order, a rule
         applying when its zone is ``"any"`` or ``zone``.  The zone-"any" answer for a
         line is memoised, so asking again for another zone only tries that zone's rules
-        that come before it.
+        that come before it (and that answer is memoised per zone too).
         """
         hit = self.exact.get(norm)
         if hit is not None and hit.zone in ("any", zone):
@@ -284,7 +286,15 @@ class RuleSet:
             if table is None:
                 table = self._zoned[zone] = self._table(lambda r: r.zone == zone)
             if table:
-                first = self._first_in(table, norm, first)
+                key = (zone, norm)
+                zmemo = self._zmemo
+                got = zmemo.get(key)
+                if got is None:
+                    got = self._first_in(table, norm, first)
+                    if len(zmemo) >= MATCH_CACHE_SIZE:
+                        zmemo.clear()
+                    zmemo[key] = got
+                first = got
         return self.rules[first] if first < len(self.rules) else None
 
     def extended(self, other: "RuleSet") -> "RuleSet":

@@ -86,8 +86,9 @@ def test_memo_is_bounded_and_not_pickled(monkeypatch):
     rs = build_ruleset(list(default_rules().rules))
     for i in range(50):
         rs.match(f"line number {i}", "any")
-    assert len(rs._memo) <= 10
-    assert pickle.loads(pickle.dumps(rs))._memo == {}
+        rs.match(f"line number {i}", "tail")
+    assert len(rs._memo) <= 10 and len(rs._zmemo) <= 10
+    assert pickle.loads(pickle.dumps(rs))._memo == {} and pickle.loads(pickle.dumps(rs))._zmemo == {}
     assert rs.match("reply", "any").id == "comment.reply"
 
 
