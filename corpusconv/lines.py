@@ -176,9 +176,3 @@ def build_lines(raw_lines: list[str], is_header=None) -> list[Line]:
             stack[-1].lines.append(ln)
             ln.item = stack[-1]
     return lines
-
-
-def root_item(item: Item) -> Item:
-    while item.parent is not None:
-        item = item.parent
-    return item
