@@ -230,6 +230,8 @@ class Heading:
     author: str | None
 
 
+_PERSON_NAME = re.compile(r"^[A-Z][a-z]+(?: [A-Z]\.?)?(?: [A-Z][a-z'’-]+){1,2}$")
+PERSON_NEAR_DATE_PENALTY = 4
 _CAPTION = re.compile(r"\b(?:photo|image|picture|credit|getty|afp|reuters|shutterstock|illustration)\b", re.I)
 _NOT_TITLE_CHARS = re.compile(r"[«»]|:$|^\W*$")
 
@@ -264,6 +266,8 @@ def find_title(seq: list[Line], start: int, mentions, repeats, usable, trace: li
             continue  # "Home | About | Contact"; long titles do carry "| subtitle"
         score = 1.0
         score += 3 if near_date else 0
+        if near_date and _PERSON_NAME.match(ln.text):
+            score -= PERSON_NEAR_DATE_PENALTY  # "Jason Cipriani" above "November 18, 2019": a byline
         score += min(4, 2 * mentions(ln))
         # The title is often printed twice (breadcrumb, heading, share text); menus repeat
         # too, but as list items, which are not candidates.
