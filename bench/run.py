@@ -20,7 +20,7 @@ floor, the ``--jobs N`` / ``--jobs 1`` speedup, and whether the outputs of the d
 Usage::
 
     python bench/run.py /tmp/corpus50 [--jobs 1,2] [--formats jsonl,tei] [--work /tmp/bench]
-                                      [--json results.json]
+                                      [--json results.json] [--freeze]
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def tree_digest(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def measure(cmd: list[str]) -> dict:
+def measure(cmd: list[str], env: dict | None = None) -> dict:
     """Wall time, largest per-process peak RSS, and sampled peak RSS of the whole tree."""
     try:
         import psutil
@@ -115,7 +115,7 @@ def measure(cmd: list[str]) -> dict:
         psutil = None
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", WRAPPER, *cmd], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, env=env)
     tree_peak = 0
     if psutil is not None:
         try:
@@ -160,6 +160,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="scratch directory for outputs (emptied first)")
     ap.add_argument("--keep", action="store_true", help="keep outputs in --work")
     ap.add_argument("--json", type=Path, help="also write the results as JSON here")
+    ap.add_argument("--freeze", action="store_true",
+                    help="run a copy of the package taken at the start (python -m corpusconv with "
+                         "PYTHONPATH), so that edits to the working tree during the run cannot make "
+                         "the --jobs outputs differ")
     args = ap.parse_args(argv)
 
     jobs = sorted({int(j) for j in args.jobs.split(",")})
@@ -189,13 +193,22 @@ def main(argv: list[str] | None = None) -> int:
     floor = report("floor", 1, measure([sys.executable, "-c", FLOOR, str(args.corpus),
                                         str(args.work / "floor.jsonl")]))
     os.unlink(args.work / "floor.jsonl")
-    cli = cli_command()
+    cli, env = cli_command(), None
+    if args.freeze:
+        repo = Path(__file__).resolve().parent.parent
+        frozen = args.work / "frozen"
+        shutil.copytree(repo / "corpusconv", frozen / "corpusconv",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        if (repo / "schemas").is_dir():
+            shutil.copytree(repo / "schemas", frozen / "schemas")
+        cli = [sys.executable, "-m", "corpusconv"]
+        env = dict(os.environ, PYTHONPATH=str(frozen))
     for fmt in formats:
         for j in jobs:
             out = args.work / (f"{fmt}-j{j}.jsonl" if fmt == "jsonl" else f"{fmt}-j{j}")
             cmd = cli + ["convert", str(args.corpus), "-o", str(out) + ("" if fmt == "jsonl" else "/"),
                          "--format", fmt, "--jobs", str(j), "--quiet"]
-            m = measure(cmd)
+            m = measure(cmd, env)
             report(f"{fmt}/j{j}", j, m, tree_digest(out))
 
     print("\nsummary", flush=True)
