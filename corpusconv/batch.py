@@ -14,6 +14,7 @@ import json
 import multiprocessing
 import os
 import signal
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -83,7 +84,10 @@ def resolve_rules(spec: RulesSpec) -> RuleSet:
 
 def dumps_record(rec: dict) -> bytes:
     """One compact, deterministic JSON Lines line (key order is the record's, a contract)."""
-    return (json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    # File names that are not valid UTF-8 reach us as lone surrogates (surrogateescape);
+    # they are written as JSON \\udcXX escapes, which os.fsencode() turns back into bytes.
+    return (json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n").encode(
+        "utf-8", "backslashreplace")
 
 
 def doc_stats(doc: Document) -> Stats:
@@ -157,6 +161,28 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _start_pool(ctx, n_jobs: int):
+    """Start the worker pool; return it and the signals that arrived meanwhile.
+
+    SIGINT is ignored while the workers are spawned: they inherit ``SIG_IGN`` and so
+    ignore Ctrl-C from their first instruction (the initializer runs only after their
+    imports, too late for a Ctrl-C during start-up).  SIGTERM is deferred: a start
+    interrupted half-way leaves workers that print tracebacks about their lost parent.
+    The caller re-raises deferred signals once it holds the pool.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return ctx.Pool(processes=n_jobs, initializer=_worker_init), []
+    pending: list[int] = []
+    old_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    old_term = signal.signal(signal.SIGTERM, lambda signum, frame: pending.append(signum))
+    try:
+        pool = ctx.Pool(processes=n_jobs, initializer=_worker_init)
+    finally:
+        signal.signal(signal.SIGINT, old_int if old_int is not None else signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, old_term if old_term is not None else signal.SIG_DFL)
+    return pool, pending
+
+
 def run(jobs: Iterable[Job], fmt: str, rules: RulesSpec = None,
         n_jobs: int = 1) -> Iterator[Outcome]:
     """Yield one :class:`Outcome` per job, in input order.
@@ -176,8 +202,10 @@ def run(jobs: Iterable[Job], fmt: str, rules: RulesSpec = None,
         return
     step = partial(process, fmt=fmt, rules=rules)
     ctx = multiprocessing.get_context(MP_START_METHOD)
-    pool = ctx.Pool(processes=n_jobs, initializer=_worker_init)
+    pool, pending = _start_pool(ctx, n_jobs)
     try:
+        for signum in pending:
+            signal.raise_signal(signum)
         yield from pool.imap(step, jobs, chunksize=chunksize_for(len(jobs), n_jobs))
         pool.close()
     finally:

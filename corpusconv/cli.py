@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import enum
 import os
+import re
+import signal
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -44,6 +46,7 @@ EXIT_NOTHING_TO_DO = 3
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
+EXIT_TERMINATED = 143
 
 #: Output file suffix per format, for one-file-per-document output directories.
 SUFFIX = {"tei": ".xml", "jsonl": ".jsonl"}
@@ -79,9 +82,29 @@ class SchemaName(str, enum.Enum):
 # --------------------------------------------------------------------------- helpers
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(s: str) -> str:
+    """``s`` with control characters escaped (``\\n``), so a diagnostic stays one line
+    even for file names containing newlines."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], s)
+
+
 def error_line(source: str | None, reason: str) -> str:
     """The one-line diagnostic format every failure uses."""
-    return f"{TOOL_NAME}: error: {source}: {reason}" if source else f"{TOOL_NAME}: error: {reason}"
+    if source:
+        return f"{TOOL_NAME}: error: {one_line(source)}: {one_line(reason)}"
+    return f"{TOOL_NAME}: error: {one_line(reason)}"
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised as an exception so that the same cleanup as Ctrl-C runs: the worker
+    pool is stopped and temporary files are removed (no partial output is left)."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated()
 
 
 def _stderr(line: str) -> None:
@@ -113,6 +136,9 @@ def guarded(fn: Callable[[], int]) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
+    except Terminated:
+        _stderr(f"{TOOL_NAME}: terminated")
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         _stderr(f"{TOOL_NAME}: interrupted")
         return EXIT_INTERRUPTED
@@ -233,10 +259,20 @@ class Reporter:
     def __init__(self, opts: ConvertOptions):
         self.opts = opts
         self.totals = Totals()
+        self.failures: list[tuple[str, str]] = []
 
     def failed(self, source: str, reason: str) -> None:
         self.totals.failed += 1
+        self.failures.append((source, reason))
         _stderr(error_line(source, reason))
+
+    def list_failures(self) -> None:
+        """Repeat every failure after the summary, where a long run's lines scrolled away."""
+        if not self.failures:
+            return
+        _stderr(f"{TOOL_NAME}: {len(self.failures)} input(s) failed:")
+        for source, reason in self.failures:
+            _stderr(f"  {one_line(source)}: {one_line(reason)}")
 
     def wrote(self, outcome: Outcome, where: str) -> None:
         self.totals.add(outcome)
@@ -399,6 +435,7 @@ def convert_command(opts: ConvertOptions) -> int:
         _convert_to_one(jobs, plan, opts, rep)
     if not opts.quiet:
         render(rep.totals, Console(stderr=True))
+        rep.list_failures()
     return EXIT_FAILED if rep.totals.failed else EXIT_OK
 
 
@@ -629,6 +666,10 @@ def learn(
 
 def main() -> None:
     """Console-script entry point."""
+    try:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread (embedded use): leave SIGTERM alone
+        pass
     try:
         app(prog_name=TOOL_NAME)
     except BrokenPipeError:  # raised while Typer itself prints (e.g. --help | head)

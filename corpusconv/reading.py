@@ -52,6 +52,9 @@ class Job:
     relpath: str
     path: str | None = None
     data: bytes | None = None
+    #: A problem found while listing inputs (an unreadable directory, ...): reported as
+    #: this job's failure instead of silently leaving its files out.
+    error: str | None = None
 
 
 class UsageError(CorpusconvError):
@@ -68,14 +71,15 @@ def _safe_relpath(parts: Iterable[str]) -> str:
     return str(PurePosixPath(*clean)) if clean else "unnamed.txt"
 
 
-def _walk(root: Path, globs: tuple[str, ...], excluded: set[str]) -> list[tuple[Path, str]]:
+def _walk(root: Path, globs: tuple[str, ...], excluded: set[str]
+          ) -> list[tuple[Path, str, str | None]]:
     """Files under ``root`` matching ``globs``, sorted, with their path relative to ``root``.
 
     Symlinked directories are followed once: a directory whose real path was already
     visited is skipped, so symlink loops end.  Excluded real paths (the output directory
     or file) are skipped so that a second run never reads its own outputs.
     """
-    found: list[tuple[Path, str]] = []
+    found: list[tuple[Path, str, str | None]] = []
     seen: set[str] = set()
 
     def visit(d: Path, rel: tuple[str, ...]) -> None:
@@ -86,18 +90,25 @@ def _walk(root: Path, globs: tuple[str, ...], excluded: set[str]) -> list[tuple[
         try:
             entries = sorted(os.scandir(d), key=lambda e: e.name)
         except OSError as exc:
-            raise InputError(f"{d}: cannot list directory ({exc.strerror or exc})") from None
+            why = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
+            if not rel:
+                raise InputError(f"{d}: cannot list directory ({why})") from None
+            # A subdirectory: report it as one failed input, keep converting the rest.
+            found.append((d, _safe_relpath(rel), f"cannot list directory ({why})"))
+            return
         for e in entries:
             p = Path(e.path)
             try:
                 is_dir = e.is_dir()  # follows symlinks; loops are stopped by `seen`
                 is_file = e.is_file()
             except OSError:
-                continue
+                is_dir = is_file = False
             if is_dir:
                 visit(p, rel + (e.name,))
-            elif is_file and _matches(e.name, globs) and os.path.realpath(p) not in excluded:
-                found.append((p, _safe_relpath(rel + (e.name,))))
+            elif ((is_file or e.is_symlink()) and _matches(e.name, globs)
+                  and os.path.realpath(p) not in excluded):
+                # A dangling or looping symlink is kept: reading it reports why it failed.
+                found.append((p, _safe_relpath(rel + (e.name,)), None))
 
     visit(root, ())
     return found
@@ -123,8 +134,8 @@ def expand_inputs(paths: Iterable[str], *, globs: Iterable[str] | None = None,
             continue
         p = Path(arg)
         if p.is_dir():
-            jobs.extend(Job(source=str(f), relpath=rel, path=str(f))
-                        for f, rel in _walk(p, globs, excluded))
+            jobs.extend(Job(source=str(f), relpath=rel, path=str(f), error=err)
+                        for f, rel, err in _walk(p, globs, excluded))
         else:
             jobs.append(Job(source=arg, relpath=_safe_relpath([p.name]), path=arg))
     return jobs
@@ -172,6 +183,8 @@ def _decompress(data: bytes, ext: str) -> bytes:
 
 def read_job(job: Job) -> bytes:
     """The (decompressed) bytes of one job.  Raises :class:`InputError` with a short reason."""
+    if job.error is not None:
+        raise InputError(job.error)
     if job.data is not None:
         return job.data
     assert job.path is not None
@@ -186,6 +199,8 @@ def read_job(job: Job) -> bytes:
     except PermissionError:
         raise InputError("permission denied") from None
     except FileNotFoundError:
+        if os.path.islink(job.path):
+            raise InputError("broken symbolic link (its target does not exist)") from None
         raise InputError("no such file or directory") from None
     except OSError as exc:
         raise InputError(f"cannot read ({exc.strerror or exc})") from None

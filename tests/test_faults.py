@@ -84,8 +84,11 @@ def test_bad_files_listed_good_files_converted(tmp_path):
     assert "not text" in reasons["in/c_noise.txt"]
     assert "gz" in reasons["in/d_gzip.txt.gz"]
     assert "no such file" in reasons["missing.txt"]
-    # the summary counts them
+    # the summary counts them, then lists each with its reason
     assert any("failed" in ln and ln.rstrip("│ ").endswith("4") for ln in err.splitlines()), err
+    tail = err[err.index("corpusconv: 4 input(s) failed:"):].splitlines()[1:]
+    assert sorted(ln.strip().split(": ")[0] for ln in tail) == sorted(reasons)
+    assert any("PNG image" in ln for ln in tail)
     outs = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert outs == [f"p{i:03d}.xml" for i in range(4)]
     for i in range(4):
@@ -174,14 +177,9 @@ def _wait_for_progress(proc: subprocess.Popen, out: Path, already: int, delay: f
     time.sleep(delay)
 
 
-# Pending fixes (cli.py/batch.py/writing.py): SIGTERM is not handled (exit -15, temporary
-# files and worker tracebacks left behind); Ctrl-C landing inside AtomicFile.__enter__
-# can leak a temporary file (seen in ~1 of 6 runs).
-_SIGTERM_PENDING = pytest.mark.xfail(strict=True, reason="pending fix: SIGTERM not handled")
-_LEAK_PENDING = pytest.mark.xfail(strict=False, reason="pending fix: temp file can leak on Ctrl-C")
 KILLS = [pytest.param(signal.SIGINT, False, id="SIGINT"),
-         pytest.param(signal.SIGINT, True, id="SIGINT-group", marks=_LEAK_PENDING),
-         pytest.param(signal.SIGTERM, False, id="SIGTERM", marks=_SIGTERM_PENDING),
+         pytest.param(signal.SIGINT, True, id="SIGINT-group"),
+         pytest.param(signal.SIGTERM, False, id="SIGTERM"),
          pytest.param(signal.SIGKILL, False, id="SIGKILL")]
 
 
@@ -221,7 +219,7 @@ def test_kill_during_directory_batch_leaves_only_complete_outputs(tmp_path, sig,
 
 
 @pytest.mark.parametrize("sig", [pytest.param(signal.SIGINT, id="SIGINT"),
-                                 pytest.param(signal.SIGTERM, id="SIGTERM", marks=_SIGTERM_PENDING),
+                                 pytest.param(signal.SIGTERM, id="SIGTERM"),
                                  pytest.param(signal.SIGKILL, id="SIGKILL")])
 def test_kill_during_jsonl_output_leaves_previous_or_complete_file(tmp_path, sig):
     n = 200

@@ -186,12 +186,12 @@ def test_read_only_directory_is_a_one_line_output_error(tmp_path):
 
 def test_read_only_file_system_is_a_one_line_output_error(tmp_path, monkeypatch):
     import errno
-    import tempfile
+    from corpusconv import writing
 
     def refuse(*a, **kw):
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(tempfile, "NamedTemporaryFile", refuse)
+    monkeypatch.setattr(writing, "_open_exclusive", refuse)
     with pytest.raises(OutputError, match="read-only file system") as exc:
         write_atomic(tmp_path / "a.xml", b"x")
     assert str(exc.value).startswith(str(tmp_path / "a.xml"))

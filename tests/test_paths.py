@@ -118,8 +118,6 @@ def test_unreadable_file_reported_others_converted():
         shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.mark.xfail(strict=True, reason="pending fix in reading._walk: an unreadable subdirectory "
-                   "aborts the whole batch instead of being one failed input")
 def test_unreadable_subdirectory_reported_others_converted():
     base = Path(tempfile.mkdtemp(prefix="corpusconv-perm-"))
     try:
@@ -194,8 +192,6 @@ def test_symlink_directory_loops_terminate(tmp_path, tree):
     assert outs == ["one.xml", "sub/two.xml"]  # each real file converted exactly once
 
 
-@pytest.mark.xfail(strict=True, reason="pending fix in reading._walk: dangling and looping symlinks "
-                   "matching the glob vanish silently")
 def test_symlink_file_loop_and_dangling_link_are_reported_not_skipped(tmp_path, tree):
     os.symlink("loop.txt", tree / "loop.txt")
     os.symlink("missing.txt", tree / "dangling.txt")
@@ -212,8 +208,6 @@ def test_symlink_file_loop_and_dangling_link_are_reported_not_skipped(tmp_path, 
 # --------------------------------------------------------------------------- odd names
 
 
-@pytest.mark.xfail(strict=True, reason="pending fix in batch.dumps_record: a non-UTF-8 file name "
-                   "(surrogateescape) is an internal UnicodeEncodeError in JSON Lines output")
 def test_names_with_spaces_newlines_and_non_utf8_bytes(tmp_path):
     src = tmp_path / "in"
     src.mkdir()
@@ -235,8 +229,6 @@ def test_names_with_spaces_newlines_and_non_utf8_bytes(tmp_path):
     assert all(r_["title"] == "Title Of The Page" for r_ in recs)
 
 
-@pytest.mark.xfail(strict=True, reason="pending fix in cli.error_line: a newline in a file name "
-                   "splits the diagnostic over two lines")
 def test_error_lines_stay_one_line_for_names_with_newlines(tmp_path):
     src = tmp_path / "in"
     src.mkdir()
