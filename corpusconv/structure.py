@@ -87,9 +87,13 @@ TEASER_MIN_WORDS = 7  # headline-sized items; ingredient and navigation items ar
 def _teaser_list_lines(nonblank, dropped, in_thread) -> set[int]:
     """Lines of lists whose items are headlines, not sentences (related posts, news teasers)."""
     out: set[int] = set()
+    pos = {ln.no: k for k, ln in enumerate(nonblank)}
     for run in _sibling_runs(nonblank, dropped):
         if len(run) < TEASER_MIN_ITEMS or run[0].marker_line.no in in_thread:
             continue
+        k = pos[run[0].marker_line.no]
+        if k > 0 and nonblank[k - 1].text.endswith(":"):
+            continue  # "Here are some things you can do:" introduces the article's own list
         sentences = sum(1 for it in run if any(article.is_sentence(ln.text) for ln in it.lines))
         words = sum(ln.words for it in run for ln in it.all_lines()) / len(run)
         # Teaser cards print their headline twice (link text and image alt or heading).
