@@ -53,8 +53,14 @@ _PINGBACK = re.compile(r"\b(?:pingback|trackback)\b", re.I)
 HEADING_MAX_WORDS = 25
 
 
+_HEADING_WORDS = re.compile(r"comment|respons|repl|thought|reaction|discussion|conversation|what do you think", re.I)
+
+
+@lru_cache(maxsize=65536)
 def is_comment_heading(text: str) -> bool:
     """A comment-section heading: '12 Comments', 'Comments (87)', '3 thoughts on “X”'."""
+    if not _HEADING_WORDS.search(text):  # cheap gate: most lines have none of the words
+        return False
     t = text.strip().strip(":").strip()
     if len(t.split()) > HEADING_MAX_WORDS or (t.endswith(".") and not t.endswith("...")):
         return False
