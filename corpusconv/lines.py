@@ -104,7 +104,10 @@ def make_line(no: int, raw: str) -> Line:
     text = raw.strip()
     indent = _indent_width(raw)
     ln = Line(no=no, raw=raw, text=text, indent=indent, body=text)
-    if text and not SECTION_BREAK.match(text):
+    # Most lines start with a letter and so can be neither a list item nor a section break
+    # (the one letter bullet, an indented "o ", excepted): skip the marker patterns.
+    plain = bool(text) and text[0].isalpha() and not (text[0] == "o" and indent > 0 and text[1:2] == " ")
+    if text and not plain and not SECTION_BREAK.match(text):
         m = _BULLET.match(text) or (_ASCII_BULLET.match(text) if indent > 0 else None)
         if m:
             ln.marker, ln.body = "bullet", m.group(2)
