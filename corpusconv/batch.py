@@ -203,14 +203,52 @@ def run(jobs: Iterable[Job], fmt: str, rules: RulesSpec = None,
     step = partial(process, fmt=fmt, rules=rules)
     ctx = multiprocessing.get_context(MP_START_METHOD)
     pool, pending = _start_pool(ctx, n_jobs)
+    finished = False
     try:
         for signum in pending:
             signal.raise_signal(signum)
         yield from pool.imap(step, jobs, chunksize=chunksize_for(len(jobs), n_jobs))
         pool.close()
+        pool.join()
+        finished = True
     finally:
+        if not finished:  # interrupted, or the caller stopped early (--fail-fast)
+            _abandon_pool(pool)
+
+
+def _abandon_pool(pool) -> None:
+    """Stop a pool in mid-batch without ``Pool.terminate()``, which can hang forever.
+
+    ``terminate()`` kills workers with SIGTERM; one killed while sending a result leaves
+    the result queue's lock held, and ``terminate()`` then waits for a handler thread
+    blocked on that lock (seen after Ctrl-C or SIGTERM in about one large batch in ten).
+    Instead: stop the pool's maintenance thread from replacing workers, kill and reap
+    the workers, and drop the pool's exit-time finalizer (which would call terminate()).
+    The pool's handler threads are daemons that end with the process.
+    """
+    from multiprocessing import pool as mp_pool
+
+    workers = list(getattr(pool, "_pool", None) or [])
+    handler = getattr(pool, "_worker_handler", None)
+    finalizer = getattr(pool, "_terminate", None)
+    if handler is None or finalizer is None:  # an unknown Pool implementation
         pool.terminate()
         pool.join()
+        return
+    pool._state = mp_pool.TERMINATE
+    handler._state = mp_pool.TERMINATE
+    finalizer.cancel()
+    handler.join(timeout=2)  # it polls every 0.1 s; after this it starts no new workers
+    for w in workers:
+        try:
+            w.kill()
+        except (OSError, ValueError, AttributeError):
+            pass
+    for w in workers:
+        try:
+            w.join(timeout=5)
+        except (OSError, ValueError, AssertionError):
+            pass
 
 
 # --------------------------------------------------------------------------- TEI corpus

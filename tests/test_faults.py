@@ -185,7 +185,7 @@ KILLS = [pytest.param(signal.SIGINT, False, id="SIGINT"),
 
 @pytest.mark.parametrize("sig,group", KILLS)
 def test_kill_during_directory_batch_leaves_only_complete_outputs(tmp_path, sig, group):
-    n = 120
+    n = 400
     make_batch(tmp_path, n, paras=40)
     out = tmp_path / "out"
     out.mkdir()
@@ -194,7 +194,7 @@ def test_kill_during_directory_batch_leaves_only_complete_outputs(tmp_path, sig,
         (out / name).write_bytes(data)
     rnd = random.Random(f"{sig}-{group}")
     proc = _start(["convert", "in", "-o", "out/", "--force", "-q", "-j", "2"], tmp_path)
-    _wait_for_progress(proc, out, len(previous), rnd.uniform(0.0, 0.6))
+    _wait_for_progress(proc, out, len(previous), rnd.uniform(0.0, 0.4))
     assert proc.poll() is None, "the batch finished before it could be interrupted"
     (os.killpg if group else os.kill)(proc.pid, sig)
     _, err = proc.communicate(timeout=60)
@@ -222,12 +222,15 @@ def test_kill_during_directory_batch_leaves_only_complete_outputs(tmp_path, sig,
                                  pytest.param(signal.SIGTERM, id="SIGTERM"),
                                  pytest.param(signal.SIGKILL, id="SIGKILL")])
 def test_kill_during_jsonl_output_leaves_previous_or_complete_file(tmp_path, sig):
-    n = 200
+    n = 400
     make_batch(tmp_path, n, paras=40)
     target = tmp_path / "all.jsonl"
     target.write_bytes(b'{"previous": true}\n')
     proc = _start(["convert", "in", "-o", "all.jsonl", "--force", "-q", "-j", "2"], tmp_path)
-    time.sleep(random.Random(str(sig)).uniform(0.8, 2.0))
+    deadline = time.monotonic() + 30  # the temporary output appears before conversion starts
+    while not temp_leftovers(tmp_path) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    time.sleep(random.Random(str(sig)).uniform(0.2, 1.0))
     assert proc.poll() is None, "the batch finished before it could be interrupted"
     os.kill(proc.pid, sig)
     _, err = proc.communicate(timeout=60)
