@@ -220,6 +220,7 @@ class ConvertOptions:
     bundle: bool = False
     quiet: bool = False
     verbose: bool = False
+    scheduler: str | None = None
 
 
 def _real_inputs(jobs: list[Job]) -> set[str]:
@@ -407,6 +408,13 @@ def convert_command(opts: ConvertOptions) -> int:
     """Expand inputs, convert them (in parallel), write outputs; return the exit code."""
     if opts.force and opts.skip_existing:
         raise UsageError("--force and --skip-existing contradict each other; pick one")
+    if opts.scheduler:
+        # A Dask cluster converts instead of local processes (pip install 'corpusconv[dask]').
+        try:
+            from .distributed import cli_convert
+        except ImportError:
+            raise UsageError("--scheduler needs Dask: pip install 'corpusconv[dask]'") from None
+        return cli_convert(opts, opts.scheduler)
     if opts.jobs is not None and opts.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     plan = plan_output(opts.output, opts.fmt, opts.bundle)
@@ -469,12 +477,15 @@ def convert(
     bundle: bool = typer.Option(False, "--bundle", help="Write one TEI teiCorpus file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, no summary."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="One stderr line per document."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS",
+                                            help="Convert on a Dask cluster (tcp://host:8786); "
+                                                 "needs the dask extra."),
 ) -> None:
     """Convert rendered pages to TEI-XML or JSON Lines (validated before writing)."""
     opts = ConvertOptions(paths=list(paths), output=output, fmt=fmt.value if fmt else None,
                           rules=str(rules) if rules else None, jobs=jobs, force=force,
                           skip_existing=skip_existing, fail_fast=fail_fast, globs=list(glob or []),
-                          bundle=bundle, quiet=quiet, verbose=verbose)
+                          bundle=bundle, quiet=quiet, verbose=verbose, scheduler=scheduler)
     raise typer.Exit(guarded(lambda: convert_command(opts)))
 
 

@@ -129,3 +129,16 @@ def test_cli_entry_point_matches_local_run(client, seeds_dir, tmp_path, capsys):
     # exists, no --force: the CLI's guarded() turns the error into one line and exit 1
     assert guarded(lambda: ccd.cli_convert(opts, client)) == 1
     assert "already exists" in capsys.readouterr().err
+
+
+def test_cli_scheduler_option_converts_on_the_cluster(client, seeds_dir, tmp_path):
+    from typer.testing import CliRunner
+
+    from corpusconv.cli import app
+
+    _local([str(seeds_dir)], tmp_path / "local.jsonl", "jsonl")
+    address = client.scheduler.address  # tcp://127.0.0.1:PORT
+    r = CliRunner().invoke(app, ["convert", str(seeds_dir), "-o", str(tmp_path / "c.jsonl"),
+                                 "--scheduler", address, "-q"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "c.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
