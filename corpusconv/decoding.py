@@ -208,28 +208,30 @@ def _mostly_utf8(text: str) -> bool:
 
 
 def _legacy(data: bytes) -> tuple[str, str] | None:
-    """charset-normalizer's decoding of non-UTF-8 bytes, preferring cp1252 among equals."""
-    from charset_normalizer import from_bytes
+    """charset-normalizer's decoding of non-UTF-8 bytes, preferring cp1252 among equals.
 
-    matches = list(from_bytes(data))
+    UTF-16/32 guesses are ignored (BOM-less UTF-16 is recognised by its NUL pattern
+    before we get here, so such a guess for NUL-free bytes is always wrong).  When the
+    best guess is a single-byte code page chosen without any language evidence (very
+    short text), cp1252 is used if it decodes the bytes.  Multi-byte guesses (GB18030,
+    Big5, Shift-JIS, EUC-KR, ...) carry no language score but are kept as they are.
+    """
+    from charset_normalizer import from_bytes
+    from charset_normalizer.utils import is_multi_byte_encoding
+
+    matches = [m for m in from_bytes(data) if m.encoding and not m.encoding.startswith(("utf_16", "utf_32"))]
     if not matches:
         return None
     best = matches[0]
-    chosen = best
     for m in matches:
         if m.encoding == PREFERRED_LEGACY and m.chaos <= best.chaos + 0.005:
-            chosen = m
-            break
-    else:
-        # No language evidence at all (very short text): cp1252 if it decodes cleanly.
-        if best.coherence == 0.0:
-            try:
-                return data.decode(PREFERRED_LEGACY), PREFERRED_LEGACY
-            except UnicodeDecodeError:
-                pass
-    if not chosen.encoding:
-        return None
-    return str(chosen), chosen.encoding
+            return str(m), m.encoding
+    if best.coherence == 0.0 and not is_multi_byte_encoding(best.encoding):
+        try:
+            return data.decode(PREFERRED_LEGACY), PREFERRED_LEGACY
+        except UnicodeDecodeError:
+            pass
+    return str(best), best.encoding
 
 
 def _decode(data: bytes) -> tuple[str, str, list[Repair]]:

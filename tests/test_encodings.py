@@ -142,11 +142,20 @@ def test_short_cp1252_word(tmp_path):
     assert doc.provenance.encoding == "cp1252"
 
 
-def test_cyrillic_legacy_encoding_still_detected(tmp_path):
-    text = "Привет, как дела? Это тестовый текст на русском языке, достаточно длинный.\n"
-    doc = convert(tmp_path, text.encode("cp1251"))
-    assert doc.lines == [text.strip()]
-    assert doc.provenance.encoding == "cp1251"
+@pytest.mark.parametrize("text,codec,expected", [
+    ("Привет, как дела? Это тестовый текст на русском языке, достаточно длинный.", "cp1251", "cp1251"),
+    ("Αυτό είναι ένα ελληνικό κείμενο δοκιμής.", "cp1253", "cp1253"),
+    ("Zażółć gęślą jaźń. Příliš žluťoučký kůň.", "cp1250", "cp1250"),
+    ("これは日本語のテキストです。よろしくお願いします。", "shift_jis", "cp932"),
+    ("这是一个中文测试文本，用于检测编码。", "gbk", "gb18030"),
+    ("這是一個中文測試文本，用於檢測編碼。", "big5", "big5"),
+    ("이것은 한국어 테스트 텍스트입니다.", "euc_kr", "cp949"),
+])
+def test_other_legacy_encodings_not_forced_to_cp1252(tmp_path, text, codec, expected):
+    """The cp1252 preference only breaks ties among single-byte guesses."""
+    doc = convert(tmp_path, (text + "\n").encode(codec))
+    assert doc.lines == [text]
+    assert doc.provenance.encoding == expected
 
 
 # --------------------------------------------------------------------------- mojibake
