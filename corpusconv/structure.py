@@ -326,7 +326,10 @@ def _article_region(page: _Page, sc: _Scored, in_thread: set[int], res: Structur
     """The article's line numbers, and the lines consumed as title/date/byline."""
     consumed: dict[int, str] = {}
     if sc.span is None:
-        return set(), consumed
+        # No run of prose at all (a one-line note, a page of short sentences): keep the
+        # sentences rather than call the whole page a footer.
+        return {ln.no for k, ln in enumerate(sc.seq) if k not in sc.walls
+                and article.is_sentence(ln.text) and page.removed_by_rule(ln) is None}, consumed
     seq, nonblank = sc.seq, page.nonblank
     repeated = Counter(ln.norm for ln in nonblank)
     # Lines that may quote the title: comment headings, reply links, breadcrumbs - not prose.

@@ -334,3 +334,10 @@ Newer Post Older Post Home
     assert [(c.author, c.date) for c in doc.comments] == [
         ("Anonymous", "2012-10-05"), ("Bob Smith", "2012-10-05")]
     assert "Newer Post" not in doc.text and "My Blog Name" not in doc.text
+
+
+def test_page_without_prose_keeps_its_sentences():
+    doc = convert("Café text here.\n")
+    assert doc.text == "Café text here." and doc.removals == []
+    doc = convert("Comments are closed.\nBlog at WordPress.com.\n")
+    assert doc.text == "" and len(doc.removals) == 2
