@@ -102,12 +102,9 @@ def _require_dask():
 
 
 def _account(res: DaskResult, outcome) -> None:
-    res.documents += 1
-    s = outcome.stats
-    res.blocks += s.blocks
-    res.comments += s.comments
-    res.quotes += s.quotes
-    res.removals.update(dict(s.removals))
+    from .summary import count_document
+
+    count_document(res, outcome)
 
 
 # ----------------------------------------------------------------- worker-side functions

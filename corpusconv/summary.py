@@ -32,12 +32,18 @@ class Totals:
         if not outcome.ok:
             self.failed += 1
             return
-        self.documents += 1
-        s = outcome.stats
-        self.blocks += s.blocks
-        self.comments += s.comments
-        self.quotes += s.quotes
-        self.removals.update(dict(s.removals))
+        count_document(self, outcome)
+
+
+def count_document(totals, outcome: Outcome) -> None:
+    """Add one converted document's figures to anything with the Totals counters
+    (:class:`Totals`, or a distributed run's picklable partial result)."""
+    totals.documents += 1
+    s = outcome.stats
+    totals.blocks += s.blocks
+    totals.comments += s.comments
+    totals.quotes += s.quotes
+    totals.removals.update(dict(s.removals))
 
 
 def table(t: Totals) -> Table:
