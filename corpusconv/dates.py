@@ -1,9 +1,9 @@
 """Printed dates: recognise them in datelines and comment headers, normalise to ISO 8601.
 
-Only unambiguous forms are normalised (month names, ``YYYY-MM-DD``); numeric ``10/28/12``
-is read month-first (the US blog-platform default) only when the day part is > 12 or
-the site's other dates agree is beyond a single line's evidence, so it is kept as
-printed text and not converted.
+Only unambiguous forms are normalised (month names, ``YYYY-MM-DD``).  Numeric dates such
+as ``10/28/12`` or ``10.29.2012`` are recognised (so headers and datelines are found) but
+never converted: month-first or day-first depends on the site, which one line cannot
+tell, so they are kept as printed text.  A date printed without a year is kept as text.
 """
 
 from __future__ import annotations
