@@ -11,11 +11,19 @@ A quotation may span paragraphs; it reaches back from the attributed paragraph o
 evidence: an introducing paragraph ending in ``:`` just before it, or a continuation
 signal (the attributed paragraph opens with an ellipsis, or the previous one leaves a
 quotation mark open).  Without evidence the quote is the attributed paragraph alone.
+
+Unattributed block quotations are recognised where the rendered text still marks them:
+paragraphs indented deeper than the article (renderers indent ``<blockquote>``),
+paragraphs wholly inside quotation marks, and a paragraph introduced by a verb of
+saying and a colon ("Felix Salmon explains:").  Most block quotations carry no such
+mark in plain text; those stay paragraphs.
 """
 
 from __future__ import annotations
 
 import re
+
+from .model import Block
 
 # Longest attribution we accept, in words: "Glick & Meyers, Masochism: Current Psychoanalytic
 # Perspectives" is 7; book titles run longer.
@@ -94,10 +102,8 @@ def quote_start(paragraphs: list[str], k: int, is_plain: list[bool]) -> int:
     return k
 
 
-def apply_quotes(blocks: list) -> list:
+def apply_quotes(blocks: list[Block]) -> list[Block]:
     """Merge attributed paragraphs (and the paragraphs they span) into quote blocks."""
-    from .model import Block
-
     out: list[Block] = []
     for b in blocks:
         attr = body = None
@@ -148,28 +154,23 @@ def _wholly_quoted(text: str) -> bool:
     return text.count("“") <= 1 and text.count("”") <= 1 or text.count('"') == 2
 
 
-def mark_block_quotes(blocks: list, indented: set[int]) -> list:
-    """Unattributed block quotations: paragraphs set off by indentation (renderers indent
-    <blockquote>) or printed wholly inside quotation marks.  Consecutive indented
+def mark_block_quotes(blocks: list[Block], indented: set[int]) -> list[Block]:
+    """Unattributed block quotations (see the module docstring).  Consecutive indented
     paragraphs form one quotation."""
-    from .model import Block
-
     out: list[Block] = []
+    open_indented: Block | None = None  # the indented quotation the next paragraph may extend
     for b in blocks:
         is_indented = b.type == "paragraph" and b.source_lines and all(n in indented for n in b.source_lines)
-        if is_indented and out and out[-1].type == "quote" and out[-1].attribution is None and \
-                getattr(out[-1], "_indented", False):
-            prev = out[-1]
-            prev.text += "\n\n" + b.text
-            prev.lines = (prev.lines[0], b.lines[1])
-            prev.source_lines += b.source_lines
+        if is_indented and open_indented is not None and out and out[-1] is open_indented:
+            open_indented.text += "\n\n" + b.text
+            open_indented.lines = (open_indented.lines[0], b.lines[1])
+            open_indented.source_lines += b.source_lines
             continue
         introduced = (b.type == "paragraph" and out and out[-1].type == "paragraph"
                       and _INTRODUCES.search(out[-1].text) is not None)
         if b.type == "paragraph" and (is_indented or introduced or _wholly_quoted(b.text)):
             q = Block("quote", b.text, b.lines, b.source_lines)
-            if is_indented:
-                q._indented = True  # type: ignore[attr-defined]
+            open_indented = q if is_indented else None
             out.append(q)
             continue
         out.append(b)
