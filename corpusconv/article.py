@@ -3,11 +3,17 @@
 Where: the main text is the contiguous run of lines with the most prose in it (the
 maximum-sum subarray of per-line scores, as in Finn et al.'s Body Text Extraction):
 long sentence-like lines score their word count, short link-like lines a penalty, known
-boilerplate a larger one, and a comment thread is a wall the article cannot cross.
+boilerplate a larger one, code a neutral zero.  Each further line in an unbroken run of
+non-content costs more than the last (``escalate``), so the article can step over a
+caption or a share bar but not over a stretch of widgets to a sidebar text; a comment
+thread and a "Related posts"-style heading are walls it cannot cross.  A post header
+(dateline beside a heading, or a heading the comment section names) early in the run
+moves its start past a blog description or sidebar printed above the post.
 
-Title: the heading-like line nearest above the article (or in its first lines when a
-dateline sits beside it), preferring lines next to a dateline and lines repeated
-elsewhere on the page (comment headings and "related" widgets repeat the title).
+Title: a heading-like line near the article's start, scored on evidence: beside a
+dateline or byline, directly above the article, named by the comment section or other
+short lines, title case, length; against: one- or two-word names, captions, a person's
+name beside a dateline (a byline), distance.
 """
 
 from __future__ import annotations
