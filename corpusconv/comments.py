@@ -341,24 +341,34 @@ def _make_comment(lines: list[Line], header: Header, is_action, removals: list[R
             content.append(ln)
     if not content:
         return None
+    paragraphs = _paragraphs(content)
+    first = first_no if first_no is not None else min(ln.no for ln in lines)
+    return Comment(
+        id=cid, parent=parent.id if parent else None, depth=depth, n=n, author=header.author,
+        date=header.date, paragraphs=paragraphs, lines=(first, max(ln.no for ln in lines)),
+        source_lines=tuple(ln.no for ln in content), kind=_kind(paragraphs))
+
+
+def _paragraphs(content: list[Line]) -> list[str]:
+    """A comment's text lines as paragraphs: a gap (blank lines, a removed action line, a
+    reply) ends a paragraph; hard-wrapped lines are joined."""
     paragraphs: list[str] = []
     cur: list[str] = []
     prev_no = None
     for ln in content:
-        # A gap (blank lines, a removed action line, a reply) ends a paragraph.
         if prev_no is not None and ln.no > prev_no + 1:
             paragraphs.append(" ".join(cur))
             cur = []
         cur.append(_text_of(ln))
         prev_no = ln.no
     paragraphs.append(" ".join(cur))
+    return paragraphs
+
+
+def _kind(paragraphs: list[str]) -> str:
+    """'pingback' for a short automatic trackback notice, else 'comment'."""
     text = " ".join(paragraphs)
-    first = first_no if first_no is not None else min(ln.no for ln in lines)
-    return Comment(
-        id=cid, parent=parent.id if parent else None, depth=depth, n=n, author=header.author,
-        date=header.date, paragraphs=paragraphs, lines=(first, max(ln.no for ln in lines)),
-        source_lines=tuple(ln.no for ln in content),
-        kind="pingback" if _PINGBACK.search(text[:200]) and len(text.split()) < 60 else "comment")
+    return "pingback" if _PINGBACK.search(text[:200]) and len(text.split()) < 60 else "comment"
 
 
 # Footer-style headers print the author after the comment text (TypePad, Movable Type).
@@ -432,14 +442,7 @@ def build_flat_thread(lines: list[Line], next_id: int, is_action, is_end) -> Thr
             if h.author is None and h.date and comments_out and comments_out[-1].date is None:
                 comments_out[-1].date = h.date
             continue
-        paragraphs, cur, prev_no = [], [], None
-        for ln in text_lines:
-            if prev_no is not None and ln.no > prev_no + 1:
-                paragraphs.append(" ".join(cur))
-                cur = []
-            cur.append(ln.text)
-            prev_no = ln.no
-        paragraphs.append(" ".join(cur))
+        paragraphs = _paragraphs(text_lines)
         first = min(hl.no, text_lines[0].no)
         last = max(hl.no, text_lines[-1].no)
         reply = numbered and hk not in numbers and last_top is not None
@@ -447,7 +450,7 @@ def build_flat_thread(lines: list[Line], next_id: int, is_action, is_end) -> Thr
             id=f"c{next_id + len(comments_out)}", parent=last_top.id if reply else None,
             depth=1 if reply else 0, n=numbers.get(hk), author=h.author,
             date=h.date, paragraphs=paragraphs, lines=(first, last),
-            source_lines=tuple(ln.no for ln in text_lines))
+            source_lines=tuple(ln.no for ln in text_lines), kind=_kind(paragraphs))
         comments_out.append(comment)
         if not reply:
             last_top = comment
