@@ -34,7 +34,6 @@ SHAPE_RULES = {
     "meta.byline": ("metadata", "the article byline (see the record's 'author')"),
 }
 MENTION_MAX_WORDS = 25
-TITLE_TRACE: list | None = None  # set to a list to collect title candidates (debugging)
 # Removed-line categories that may stand inside a comment (its furniture, not its text).
 ACTION_CATEGORIES = {"comment-action", "share-widget", "comment-policy", "comment-form", "rating"}
 
@@ -84,11 +83,11 @@ TEASER_SENTENCE_SHARE = 0.3
 TEASER_MIN_WORDS = 7  # headline-sized items; ingredient and navigation items are shorter
 
 
-def _teaser_list_lines(nonblank, dropped, in_thread) -> set[int]:
+def _teaser_list_lines(nonblank, runs: list[list[Item]], in_thread) -> set[int]:
     """Lines of lists whose items are headlines, not sentences (related posts, news teasers)."""
     out: set[int] = set()
     pos = {ln.no: k for k, ln in enumerate(nonblank)}
-    for run in _sibling_runs(nonblank, dropped):
+    for run in runs:
         if len(run) < TEASER_MIN_ITEMS or run[0].marker_line.no in in_thread:
             continue
         k = pos[run[0].marker_line.no]
@@ -154,7 +153,8 @@ def _trim_headless_edges(run: list[Item], is_action) -> list[Item]:
     return run[lo:hi]
 
 
-def _find_threads(nonblank: list[Line], dropped: dict[int, Rule], is_action) -> list[list[Item]]:
+def _find_threads(nonblank: list[Line], dropped: dict[int, Rule], runs: list[list[Item]],
+                  is_action) -> list[list[Item]]:
     threads: list[list[Item]] = []
     weak: list[list[Item]] = []
     claimed: set[int] = set()  # ids of items already inside a thread
@@ -163,7 +163,7 @@ def _find_threads(nonblank: list[Line], dropped: dict[int, Rule], is_action) -> 
     # means a list "closes the page").
     last_prose = max((ln.no for ln in nonblank if ln.no not in dropped
                       and ln.words >= article.PROSE_MIN_WORDS), default=0)
-    for run in _sibling_runs(nonblank, dropped):
+    for run in runs:
         parent = run[0].parent
         if parent is not None and id(parent) in claimed:
             claimed.update(id(it) for it in run)
@@ -226,6 +226,7 @@ class _Page:
     rules: RuleSet
     kept: set[int]
     dropped: dict[int, Rule]
+    runs: list[list[Item]]  # sibling list-item runs (see _sibling_runs), computed once
 
     def is_action(self, ln: Line) -> Rule | None:
         """The rule if ``ln`` is comment furniture (Reply, Report, a rating, a form label)."""
@@ -255,16 +256,16 @@ def _first_pass(raw_lines: list[str], rules: RuleSet) -> _Page:
             hits[ln.no] = rule
         elif ln.words >= article.PROSE_MIN_WORDS:
             zone = "tail"
-    return _Page(lines, nonblank, rules,
-                 kept={no for no, r in hits.items() if r.action == "keep"},
-                 dropped={no: r for no, r in hits.items() if r.action == "drop"})
+    dropped = {no: r for no, r in hits.items() if r.action == "drop"}
+    return _Page(lines, nonblank, rules, kept={no for no, r in hits.items() if r.action == "keep"},
+                 dropped=dropped, runs=_sibling_runs(nonblank, dropped))
 
 
 def _comment_section(page: _Page, res: StructureResult) -> set[int]:
     """Find the comment threads (lists first, then plain-line threads); return their lines."""
     in_thread: set[int] = set()
     next_id = 1
-    thread_runs = _find_threads(page.nonblank, page.dropped, page.is_action)
+    thread_runs = _find_threads(page.nonblank, page.dropped, page.runs, page.is_action)
     for run in thread_runs:
         t = comments.build_thread(run, next_id, page.is_action, is_end=page.ends_comments)
         next_id += len(t.comments)
@@ -293,7 +294,7 @@ def _score_lines(page: _Page, in_thread: set[int]) -> _Scored:
     seq: list[Line] = []
     scores: list[float] = []
     link_lines = article.link_block_lines([ln for ln in page.nonblank if ln.no not in in_thread])
-    link_lines |= _teaser_list_lines(page.nonblank, page.dropped, in_thread)
+    link_lines |= _teaser_list_lines(page.nonblank, page.runs, in_thread)
     wall_before = None
     for ln in page.nonblank:
         if ln.no in in_thread:
@@ -355,7 +356,7 @@ def _article_region(page: _Page, sc: _Scored, in_thread: set[int], res: Structur
     start, end = sc.span
     end = article.extend_region(seq, end, lambda k: k in sc.walls or page.removed_by_rule(seq[k]) is not None)
     start = article.post_header_start(seq, start, end, sc.scores, named_by_comments)
-    head = article.find_title(seq, start, mentions, repeats, usable, TITLE_TRACE)
+    head = article.find_title(seq, start, mentions, repeats, usable)
     if head.title is not None:
         res.title = head.title.text
         consumed[head.title.no] = "meta.title"
