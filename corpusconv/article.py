@@ -120,16 +120,28 @@ def escalate(scores: list[float]) -> list[float]:
 
 
 # Source code in technical posts: neutral, so a snippet neither ends the article nor
-# counts as prose.
-_CODE = re.compile(r"^\s*(?://|#include|import |from \S+ import|def |class |return\b|var |let |const |function\b|<\w+[^>]*>)"
-                   r"|[{};]\s*$|^\s*[})\]]+[;,)]*\s*$|\w\([^)]*\)\s*[;{]|\s=\s|==|=>|->")
+# counts as prose.  A code line starts like code, ends with a brace or semicolon, or holds
+# a call, an assignment or an arrow; the patterns are split by what they need so that a
+# prose line is ruled out by a few substring tests instead of a scan per position.
+_CODE_START = re.compile(r"\s*(?://|#include|import |from \S+ import|def |class |return\b|var |let |const |"
+                         r"function\b|<\w+[^>]*>)|\s*[})\]]+[;,)]*\s*$")
+_CODE_EQUALS = re.compile(r"\s=\s|==|=>")
+_CODE_CALL = re.compile(r"\w\([^)]*\)\s*[;{]")
 CODE_SYMBOL_SHARE = 0.06
+_CODE_SYMBOLS = "{}()[];=<>/\\\"'$_.:"
+
+
+def _code_shape(text: str) -> bool:
+    return (("=" in text and _CODE_EQUALS.search(text) is not None) or "->" in text
+            or ("(" in text and _CODE_CALL.search(text) is not None)
+            or text.rstrip()[-1:] in ("{", "}", ";")
+            or _CODE_START.match(text) is not None)
 
 
 def is_code(text: str) -> bool:
-    if not _CODE.search(text):
+    if not _code_shape(text):
         return False
-    symbols = sum(1 for ch in text if ch in "{}()[];=<>/\\\"'$_.:")
+    symbols = sum(1 for ch in text if ch in _CODE_SYMBOLS)
     return symbols >= CODE_SYMBOL_SHARE * len(text)
 
 
@@ -353,13 +365,26 @@ _TRAILING_REMNANT = re.compile(
     re.I)
 
 
+# A remnant is a few words long: search only the end of a paragraph (unless the match
+# reaches the start of that window, where leading space may extend it further left).
+REMNANT_WINDOW = 200
+
+
+def _trailing_remnant(text: str):
+    pos = max(0, len(text) - REMNANT_WINDOW)
+    m = _TRAILING_REMNANT.search(text, pos)
+    if m is not None and pos and m.start() == pos:
+        m = _TRAILING_REMNANT.search(text)
+    return m
+
+
 def strip_remnants(blocks: list[Block]) -> list[tuple[int, str]]:
     """Cut trailing link remnants off paragraphs; return (line, removed text) pairs."""
     cut = []
     for b in blocks:
         if b.type not in ("paragraph", "list_item", "quote", "turn"):
             continue
-        m = _TRAILING_REMNANT.search(b.text)
+        m = _trailing_remnant(b.text)
         if m and m.start() > 0:
             cut.append((b.lines[1], m.group("r")))
             b.text = b.text[: m.start()].rstrip()

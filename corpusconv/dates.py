@@ -43,8 +43,11 @@ def _iso(year: int, month: int, day: int) -> str | None:
         return None
 
 
-# Every date form has a month name or a numeric d/m/y group; most lines have neither.
-_DATE_HINT = re.compile(r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+# Every date form has a month name next to a number ("May 4", "4th of May") or a numeric
+# d/m/y group; most lines have neither.  (A month name alone is no hint: "many", "market".)
+_MONTH_PREFIX = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+_DATE_HINT = re.compile(r"(?i:" + _MONTH_PREFIX + r"[a-z]*\.?\s+\d"
+                        r"|\d(?:st|nd|rd|th)?\.?\s+(?:of\s+)?" + _MONTH_PREFIX + r")"
                         r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}")
 DATE_SCAN_CHARS = 300
 

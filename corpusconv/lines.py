@@ -43,10 +43,7 @@ class Line:
     words: int = 0
     norm: str = ""
     item: "Item | None" = field(default=None, repr=False)
-
-    @property
-    def blank(self) -> bool:
-        return not self.text
+    blank: bool = False  # no text (a field, not a property: every pass asks)
 
 
 @dataclass
@@ -102,6 +99,8 @@ def _indent_width(raw: str) -> int:
 
 def make_line(no: int, raw: str) -> Line:
     text = raw.strip()
+    if not text:
+        return Line(no=no, raw=raw, text=text, indent=_indent_width(raw), blank=True)
     indent = _indent_width(raw)
     ln = Line(no=no, raw=raw, text=text, indent=indent, body=text)
     # Most lines start with a letter and so can be neither a list item nor a section break
@@ -120,7 +119,7 @@ def make_line(no: int, raw: str) -> Line:
             elif _NUMBER_ALONE.match(text) and indent > 0:
                 ln.marker, ln.number, ln.body = "number", int(text[:-1]), ""
     ln.words = len(_WORD.findall(ln.body))
-    ln.norm = normalise(text) if text else ""
+    ln.norm = normalise(text)
     return ln
 
 

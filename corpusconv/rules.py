@@ -36,18 +36,19 @@ ZONES = ("any", "head", "tail", "comments")
 ACTIONS = ("drop", "keep")
 
 _MARKER = re.compile(r"^\s*(?:[•·*\-–—+▪◦‣►»>|]+|\(?\d{1,4}[.)]|\[\d{1,4}\])\s+")
-_WS = re.compile(r"\s+")
 _EDGE_PUNCT = " \t.:;,!?|·•-–—\"'“”‘’"
 _WRAPPED = re.compile(r"^[(\[{](.*)[)\]}]$")
 
 
 def normalise(line: str) -> str:
     """The form rules match against: no list marker, folded space, lower case, trimmed."""
-    s = _MARKER.sub("", line, count=1)
-    s = _WS.sub(" ", s).strip().lower()
-    m = _WRAPPED.match(s)  # "[Reply]", "(continue reading)": brackets only when they wrap it all
-    if m and m.group(1).strip():
-        s = m.group(1).strip()
+    # A line starting with a letter has no list marker (most lines: skip the regex).
+    s = line if line[:1].isalpha() else _MARKER.sub("", line, count=1)
+    s = " ".join(s.split()).lower()  # str.split and the regex \s agree on what is space
+    if s[:1] in "([{" and s[-1:] in ")]}":
+        m = _WRAPPED.match(s)  # "[Reply]", "(continue reading)": brackets only when they wrap it all
+        if m and m.group(1).strip():
+            s = m.group(1).strip()
     return s.strip(_EDGE_PUNCT) or s
 
 
@@ -175,6 +176,82 @@ def pattern_needles(pattern: str) -> frozenset[str] | None:
     return frozenset(needles) if needles else None
 
 
+#: Stands for "any decimal digit" in a first-character set (a ``\\d`` in the pattern).
+DIGIT = "\\d"
+_MAX_RANGE = 256
+
+
+def _class_chars(av) -> set | None:
+    r"""The characters of a parsed class ``[...]`` (``DIGIT`` for ``\d``), or None."""
+    c = _sre_c
+    out: set = set()
+    for o, v in av:
+        if o is c.LITERAL:
+            out.add(chr(v))
+        elif o is c.RANGE and v[1] - v[0] < _MAX_RANGE:
+            out.update(chr(x) for x in range(v[0], v[1] + 1))
+        elif o is c.CATEGORY and v is c.CATEGORY_DIGIT:
+            out.add(DIGIT)
+        else:
+            return None  # negated classes, \w, \s, large ranges
+    return out
+
+
+def _first_chars(items) -> tuple[set | None, bool]:
+    """(chars, nullable) of a parsed sequence: the characters a non-empty match can start
+    with (None: unknown or too many), and whether the sequence can match the empty string."""
+    c = _sre_c
+    out: set = set()
+    for op, av in items:
+        if op is c.AT:  # ^ $ \b: zero width, look at what follows
+            continue
+        if op is c.LITERAL:
+            return out | {chr(av)}, False
+        if op is c.IN:
+            chars = _class_chars(av)
+            return (None if chars is None else out | chars), False
+        if op is c.SUBPATTERN:
+            _group, add_flags, del_flags, sub = av
+            if add_flags or del_flags:
+                return None, False
+            first, nullable = _first_chars(sub)
+        elif op is c.BRANCH:
+            first, nullable = set(), False
+            for branch in av[1]:
+                f, n = _first_chars(branch)
+                if f is None:
+                    return None, False
+                first |= f
+                nullable = nullable or n
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+            lo, _hi, sub = av
+            first, nullable = _first_chars(sub)
+            nullable = nullable or lo == 0
+        else:
+            return None, False  # any-char, classes, categories, look-arounds: unknown
+        if first is None:
+            return None, False
+        out |= first
+        if not nullable:
+            return out, False
+    return out, True
+
+
+def pattern_first_chars(pattern: str) -> frozenset[str] | None:
+    """The characters every non-empty whole-line match of ``pattern`` starts with, or
+    ``None`` when that cannot be told (the pattern then has to be tried on every line)."""
+    if _sre_parse is None:
+        return None
+    try:
+        parsed = _sre_parse.parse(pattern, 0)
+        if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+            return None
+        first, nullable = _first_chars(parsed.data)
+    except Exception:  # unexpected parser internals: no dispatch, never a wrong answer
+        return None
+    return None if first is None or nullable else frozenset(first)
+
+
 def prefilter_keys(rule: Rule) -> tuple[str, ...] | None:
     """Keys for an expensive (unanchored) pattern rule, or None for no prefilter.
 
@@ -198,6 +275,31 @@ def prefilter_keys(rule: Rule) -> tuple[str, ...] | None:
     return tuple(keys)
 
 
+class _Table:
+    """A zone's pattern rules in order, as (index, matcher, max_words, keys) rows, and per
+    first character of a line the rows that can match it: a whole-line pattern whose
+    matches all start with one of a few characters ('(reply|report|…)') is not tried on a
+    line starting with another (most lines start with a letter that rules out most rules)."""
+
+    def __init__(self, rows: tuple):
+        self.rows = rows
+        self.by_char: dict[str, tuple] = {}
+
+    def starting_with(self, ch: str) -> tuple:
+        got = self.by_char.get(ch)
+        if got is None:
+            digit = ch.isdigit()  # a superset of what \d matches: never too few rules
+            got = tuple(row[:4] for row in self.rows
+                        if row[4] is None or ch in row[4] or (digit and DIGIT in row[4]))
+            if len(self.by_char) < MAX_DISPATCH_CHARS:
+                self.by_char[ch] = got
+        return got
+
+
+#: Distinct first characters whose candidate rules are kept (bounded: scripts are many).
+MAX_DISPATCH_CHARS = 4096
+
+
 #: Normalised lines whose zone-"any" result is memoised per rule set (then the memo is
 #: emptied): pages repeat their lines across zones ("comments" is asked for lines already
 #: classified) and sites repeat boilerplate across pages.  Two memos (zone "any", the
@@ -217,7 +319,7 @@ class RuleSet:
     digest: str
     exact: dict[str, Rule] = field(default_factory=dict)
     # Derived, not part of the value: per-zone tables and the memo (see match()).
-    _any: tuple | None = field(default=None, init=False, repr=False, compare=False)
+    _any: "_Table | None" = field(default=None, init=False, repr=False, compare=False)
     _zoned: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _zmemo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -228,20 +330,16 @@ class RuleSet:
         state.update(_any=None, _zoned={}, _memo={}, _zmemo={})
         return state
 
-    def _table(self, keep) -> tuple:
-        """(index, matcher, max_words, keys) for the pattern rules ``keep`` selects, in order."""
-        out = []
-        for i, r in enumerate(self.rules):
-            if r.text is None and keep(r):
-                assert r.compiled is not None
-                out.append((i, r.compiled.fullmatch if r.whole else r.compiled.search, r.max_words,
-                            prefilter_keys(r)))
-        return tuple(out)
+    def _table(self, keep) -> "_Table":
+        return _Table(tuple((i, r.compiled.fullmatch if r.whole else r.compiled.search, r.max_words,
+                             prefilter_keys(r), pattern_first_chars(r.pattern) if r.whole else None)
+                            for i, r in enumerate(self.rules)
+                            if r.text is None and keep(r) and r.compiled is not None))
 
-    def _first_in(self, table: tuple, norm: str, stop: int) -> int:
+    def _first_in(self, table: "_Table", norm: str, stop: int) -> int:
         """Index of the first rule of ``table`` (below ``stop``) matching ``norm``, else ``stop``."""
         n_words = norm.count(" ") + 1
-        for i, fn, max_words, keys in table:
+        for i, fn, max_words, keys in table.starting_with(norm[:1]):
             if i >= stop:
                 break
             if max_words and n_words > max_words:
@@ -285,7 +383,7 @@ class RuleSet:
             table = self._zoned.get(zone)
             if table is None:
                 table = self._zoned[zone] = self._table(lambda r: r.zone == zone)
-            if table:
+            if table.rows:
                 key = (zone, norm)
                 zmemo = self._zmemo
                 got = zmemo.get(key)

@@ -227,13 +227,21 @@ class _Page:
     kept: set[int]
     dropped: dict[int, Rule]
     runs: list[list[Item]]  # sibling list-item runs (see _sibling_runs), computed once
+    # is_action answers by line number: thread detection asks about the same lines again
+    # for every enclosing run.
+    _actions: dict[int, Rule | None] = field(default_factory=dict, repr=False)
 
     def is_action(self, ln: Line) -> Rule | None:
         """The rule if ``ln`` is comment furniture (Reply, Report, a rating, a form label)."""
+        try:
+            return self._actions[ln.no]
+        except KeyError:
+            pass
         r = self.dropped.get(ln.no) or self.rules.match(ln.norm, "comments")
-        if r is not None and r.action == "drop" and r.category in ACTION_CATEGORIES:
-            return r
-        return None
+        if r is None or r.action != "drop" or r.category not in ACTION_CATEGORIES:
+            r = None
+        self._actions[ln.no] = r
+        return r
 
     def ends_comments(self, ln: Line) -> bool:
         r = self.dropped.get(ln.no)

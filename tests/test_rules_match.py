@@ -49,7 +49,8 @@ LINES = ["Reply", "reply", "Home", "Menu", "About", "Search", "search this site"
          "This site uses Akismet to reduce spam. Learn how your comment data is processed.",
          "It was a dark and stormy night, and the comments were closed.", "Report comment", "", "x",
          "Please consider making a donation to keep this blog running.", "Related posts", "Tags",
-         "Your email address will not be published. Required fields are marked *"]
+         "Your email address will not be published. Required fields are marked *",
+         "3 stars", "(5)", "4.5 out of 5 stars", "© 2012 Jane", "↑", "١٢ comments", "12 likes", "[Reply]"]
 
 
 def reference(rs: RuleSet, norm: str, zone: str):
@@ -125,3 +126,27 @@ def test_prefilter_keys_cover_every_needle():
             keys = prefilter_keys(r)
             if keys is not None:
                 assert all(any(k in n for k in keys) for n in pattern_needles(r.pattern)), r.id
+
+
+FIRST_PATTERNS = PATTERNS + [r"\d+ (ab|c)", "[a-c]x|y", r"(\(\d+\)|ab)", "[^a]b", r"\s*ab", r"\bab", "(a|b)?c*d",
+                             "x{0,2}(y|1)", "(?:)a", r"[\d.]b", "$", "a|", "(c[0-5](\\.\\d)?|one)"]
+
+
+def test_pattern_first_chars_are_necessary():
+    """Whenever a pattern matches a whole string, the string starts with one of its first
+    characters (the rule table skips the pattern on lines starting otherwise)."""
+    import re
+
+    from corpusconv.rules import DIGIT, pattern_first_chars
+
+    assert pattern_first_chars("(reply|report)") == {"r"}
+    assert pattern_first_chars(r"\d+ comments") == {DIGIT}
+    assert pattern_first_chars(".*ab") is None and pattern_first_chars("a?") is None
+    rnd = random.Random(11)
+    for pat in FIRST_PATTERNS:
+        first = pattern_first_chars(pat)
+        rx = re.compile(pat)
+        for _ in range(3000):
+            s = "".join(rnd.choice("abcdxy 15().٣") for _ in range(rnd.randrange(0, 7)))
+            if rx.fullmatch(s) and first is not None:
+                assert s and (s[0] in first or (DIGIT in first and s[0].isdigit())), (pat, s, first)
