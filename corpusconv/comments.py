@@ -53,13 +53,31 @@ _PINGBACK = re.compile(r"\b(?:pingback|trackback)\b", re.I)
 HEADING_MAX_WORDS = 25
 
 
-_HEADING_WORDS = re.compile(r"comment|respons|repl|thought|reaction|discussion|conversation|what do you think", re.I)
+_HEADING_WORD_LIST = ("comment", "respons", "repl", "thought", "reaction", "discussion", "conversation",
+                      "what do you think")
+_HEADING_WORDS = re.compile("|".join(_HEADING_WORD_LIST), re.I)
+
+
+# The non-ASCII letters that re.I folds to ASCII ones where str.lower does not (long s,
+# dotless i, dotted capital I, Kelvin sign).
+_FOLDS_TO_ASCII = ("\u017f", "\u0131", "\u0130", "\u212a")
+
+
+def _has_heading_word(text: str) -> bool:
+    # Substring tests on the lower-cased line are several times faster than the regex;
+    # the regex decides only where re.I and str.lower would disagree.
+    low = text.lower()
+    for w in _HEADING_WORD_LIST:
+        if w in low:
+            return True
+    return (not text.isascii() and any(c in text for c in _FOLDS_TO_ASCII)
+            and _HEADING_WORDS.search(text) is not None)
 
 
 @lru_cache(maxsize=65536)
 def is_comment_heading(text: str) -> bool:
     """A comment-section heading: '12 Comments', 'Comments (87)', '3 thoughts on “X”'."""
-    if not _HEADING_WORDS.search(text):  # cheap gate: most lines have none of the words
+    if not _has_heading_word(text):  # cheap gate: most lines have none of the words
         return False
     t = text.strip().strip(":").strip()
     if len(t.split()) > HEADING_MAX_WORDS or (t.endswith(".") and not t.endswith("...")):

@@ -49,6 +49,7 @@ _MONTH_PREFIX = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
 _DATE_HINT = re.compile(r"(?i:" + _MONTH_PREFIX + r"[a-z]*\.?\s+\d"
                         r"|\d(?:st|nd|rd|th)?\.?\s+(?:of\s+)?" + _MONTH_PREFIX + r")"
                         r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}")
+_DIGIT = re.compile(r"\d")
 DATE_SCAN_CHARS = 300
 
 
@@ -61,7 +62,9 @@ def find_date(text: str) -> tuple[str | None, tuple[int, int]] | None:
     # A printed date sits near the start of a dateline or header; scanning a 10 MB line
     # for one would cost minutes and find nothing useful.
     text = text[:DATE_SCAN_CHARS]
-    if not _DATE_HINT.search(text):  # one cheap search before the seven full patterns
+    # Two cheap searches before the full patterns: every date has a digit (a scan for one
+    # is fast; most lines have none), then the hint.
+    if not _DIGIT.search(text) or not _DATE_HINT.search(text):
         return None
     best = None
     for pat in DATE_PATTERNS:
