@@ -119,6 +119,35 @@ def escalate(scores: list[float]) -> list[float]:
     return out
 
 
+# A long unbroken stretch of non-content lines that phrase rules recognise as chrome
+# (share bars, "Tags", footers, form labels) separates the article from whatever text
+# follows (a sidebar "About" box, a podcast teaser): however much prose lies beyond, the
+# article does not run across it.  Shorter stretches, or stretches without rule evidence
+# (an ingredient list, a poem), only cost their escalating penalties.
+WIDGET_RUN_LINES = 10
+WIDGET_RUN_DROPS = 3
+
+
+def widget_run_walls(scores: list[float]) -> list[float]:
+    """``scores`` with each qualifying stretch turned into walls, from its first to its last
+    rule-removed line (the lines around them may still be a closing sentence or a lead-in)."""
+    out = list(scores)
+    k, n = 0, len(scores)
+    while k < n:
+        if not (WIDGET_WALL < scores[k] < 0):
+            k += 1
+            continue
+        j = k
+        while j < n and WIDGET_WALL < scores[j] < 0:
+            j += 1
+        drops = [x for x in range(k, j) if scores[x] == -BOILERPLATE_PENALTY]
+        if j - k >= WIDGET_RUN_LINES and len(drops) >= WIDGET_RUN_DROPS:
+            for x in range(drops[0], drops[-1] + 1):
+                out[x] = WIDGET_WALL
+        k = j
+    return out
+
+
 # Source code in technical posts: neutral, so a snippet neither ends the article nor
 # counts as prose.  A code line starts like code, ends with a brace or semicolon, or holds
 # a call, an assignment or an arrow; the patterns are split by what they need so that a

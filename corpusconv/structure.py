@@ -317,6 +317,7 @@ def _score_lines(page: _Page, in_thread: set[int]) -> _Scored:
             scores.append(article.WIDGET_WALL)  # "Related posts": the article cannot run on
             continue
         scores.append(article.line_score(ln, rule is not None, ln.no in link_lines))
+    scores = article.widget_run_walls(scores)
     walls = {k for k, s in enumerate(scores) if s in (article.THREAD_WALL, article.WIDGET_WALL)}
     thread_walls = [k for k, s in enumerate(scores) if s == article.THREAD_WALL]
     scores = [s if k in walls else e for k, (s, e) in enumerate(zip(scores, article.escalate(scores)))]

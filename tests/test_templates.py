@@ -341,3 +341,35 @@ def test_page_without_prose_keeps_its_sentences():
     assert doc.text == "Café text here." and doc.removals == []
     doc = convert("Comments are closed.\nBlog at WordPress.com.\n")
     assert doc.text == "" and len(doc.removals) == 2
+
+
+SIDEBAR = ("Work together with us. Our institute aims to create a collaborative community of "
+           "researchers, where through mutual respect and transparency we advance the field.")
+WORDS = ("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november "
+         "oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu").split()
+
+
+def _paragraphs(n: int, start: int) -> str:
+    """n distinct prose paragraphs of 23 words each."""
+    return "\n\n".join(f"Paragraph {start + i} of this text says " + " ".join(WORDS[i:i + 16]) + " and ends here."
+                       for i in range(n))
+
+
+def test_long_widget_stretch_ends_the_article():
+    """A long stretch of chrome with several rule hits is a wall: sidebar prose after it is
+    not article text, even where it outweighs the cost of the stretch."""
+    widgets = "\n".join(["Share this:", "Twitter", "Facebook", "Like this:", "Like Loading...",
+                         "Tags", "Search", "Topic", "Manufacturing", "Explore topics", "Headquarters"])
+    sidebar = "\n\n".join(f"{SIDEBAR} Box {i}." for i in range(10))
+    doc = convert(f"Post Title Here\n\n{_paragraphs(14, 1)}\n\n{widgets}\n\n{sidebar}\n")
+    assert "Paragraph 14 of" in doc.text and "collaborative" not in doc.text
+    assert {r.rule for r in doc.removals if "collaborative" in r.text} == {"shape.page-footer"}
+
+
+def test_short_line_stretch_without_rule_hits_stays_in_the_article():
+    """An ingredient list (many short lines, one known phrase) is crossed, not a wall."""
+    ingredients = "\n".join(["Ingredients:", "2 T olive oil", "2 medium onions, chopped small", "4 cups stock",
+                             "1 can tomatoes", "8 oz kale", "4 sage leaves", "Parmesan rind", "salt and pepper",
+                             "Print Recipe", "fresh basil", "olive oil to serve"])
+    doc = convert(f"Post Title Here\n\n{_paragraphs(6, 1)}\n\n{ingredients}\n\n{_paragraphs(6, 7)}\n")
+    assert "Paragraph 1 of" in doc.text and "olive oil to serve" in doc.text and "Paragraph 12 of" in doc.text
