@@ -35,7 +35,7 @@ SHAPE_RULES = {
 }
 MENTION_MAX_WORDS = 25
 # Removed-line categories that may stand inside a comment (its furniture, not its text).
-ACTION_CATEGORIES = {"comment-action", "share-widget", "comment-policy", "comment-form", "rating"}
+ACTION_CATEGORIES = {"comment-action", "share-widget", "comment-policy", "comment-heading", "comment-form", "rating"}
 
 
 @dataclass
