@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from os.path import commonprefix
 
 from .dates import TIME_RE, date_and_time_span, is_dateline
 from .lines import SECTION_BREAK, Line
@@ -44,6 +45,7 @@ SHORT_TITLE_PENALTY = 2
 PIPE_TITLE_MIN_WORDS = 6
 TITLE_LOOKAHEAD = 6
 TITLE_INSIDE_REACH = 2        # a title may be one of the article run's first lines
+TITLE_SKIP_REMOVED = 3        # removed lines (image names, credits) looked past below a title
 TITLE_MAX_WORDS = 20
 HEADING_MAX_WORDS = 12
 TIME_LINE_MAX_WORDS = 6        # "5:53 PM", "Updated 10:14 AM EDT": a time, not a title
@@ -215,13 +217,24 @@ def best_region(scores: list[float]) -> tuple[int, int] | None:
     return best_span
 
 
-def is_heading_like(ln: Line) -> bool:
+def _capital_start(t: str) -> bool:
+    """Starts like a heading: a capital, a digit, an opening quote or bracket, or a word
+    with a capital inside ("iOS 13 will…", "eBay buys…")."""
+    if t[0].isupper() or t[0].isdigit() or t[0] in "“\"'‘{[(«¿¡#":
+        return True
+    first = t.split(None, 1)[0]
+    return t[0].islower() and any(ch.isupper() for ch in first[1:])
+
+
+def is_heading_like(ln: Line, any_case: bool = False) -> bool:
+    """A line that could be a heading; ``any_case`` also admits one starting in lower case
+    (some blogs write titles all in lower case: only where the position says "title")."""
     t = ln.text
     if not t or ln.words == 0 or ln.words > TITLE_MAX_WORDS or len(t) > 200:
         return False
     if t[-1] in ",;":
         return False
-    if not (t[0].isupper() or t[0].isdigit() or t[0] in "“\"'‘{[(«¿¡#"):
+    if not (any_case or _capital_start(t)):
         return False
     if is_dateline(t) or TIME_RE.search(t) and ln.words <= TIME_LINE_MAX_WORDS:
         return False
@@ -280,32 +293,78 @@ class Heading:
 _PERSON_NAME = re.compile(r"^[A-Z][a-z]+(?: [A-Z]\.?)?(?: [A-Z][a-z'’-]+){1,2}$")
 PERSON_NEAR_DATE_PENALTY = 4
 _CAPTION = re.compile(r"\b(?:photo|image|picture|credit|getty|afp|reuters|shutterstock|illustration)\b", re.I)
+# Short headings that start with a command are controls and calls to action, not titles.
+_UI_VERB = re.compile(r"(?:view|print|download|share|read|click|subscribe|follow|sign|log|register|join|get|see|"
+                      r"buy|shop|watch|listen|save|email|send|skip|jump|back|go|load|show|hide|open|close|copy|"
+                      r"add|leave|post|submit|search|explore|discover|learn|find|try|start|continue|return)\b", re.I)
+UI_LABEL_MAX_WORDS = 5
+UI_LABEL_PENALTY = 3
+SITE_NAME_PENALTY = 4
+WRAPPER_PENALTY = 4
+WRAPPED_MIN_CHARS = 15        # a heading this long, quoted at the end of another line
+MENTION_BONUS = 3             # per other line quoting the candidate (share text, "12 comments on X")
+MENTION_BONUS_CAP = 6
+SHORT_MENTION_BONUS = 2
+SHORT_MENTION_BONUS_CAP = 4
 _NOT_TITLE_CHARS = re.compile(r"[«»]|:$|^\W*$")
 
 
-def find_title(seq: list[Line], start: int, mentions, repeats, usable, trace: list | None = None) -> Heading:
+# The chosen heading may be a shortened echo of the title printed further up (an image's
+# alt text "The Doobie Brothers", a section heading "How to Grow X: What You Need"): a
+# longer heading above that starts with the same words is the title.
+TITLE_FAMILY_LOOKBACK = 40
+TITLE_FAMILY_MIN_PREFIX = 15
+TITLE_FAMILY_PREFIX_SHARE = 0.6
+_SITE_SUFFIX_SEPARATORS = ("-", "|", "–", "—", "::", "«", "»", "·")
+
+
+def _full_title_above(seq: list[Line], best: int, start: int, usable) -> int:
+    cand = seq[best]
+    for k in range(best - 1, max(-1, min(best, start) - TITLE_FAMILY_LOOKBACK - 1), -1):
+        ln = seq[k]
+        if len(ln.norm) <= len(cand.norm) or ln.item is not None or not usable(ln) or not is_heading_like(ln):
+            continue
+        shared = len(commonprefix([ln.norm, cand.norm]))
+        if shared == len(cand.norm) and ln.norm[shared:].lstrip(" ?!.,;'\"’”)]").startswith(_SITE_SUFFIX_SEPARATORS):
+            continue  # "Title - Site Name": the page's <title> line, not a fuller title
+        if shared >= TITLE_FAMILY_MIN_PREFIX and shared >= TITLE_FAMILY_PREFIX_SHARE * len(cand.norm):
+            return k
+    return best
+
+
+def find_title(seq: list[Line], start: int, mentions, repeats, usable, trace: list | None = None,
+               in_footer=lambda ln: False) -> Heading:
     """Pick the title near ``seq[start]`` (the first article line); see module docstring.
 
     ``mentions(line)`` counts other lines that quote the line's text inside them (comment
-    headings, "Leave a reply to …"); ``repeats(line)`` counts identical lines (site chrome).
+    headings, "Leave a reply to …"); ``repeats(line)`` counts identical lines (site chrome);
+    ``in_footer(line)`` tells whether the site footer names it ("© 2012 X", "X is proudly
+    powered by …"): the site's name, not the post's.
     """
     lo = max(0, start - TITLE_LOOKBACK)
     hi = min(len(seq), start + TITLE_LOOKAHEAD)
     best, best_score = None, 0.0
+    nearby = [seq[k].norm for k in range(lo, hi) if len(seq[k].norm) >= WRAPPED_MIN_CHARS]
     for k in range(lo, hi):
         ln = seq[k]
-        if not usable(ln) or not is_heading_like(ln) or ln.item is not None:
+        if not usable(ln) or ln.item is not None or not is_heading_like(ln, any_case=True):
             continue
         near_date = any(is_dateline(seq[j].text) or find_byline(seq[j].text)
                         for j in (k - 1, k + 1) if 0 <= j < len(seq))
         inside = k >= start
+        # The next line that stays on the page (an image file name or a caption credit
+        # between a title and its first paragraph is removed).
+        nxt = next((j for j in range(k + 1, min(len(seq), k + 1 + TITLE_SKIP_REMOVED)) if usable(seq[j])), None)
         # Inside the article only on evidence: a dateline/byline beside it, or the article's
         # very first line reading as a heading above a paragraph (long news titles score
         # as prose).
-        opens_article = (start <= k <= start + TITLE_INSIDE_REACH and k + 1 < len(seq)
+        opens_article = (start <= k <= start + TITLE_INSIDE_REACH and nxt is not None
                          and not _STATEMENT_END.search(ln.text.rstrip("…"))
-                         and seq[k + 1].words >= PROSE_MIN_WORDS)
+                         and seq[nxt].words >= PROSE_MIN_WORDS)
         if inside and not (near_date or opens_article):
+            continue
+        # A title in lower case only where the position itself says "title".
+        if not (opens_article or (near_date and inside)) and not is_heading_like(ln):
             continue
         if _NOT_TITLE_CHARS.search(ln.text) or find_byline(ln.text):
             continue
@@ -315,7 +374,12 @@ def find_title(seq: list[Line], start: int, mentions, repeats, usable, trace: li
         score += 3 if near_date else 0
         if near_date and _PERSON_NAME.match(ln.text):
             score -= PERSON_NEAR_DATE_PENALTY  # "Jason Cipriani" above "November 18, 2019": a byline
-        score += min(4, 2 * mentions(ln))
+        # Share texts and comment headings quote a post's title; site and section names
+        # ("Business", "Tone Deaf") are quoted too, but are short.
+        if ln.words > SHORT_TITLE_WORDS:
+            score += min(MENTION_BONUS_CAP, MENTION_BONUS * mentions(ln))
+        else:
+            score += min(SHORT_MENTION_BONUS_CAP, SHORT_MENTION_BONUS * mentions(ln))
         # The title is often printed twice (breadcrumb, heading, share text); menus repeat
         # too, but as list items, which are not candidates.
         if ln.words >= REPEAT_MIN_WORDS:  # blog and section names repeat too, but are short
@@ -323,6 +387,12 @@ def find_title(seq: list[Line], start: int, mentions, repeats, usable, trace: li
         if ln.words <= SHORT_TITLE_WORDS:
             score -= SHORT_TITLE_PENALTY
         score -= 3 if _CAPTION.search(ln.text) else 0
+        if in_footer(ln):
+            score -= SITE_NAME_PENALTY
+        if any(len(ln.norm) > len(o) and ln.norm.endswith(o) for o in nearby):
+            score -= WRAPPER_PENALTY  # "Share All sharing options for: X", "Comments on X": X is the title
+        if ln.words <= UI_LABEL_MAX_WORDS and _UI_VERB.match(ln.text):
+            score -= UI_LABEL_PENALTY  # "View PDF/Print Mode", "Download Free Trial": a control
         score += 1 if 3 <= ln.words <= 15 else 0
         score -= 1.5 if ln.text.endswith(".") and not ln.text.endswith("...") else 0
         score += 0.25 * min(ln.words, 10)
@@ -337,6 +407,7 @@ def find_title(seq: list[Line], start: int, mentions, repeats, usable, trace: li
             best, best_score = k, score
     if best is None:
         return Heading(None, None, None, None)
+    best = _full_title_above(seq, best, start, usable)
     title = seq[best]
     date_line = byline = None
     author = None

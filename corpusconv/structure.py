@@ -34,6 +34,8 @@ SHAPE_RULES = {
     "meta.byline": ("metadata", "the article byline (see the record's 'author')"),
 }
 MENTION_MAX_WORDS = 25
+SITE_FOOTER_CATEGORY = "site-footer"
+SITE_NAME_MIN_CHARS = 6  # shorter candidates ("Home") are inside many footer lines by chance
 # Removed-line categories that may stand inside a comment (its furniture, not its text).
 ACTION_CATEGORIES = {"comment-action", "share-widget", "comment-policy", "comment-heading", "comment-form", "rating"}
 
@@ -342,8 +344,12 @@ def _article_region(page: _Page, sc: _Scored, in_thread: set[int], res: Structur
                 and article.is_sentence(ln.text) and page.removed_by_rule(ln) is None}, consumed
     seq, nonblank = sc.seq, page.nonblank
     repeated = Counter(ln.norm for ln in nonblank)
-    # Lines that may quote the title: comment headings, reply links, breadcrumbs - not prose.
-    page_lines = [ln.norm for ln in nonblank if ln.words <= MENTION_MAX_WORDS]
+    # Lines that may quote the title: comment headings, reply links, breadcrumbs - not prose,
+    # and not the site footer (which names the site: see in_footer).
+    footer_lines = [ln.norm for ln in nonblank if (r := page.dropped.get(ln.no)) is not None
+                    and r.category == SITE_FOOTER_CATEGORY]
+    page_lines = [ln.norm for ln in nonblank if ln.words <= MENTION_MAX_WORDS
+                  and ((r := page.dropped.get(ln.no)) is None or r.category != SITE_FOOTER_CATEGORY)]
     headings = [ln.norm for ln in nonblank
                 if ln.words <= MENTION_MAX_WORDS and comments.is_comment_heading(ln.text)]
 
@@ -359,13 +365,16 @@ def _article_region(page: _Page, sc: _Scored, in_thread: set[int], res: Structur
     def repeats(cand: Line) -> int:
         return repeated[cand.norm] - 1
 
+    def in_footer(cand: Line) -> bool:
+        return len(cand.norm) >= SITE_NAME_MIN_CHARS and any(cand.norm in t for t in footer_lines)
+
     def usable(ln: Line) -> bool:
         return ln.no not in page.dropped and ln.no not in in_thread
 
     start, end = sc.span
     end = article.extend_region(seq, end, lambda k: k in sc.walls or page.removed_by_rule(seq[k]) is not None)
     start = article.post_header_start(seq, start, end, sc.scores, named_by_comments)
-    head = article.find_title(seq, start, mentions, repeats, usable)
+    head = article.find_title(seq, start, mentions, repeats, usable, in_footer=in_footer)
     if head.title is not None:
         res.title = head.title.text
         consumed[head.title.no] = "meta.title"

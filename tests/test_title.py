@@ -1,0 +1,88 @@
+"""Title detection on small hand-written pages: what makes a heading the post's title, and
+the headings that look like one but are not (site names, controls, captions, echoes)."""
+
+from __future__ import annotations
+
+import corpusconv
+from corpusconv.pipeline import check_accounting
+
+P1 = ("I just got back from a long trip to the mountains, and a reader asked me which places I "
+      "would go back to first, so here is the list I promised you all last week.")
+P2 = ("The first place is a small village at the end of a valley road, where the bakery opens "
+      "at six and the church bells ring every quarter of an hour, all day and all night.")
+P3 = ("The second place is a harbour town with a market on Saturdays, and the best fish soup I "
+      "have eaten anywhere, served in bowls that are older than the restaurant itself.")
+BODY = f"{P1}\n\n{P2}\n\n{P3}\n"
+
+
+def convert(text: str):
+    doc = corpusconv.convert_text(text, source="case.txt")
+    assert check_accounting(doc) == []
+    return doc
+
+
+def test_lower_case_title_opening_the_article():
+    doc = convert(f"« older post\n\nsomething i haven’t discussed much…\n\n{BODY}")
+    assert doc.title == "something i haven’t discussed much…"
+
+
+def test_lower_case_title_below_its_dateline():
+    doc = convert(f"« nourrir | Main\n\nThursday, November 08, 2012\n\nn'importe quoi: when Jean-Marc broke up with me\n\n"
+                  f"DSC_0014\n{P1}\n\n{P2}\n\n{P3}\n")
+    assert doc.title == "n'importe quoi: when Jean-Marc broke up with me"
+    assert doc.date == "2012-11-08"
+
+
+def test_lower_case_line_away_from_the_article_is_not_a_title():
+    doc = convert(f"luboku 2020 press shot\n\nSome Site\n\nHome\n\nAbout\n\nContact\n\nShop\n\n{BODY}")
+    assert doc.title != "luboku 2020 press shot"
+
+
+def test_title_starting_with_a_lower_case_brand_name():
+    doc = convert(f"Filed under:\n\niOS 13 will fix the FaceTime eye contact problem\n\n"
+                  f"By Jon Porter Jul 3, 2019, 4:22am EDT\n\n{BODY}")
+    assert doc.title == "iOS 13 will fix the FaceTime eye contact problem"
+
+
+def test_title_above_an_image_file_name():
+    doc = convert(f"« Previous Post | Main\n\nDad Hacks A Game So His Daughter Can Play A Girl Hero\n\n"
+                  f"Godtierdad.jpg\n\n{BODY}")
+    assert doc.title == "Dad Hacks A Game So His Daughter Can Play A Girl Hero"
+
+
+def test_control_label_beside_the_dateline_is_not_the_title():
+    page = (f"My Four Favourite Places On Earth\n\nBy Carrie Arnold\n\nNovember 15, 2019\n\n"
+            f"Read Later\n\nNovember 15, 2019\n\nView PDF/Print Mode\n\n{BODY}")
+    assert convert(page).title == "My Four Favourite Places On Earth"
+
+
+def test_site_name_printed_in_the_footer_is_not_the_title():
+    page = (f"One Mile At A Time\n\n• About\n• Ask Lucky\n• Trip Report Index\n\n"
+            f"Tips, tricks and travel with Lucky\n\nMy four favorite places on earth\n\n{BODY}\n"
+            f"• One Mile At A Time\n\nOne Mile At A Time Entries (RSS)\n\n"
+            f"One Mile At A Time is proudly powered by WordPress\n")
+    doc = convert(page)
+    assert doc.title == "My four favorite places on earth"
+    # Without the footer line the site name wins: the footer is the evidence.
+    assert convert(page.rsplit("One Mile At A Time is", 1)[0]).title == "One Mile At A Time"
+
+
+def test_share_text_quoting_the_title_outweighs_a_standfirst_beside_the_byline():
+    page = (f"iOS 13 will fix the FaceTime eye contact problem\n\nNew, 74 comments\n\n"
+            f"Fake eye contact for improved intimacy\n\nBy Jon Porter Jul 3, 2019, 4:22am EDT\n\n"
+            f"Share All sharing options for: iOS 13 will fix the FaceTime eye contact problem\n\n"
+            f"• Twitter\n• Facebook\n• Linkedin\n\n{BODY}")
+    assert convert(page).title == "iOS 13 will fix the FaceTime eye contact problem"
+
+
+def test_short_echo_of_a_fuller_title_above():
+    page = (f"November 19, 2019 12:04AM ET\n\nThe Doobie Brothers Unite With Michael McDonald for a Tour\n\n"
+            f"McDonald joins the band onstage in Nashville for a surprise performance.\n\n"
+            f"Ryan Reed\n\nReporter\n\n• Facebook\n• Twitter\n• Email\n\nThe Doobie Brothers\n\n{BODY}")
+    assert convert(page).title == "The Doobie Brothers Unite With Michael McDonald for a Tour"
+
+
+def test_page_title_line_with_site_suffix_is_not_a_fuller_title():
+    page = (f"My Four Favourite Places On Earth - Travel Site\n\nHome\n\nAbout\n\n"
+            f"My Four Favourite Places On Earth\n\nNovember 15, 2019\n\n{BODY}")
+    assert convert(page).title == "My Four Favourite Places On Earth"
