@@ -21,6 +21,8 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import Iterable, Iterator
 
+import orjson
+
 from .errors import CorpusconvError
 from .model import Document
 from .pipeline import convert_bytes
@@ -84,8 +86,15 @@ def resolve_rules(spec: RulesSpec) -> RuleSet:
 
 def dumps_record(rec: dict) -> bytes:
     """One compact, deterministic JSON Lines line (key order is the record's, a contract)."""
-    # File names that are not valid UTF-8 reach us as lone surrogates (surrogateescape);
-    # they are written as JSON \\udcXX escapes, which os.fsencode() turns back into bytes.
+    # orjson writes the same bytes as json.dumps(ensure_ascii=False, separators=(",", ":"))
+    # for our records (strings, ints, None, lists, dicts), an order of magnitude faster.
+    try:
+        return orjson.dumps(rec) + b"\n"
+    except TypeError:
+        pass
+    # File names that are not valid UTF-8 reach us as lone surrogates (surrogateescape),
+    # which orjson refuses; they are written as JSON \\udcXX escapes, which os.fsencode()
+    # turns back into bytes.
     return (json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n").encode(
         "utf-8", "backslashreplace")
 
@@ -102,11 +111,9 @@ def serialise(doc: Document, fmt: str) -> bytes:
     from . import validate  # imported lazily: it compiles schemas, only needed here
 
     if fmt == "tei":
-        from .tei import to_tei
+        from .tei import to_tei_tree
 
-        xml = to_tei(doc)
-        validate.check_tei(xml)
-        return xml
+        return validate.check_tei_tree(to_tei_tree(doc))
     if fmt == "jsonl":
         from .record import to_record
 

@@ -326,7 +326,12 @@ def _finish(text: str, surrogate_kind: str, pattern: re.Pattern[str],
         lines, repairs = _replace_escaped(split_lines(text), surrogate_kind, detail, pattern)
         text = "\n".join(lines)
     text, fixes = _fix_mojibake(text)
-    lines, more = clean_lines(split_lines(text))
+    lines = split_lines(text)
+    # One search of the whole text first: most pages have nothing to clean.
+    if _XML_ILLEGAL.search(text) or _ZERO_WIDTH.search(text):
+        lines, more = clean_lines(lines)
+    else:
+        more = []
     return lines, repairs + fixes + more
 
 

@@ -147,11 +147,18 @@ def tei_version(version: str) -> str:
     return m.group(0) if m else "0"
 
 
+_QNAMES: dict[str, str] = {}
+
+
 def _el(parent, tag: str, text: str | None = None, **attrs) -> etree._Element:
-    e = etree.SubElement(parent, f"{{{TEI_NS}}}{tag}")
-    for k, v in attrs.items():
-        if v is not None:
-            e.set(XML_ID if k == "xml_id" else k, xml_safe(str(v)))
+    # One SubElement call with all attributes (in keyword order, as set() one by one would
+    # give): removals make tens of thousands of elements per page.
+    qname = _QNAMES.get(tag)
+    if qname is None:
+        qname = _QNAMES[tag] = f"{{{TEI_NS}}}{tag}"
+    attrib = {(XML_ID if k == "xml_id" else k): (str(v) if isinstance(v, int) else xml_safe(str(v)))
+              for k, v in attrs.items() if v is not None}
+    e = etree.SubElement(parent, qname, attrib)
     if text is not None:
         e.text = xml_safe(text)
     return e
@@ -327,6 +334,18 @@ def to_tei(doc: Document) -> bytes:
     The result is valid against ``schemas/corpusconv-tei.rng`` (and so against
     ``tei_all``) for any Document; check it with :func:`corpusconv.validate.check_tei`.
     """
+    return tei_bytes(to_tei_tree(doc))
+
+
+def tei_bytes(root: etree._Element) -> bytes:
+    """The bytes of a tree from :func:`to_tei_tree` (deterministic: same tree, same bytes)."""
+    # lxml writes the declaration with single quotes; write the conventional form ourselves.
+    return _XML_DECL + etree.tostring(root, encoding="UTF-8", xml_declaration=False,
+                                      pretty_print=True)
+
+
+def to_tei_tree(doc: Document) -> etree._Element:
+    """``doc`` as a TEI element tree (validate it in memory, then :func:`tei_bytes`)."""
     ids = _Ids()
     root_id = ids.make("d-", doc.id)
     person_ids = {name: ids.make("p-", name) for name in _people(doc)}
@@ -347,6 +366,4 @@ def to_tei(doc: Document) -> bytes:
         for c, pid in zip(doc.comments, post_ids):
             _post(comments, c, pid, person_ids)
     _back(text, doc, rule_ids)
-    # lxml writes the declaration with single quotes; write the conventional form ourselves.
-    return _XML_DECL + etree.tostring(root, encoding="UTF-8", xml_declaration=False,
-                                      pretty_print=True)
+    return root

@@ -131,6 +131,22 @@ def check_tei(xml: bytes) -> None:
         raise ValidationError(f"TEI output does not validate: {errors[0]}{more}", errors)
 
 
+def check_tei_tree(root: etree._Element) -> bytes:
+    """Validate a tree that :func:`corpusconv.tei.to_tei_tree` built and return its bytes;
+    raise :class:`ValidationError` if it is invalid.
+
+    The tree is validated in memory (no re-parse of the bytes); an invalid one is checked
+    again through its bytes, for messages with line numbers.
+    """
+    from .tei import tei_bytes
+
+    xml = tei_bytes(root)
+    if not tei_schema().validate(root):
+        check_tei(xml)
+        raise ValidationError("TEI output does not validate", ["invalid"])  # pragma: no cover
+    return xml
+
+
 def check_record(record: dict) -> None:
     """Raise :class:`ValidationError` if ``record`` is not valid against the record schema."""
     errors = record_errors(record)

@@ -89,6 +89,18 @@ def test_dumps_record_is_compact_utf8_and_keeps_key_order():
     assert dumps_record({"b": "é", "a": [1, None]}) == '{"b":"é","a":[1,null]}\n'.encode()
 
 
+def test_dumps_record_bytes_equal_the_json_module_for_any_text():
+    """orjson (the fast path) and json (the fallback) write the same bytes; lone surrogates
+    (undecodable file names) take the fallback and stay recoverable."""
+    import json
+
+    for start in range(0, 0x110000, 0x1000):
+        text = "".join(chr(c) for c in range(start, start + 0x1000, 7) if not 0xD800 <= c <= 0xDFFF)
+        rec = {"text": text, "n": [1, -2, None, True], "nested": {"t": text[::-1]}}
+        assert dumps_record(rec) == (json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    assert dumps_record({"source": "caf\udce9.txt"}) == b'{"source":"caf\\udce9.txt"}\n'
+
+
 def test_run_keeps_input_order_and_parallel_equals_serial(example_jobs, tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"%PDF-1.4 binary")
