@@ -156,11 +156,17 @@ def _el(parent, tag: str, text: str | None = None, **attrs) -> etree._Element:
     qname = _QNAMES.get(tag)
     if qname is None:
         qname = _QNAMES[tag] = f"{{{TEI_NS}}}{tag}"
-    attrib = {(XML_ID if k == "xml_id" else k): (str(v) if isinstance(v, int) else xml_safe(str(v)))
-              for k, v in attrs.items() if v is not None}
-    e = etree.SubElement(parent, qname, attrib)
+    attrib = {(XML_ID if k == "xml_id" else k): str(v) for k, v in attrs.items() if v is not None}
+    # lxml refuses exactly the code points XML 1.0 forbids (ValueError): only then clean.
+    try:
+        e = etree.SubElement(parent, qname, attrib)
+    except ValueError:
+        e = etree.SubElement(parent, qname, {k: xml_safe(v) for k, v in attrib.items()})
     if text is not None:
-        e.text = xml_safe(text)
+        try:
+            e.text = text
+        except ValueError:
+            e.text = xml_safe(text)
     return e
 
 
