@@ -25,6 +25,7 @@ from os.path import commonprefix
 from .dates import TIME_RE, date_and_time_span, is_dateline
 from .lines import SECTION_BREAK, Line
 from .model import Block
+from .rules import lower_matches_like_ignorecase
 
 # Per-line scores for the body-text search.
 PROSE_MIN_WORDS = 10          # a line this long counts as prose whatever its punctuation
@@ -470,8 +471,15 @@ _TRAILING_REMNANT = re.compile(
 REMNANT_WINDOW = 200
 
 
+# Every remnant contains one of these (lower-cased); most paragraphs contain none.
+_REMNANT_KEYS = ("continue reading", "read more", "read the rest of", "(more", "(click here", "(via")
+
+
 def _trailing_remnant(text: str):
     pos = max(0, len(text) - REMNANT_WINDOW)
+    tail = text[pos:]
+    if not any(k in tail.lower() for k in _REMNANT_KEYS) and lower_matches_like_ignorecase(tail):
+        return None
     m = _TRAILING_REMNANT.search(text, pos)
     if m is not None and pos and m.start() == pos:
         m = _TRAILING_REMNANT.search(text)

@@ -18,6 +18,7 @@ from functools import lru_cache
 from .dates import date_and_time_span, is_dateline
 from .lines import Item, Line
 from .model import Comment, Removal
+from .rules import lower_matches_like_ignorecase
 
 # A list item with fewer words than this (over all its lines) is not comment-like prose.
 MIN_COMMENT_WORDS = 12
@@ -58,11 +59,6 @@ _HEADING_WORD_LIST = ("comment", "respons", "repl", "thought", "reaction", "disc
 _HEADING_WORDS = re.compile("|".join(_HEADING_WORD_LIST), re.I)
 
 
-# The non-ASCII letters that re.I folds to ASCII ones where str.lower does not (long s,
-# dotless i, dotted capital I, Kelvin sign).
-_FOLDS_TO_ASCII = ("\u017f", "\u0131", "\u0130", "\u212a")
-
-
 def _has_heading_word(text: str) -> bool:
     # Substring tests on the lower-cased line are several times faster than the regex;
     # the regex decides only where re.I and str.lower would disagree.
@@ -70,8 +66,7 @@ def _has_heading_word(text: str) -> bool:
     for w in _HEADING_WORD_LIST:
         if w in low:
             return True
-    return (not text.isascii() and any(c in text for c in _FOLDS_TO_ASCII)
-            and _HEADING_WORDS.search(text) is not None)
+    return not lower_matches_like_ignorecase(text) and _HEADING_WORDS.search(text) is not None
 
 
 @lru_cache(maxsize=65536)

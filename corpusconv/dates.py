@@ -12,6 +12,8 @@ import re
 from datetime import date
 from functools import lru_cache
 
+from .rules import lower_matches_like_ignorecase
+
 MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
     "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
@@ -32,6 +34,9 @@ DATE_PATTERNS = [
     # No year, but a clock time: "Thursday, November 1 at 2:57 pm" (comment headers).
     re.compile(_WEEKDAY + _MON + r"\s+" + _DAY + r"(?=\s*(?:,|at|@)?\s*\d{1,2}:\d\d)", re.I),
 ]
+# Which hint (below) each of DATE_PATTERNS needs, in the same order.
+_PATTERN_FORMS = ("month-day", "day-month", "numeric", "numeric", "numeric", "month-day")
+assert len(_PATTERN_FORMS) == len(DATE_PATTERNS)
 _TIME_AFTER = re.compile(_TIME, re.I)
 TIME_RE = re.compile(r"\b\d{1,2}[:.]\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?)?", re.I)
 
@@ -45,11 +50,15 @@ def _iso(year: int, month: int, day: int) -> str | None:
 
 # Every date form has a month name next to a number ("May 4", "4th of May") or a numeric
 # d/m/y group; most lines have neither.  (A month name alone is no hint: "many", "market".)
+# One hint per form, so that only the patterns a line can match are tried.  The month-first
+# form is searched in the lower-cased line (a case-sensitive scan is several times faster),
+# except where re.I and str.lower fold differently.
 _MONTH_PREFIX = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-_DATE_HINT = re.compile(r"(?i:" + _MONTH_PREFIX + r"[a-z]*\.?\s+\d"
-                        r"|\d(?:st|nd|rd|th)?\.?\s+(?:of\s+)?" + _MONTH_PREFIX + r")"
-                        r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}")
 _DIGIT = re.compile(r"\d")
+_HINT_MONTH_DAY = re.compile(_MONTH_PREFIX + r"[a-z]*\.?\s+\d")
+_HINT_MONTH_DAY_ANY_CASE = re.compile(_MONTH_PREFIX + r"[a-z]*\.?\s+\d", re.I)
+_HINT_DAY_MONTH = re.compile(r"\d(?i:(?:st|nd|rd|th)?\.?\s+(?:of\s+)?" + _MONTH_PREFIX + ")")
+_HINT_NUMERIC = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}")
 DATE_SCAN_CHARS = 300
 
 
@@ -62,12 +71,22 @@ def find_date(text: str) -> tuple[str | None, tuple[int, int]] | None:
     # A printed date sits near the start of a dateline or header; scanning a 10 MB line
     # for one would cost minutes and find nothing useful.
     text = text[:DATE_SCAN_CHARS]
-    # Two cheap searches before the full patterns: every date has a digit (a scan for one
-    # is fast; most lines have none), then the hint.
-    if not _DIGIT.search(text) or not _DATE_HINT.search(text):
+    # Cheap searches before the full patterns: every date has a digit (a scan for one is
+    # fast; most lines have none), then the hints.
+    if not _DIGIT.search(text):
+        return None
+    if lower_matches_like_ignorecase(text):
+        month_day = _HINT_MONTH_DAY.search(text.lower()) is not None
+    else:
+        month_day = _HINT_MONTH_DAY_ANY_CASE.search(text) is not None
+    hints = {"month-day": month_day, "day-month": _HINT_DAY_MONTH.search(text) is not None,
+             "numeric": _HINT_NUMERIC.search(text) is not None}
+    if not any(hints.values()):
         return None
     best = None
-    for pat in DATE_PATTERNS:
+    for pat, form in zip(DATE_PATTERNS, _PATTERN_FORMS):
+        if not hints[form]:
+            continue
         m = pat.search(text)
         if not m or (best is not None and m.start() >= best[1][0]):
             continue
@@ -76,8 +95,9 @@ def find_date(text: str) -> tuple[str | None, tuple[int, int]] | None:
         if g.get("mon") and not g.get("year"):
             iso = None  # printed without a year: kept as text, never guessed
         elif g.get("mon"):
-            iso = _iso(int(g["year"]), MONTHS[g["mon"].lower()[:3]],
-                       int(g["day"]))
+            # casefold: re.I lets "ſep" (long s) match a month name; lower() keeps the "ſ".
+            month = MONTHS.get(g["mon"].casefold()[:3])
+            iso = _iso(int(g["year"]), month, int(g["day"])) if month else None
             if iso is None:
                 continue
         elif g.get("mnum"):

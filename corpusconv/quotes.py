@@ -167,6 +167,7 @@ def mark_block_quotes(blocks: list[Block], indented: set[int]) -> list[Block]:
             open_indented.source_lines += b.source_lines
             continue
         introduced = (b.type == "paragraph" and out and out[-1].type == "paragraph"
+                      and out[-1].text.rstrip().endswith(":")  # cheap test before the regex
                       and _INTRODUCES.search(out[-1].text) is not None)
         if b.type == "paragraph" and (is_indented or introduced or _wholly_quoted(b.text)):
             q = Block("quote", b.text, b.lines, b.source_lines)

@@ -52,6 +52,17 @@ def normalise(line: str) -> str:
     return s.strip(_EDGE_PUNCT) or s
 
 
+# The non-ASCII letters that re.I folds to ASCII ones where str.lower does not (long s,
+# dotless i, dotted capital I, Kelvin sign).
+_FOLDS_TO_ASCII = ("\u017f", "\u0131", "\u0130", "\u212a")
+
+
+def lower_matches_like_ignorecase(text: str) -> bool:
+    """True when substring tests on ``text.lower()`` find exactly what a ``re.I`` pattern of
+    ASCII letters would (the fast path of several cheap gates before regexes)."""
+    return text.isascii() or not any(c in text for c in _FOLDS_TO_ASCII)
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str

@@ -373,3 +373,12 @@ def test_short_line_stretch_without_rule_hits_stays_in_the_article():
                              "Print Recipe", "fresh basil", "olive oil to serve"])
     doc = convert(f"Post Title Here\n\n{_paragraphs(6, 1)}\n\n{ingredients}\n\n{_paragraphs(6, 7)}\n")
     assert "Paragraph 1 of" in doc.text and "olive oil to serve" in doc.text and "Paragraph 12 of" in doc.text
+
+
+def test_month_name_with_a_long_s_is_a_date_not_a_crash():
+    """re.I lets 'ſep' (long s) match a month name; the month lookup must fold the same way."""
+    from corpusconv.dates import find_date
+
+    assert find_date("Posted ſep 4, 2012") == ("2012-09-04", (7, 18))
+    doc = convert(f"A Title\n\nſep 4, 2012\n\n{BODY}\n\n{BODY2}\n")
+    assert doc.date == "2012-09-04"
