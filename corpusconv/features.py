@@ -15,7 +15,7 @@ Schema without needing ``datasets`` installed; ``datasets`` is imported only whe
 
 from __future__ import annotations
 
-STRING, INT = "string", "int64"
+STRING, INT, BOOL = "string", "int64", "bool"
 LINES = ("lines", INT, 2)  # a fixed-length pair [first, last]
 
 #: Field name -> type: a type name, a nested dict (struct), a one-item list (list of
@@ -34,7 +34,7 @@ SPEC: dict = {
         "id": STRING, "parent": STRING, "depth": INT, "n": INT, "author": STRING, "date": STRING,
         "text": STRING, "lines": LINES, "kind": STRING,
     }],
-    "boilerplate": [{"rule": STRING, "category": STRING, "line": INT, "text": STRING}],
+    "boilerplate": [{"rule": STRING, "category": STRING, "line": INT, "text": STRING, "partial": BOOL}],
     "provenance": {
         "source_path": STRING, "sha256": STRING, "bytes": INT, "encoding": STRING, "tool": STRING,
         "tool_version": STRING, "rules_digest": STRING,

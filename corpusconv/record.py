@@ -47,7 +47,7 @@ def to_record(doc: Document) -> dict:
             for c in doc.comments
         ],
         "boilerplate": [
-            {"rule": r.rule, "category": r.category, "line": r.line, "text": r.text}
+            {"rule": r.rule, "category": r.category, "line": r.line, "text": r.text, "partial": r.partial}
             for r in doc.removals
         ],
         "provenance": {

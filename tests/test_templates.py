@@ -382,3 +382,14 @@ def test_month_name_with_a_long_s_is_a_date_not_a_crash():
     assert find_date("Posted ſep 4, 2012") == ("2012-09-04", (7, 18))
     doc = convert(f"A Title\n\nſep 4, 2012\n\n{BODY}\n\n{BODY2}\n")
     assert doc.date == "2012-09-04"
+
+
+def test_partial_removals_are_marked_in_the_record():
+    from corpusconv.record import to_record
+
+    doc = convert(f"A Title\n\n{BODY} (continue reading)\n\n{BODY2}\n\nShare this:\n")
+    rows = {r["rule"]: r for r in to_record(doc)["boilerplate"]}
+    assert rows["link.trailing-remnant"]["partial"] is True
+    assert rows["link.trailing-remnant"]["text"] == "(continue reading)"
+    assert rows["share.like"]["partial"] is False
+    assert "continue reading" not in doc.text and "with a full stop at the end." in doc.text
