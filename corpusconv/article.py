@@ -218,6 +218,11 @@ def best_region(scores: list[float]) -> tuple[int, int] | None:
     return best_span
 
 
+def is_ui_label(ln: Line) -> bool:
+    """A short line starting with a command ("View PDF/Print Mode", "Download Free Trial")."""
+    return ln.words <= UI_LABEL_MAX_WORDS and _UI_VERB.match(ln.text) is not None
+
+
 def _capital_start(t: str) -> bool:
     """Starts like a heading: a capital, a digit, an opening quote or bracket, or a word
     with a capital inside ("iOS 13 will…", "eBay buys…")."""
@@ -392,7 +397,7 @@ def find_title(seq: list[Line], start: int, mentions, repeats, usable, trace: li
             score -= SITE_NAME_PENALTY
         if any(len(ln.norm) > len(o) and ln.norm.endswith(o) for o in nearby):
             score -= WRAPPER_PENALTY  # "Share All sharing options for: X", "Comments on X": X is the title
-        if ln.words <= UI_LABEL_MAX_WORDS and _UI_VERB.match(ln.text):
+        if is_ui_label(ln):
             score -= UI_LABEL_PENALTY  # "View PDF/Print Mode", "Download Free Trial": a control
         score += 1 if 3 <= ln.words <= 15 else 0
         score -= 1.5 if ln.text.endswith(".") and not ln.text.endswith("...") else 0

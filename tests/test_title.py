@@ -86,3 +86,19 @@ def test_page_title_line_with_site_suffix_is_not_a_fuller_title():
     page = (f"My Four Favourite Places On Earth - Travel Site\n\nHome\n\nAbout\n\n"
             f"My Four Favourite Places On Earth\n\nNovember 15, 2019\n\n{BODY}")
     assert convert(page).title == "My Four Favourite Places On Earth"
+
+
+def test_rest_of_the_post_header_is_not_article_text():
+    """A run that starts at a post header below the title (see post_header_start) drops the
+    header's remaining lines: a repeated dateline is metadata, a role and a control chrome."""
+    page = (f"Cells That Taste Danger Set Off Immune Responses\n\nBy Carrie Arnold\n\nNovember 15, 2019\n\n"
+            f"Taste and smell receptors in unexpected organs monitor the state of the body and raise "
+            f"alarms when something goes wrong.\n\nCells with taste receptors sometimes develop inside "
+            f"the lungs of animals infected with influenza, as a new study shows.\n\n"
+            f"Contributing Writer\n\nNovember 15, 2019\n\nView PDF/Print Mode\n\n{BODY}")
+    doc = convert(page)
+    assert doc.title == "Cells That Taste Danger Set Off Immune Responses" and doc.date == "2019-11-15"
+    assert doc.text.startswith("I just got back")
+    assert {r.rule for r in doc.removals if r.text == "November 15, 2019"} == {"meta.date"}
+    assert {r.rule for r in doc.removals if r.text in ("Contributing Writer", "View PDF/Print Mode")} == \
+        {"shape.page-header"}
