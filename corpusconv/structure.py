@@ -29,6 +29,7 @@ SHAPE_RULES = {
     "shape.page-footer": ("page-footer", "after the article: widgets, sidebars, footer"),
     "shape.navigation": ("navigation", "a list of short link-like items outside the article"),
     "shape.repeated": ("duplicate", "a paragraph printed again further down the page"),
+    "shape.widget": ("widget", "a short line enclosed by the known phrases of one widget (newsletter box, cookie consent)"),
     "meta.title": ("metadata", "the article title (see the record's 'title')"),
     "meta.date": ("metadata", "the article dateline (see the record's 'date')"),
     "meta.byline": ("metadata", "the article byline (see the record's 'author')"),
@@ -401,11 +402,36 @@ def _article_region(page: _Page, sc: _Scored, in_thread: set[int], res: Structur
     return {seq[k].no for k in range(start, end + 1) if k not in sc.walls}, consumed
 
 
+# A widget's own lines between two of its known phrases ("Subscribe to my newsletter" /
+# "Get regular updates…" / "I hate spam…"; a cookie-consent box around a video) belong to
+# the widget: at most this many short lines, enclosed by removals of one category.
+WIDGET_INTERIOR_LINES = 3
+WIDGET_INTERIOR_MAX_WORDS = 15
+WIDGET_CATEGORIES = {"appeal", "cookie-notice", "share-widget", "comment-form"}
+
+
+def _widget_interiors(nonblank: list[Line], dropped: dict[int, Rule]) -> set[int]:
+    out: set[int] = set()
+    prev_k = None  # index of the last line dropped by a widget rule
+    for k, ln in enumerate(nonblank):
+        r = dropped.get(ln.no)
+        if r is None or r.category not in WIDGET_CATEGORIES or r.action != "drop":
+            continue
+        if prev_k is not None and 0 < k - prev_k - 1 <= WIDGET_INTERIOR_LINES \
+                and dropped[nonblank[prev_k].no].category == r.category:
+            between = nonblank[prev_k + 1:k]
+            if all(b.no not in dropped and b.words <= WIDGET_INTERIOR_MAX_WORDS for b in between):
+                out.update(b.no for b in between)
+        prev_k = k
+    return out
+
+
 def _assign_lines(page: _Page, in_thread: set[int], region: set[int], consumed: dict[int, str],
                   res: StructureResult) -> list[Line]:
     """Every line outside the comments becomes article content or a removal with its reason."""
     content: list[Line] = []
     first_region = min(region) if region else None
+    enclosed = _widget_interiors(page.nonblank, page.dropped)
     for ln in page.nonblank:
         if ln.no in in_thread:
             continue
@@ -415,6 +441,8 @@ def _assign_lines(page: _Page, in_thread: set[int], region: set[int], consumed: 
             content.append(ln)
         elif ln.no in page.dropped:
             res.removals.append(_rule_removal(page.dropped[ln.no], ln))
+        elif ln.no in enclosed:
+            res.removals.append(_shape_removal("shape.widget", ln))
         elif ln.no in region:
             content.append(ln)
         elif ln.item is not None:

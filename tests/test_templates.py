@@ -393,3 +393,16 @@ def test_partial_removals_are_marked_in_the_record():
     assert rows["link.trailing-remnant"]["text"] == "(continue reading)"
     assert rows["share.like"]["partial"] is False
     assert "continue reading" not in doc.text and "with a full stop at the end." in doc.text
+
+
+def test_lines_enclosed_by_one_widget_are_removed_with_it():
+    box = ("Subscribe to my free statistics newsletter\n\n"
+           "Get regular updates on the latest tutorials, offers & news at Statistics Globe.\n"
+           "I hate spam & you may opt out anytime: Privacy Policy.\n")
+    doc = convert(f"A Title\n\n{BODY}\n\n{box}\n{BODY2}\n")
+    assert "regular updates" not in doc.text and "A second paragraph" in doc.text
+    assert [r.rule for r in doc.removals if "regular updates" in r.text] == ["shape.widget"]
+    # Prose between two unrelated removals stays.
+    doc = convert(f"A Title\n\n{BODY}\n\nShare this:\n\nA short closing line of the post.\n\n"
+                  "Subscribe to my free statistics newsletter\n")
+    assert "A short closing line" in doc.text
