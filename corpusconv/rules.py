@@ -171,17 +171,27 @@ def _node_info(op, av) -> tuple[set | None, set | None]:
     return None, None  # classes, any-char, look-arounds, back-references: unknown
 
 
-def pattern_needles(pattern: str) -> frozenset[str] | None:
-    """Literal strings one of which every match of ``pattern`` contains, or ``None``."""
+def _analyse(pattern: str, analysis):
+    """``analysis`` of the parsed pattern, or None where the analysis cannot be trusted: no
+    parser, case-insensitive or verbose flags, or unexpected parser internals (then the
+    caller uses no shortcut: never a wrong answer)."""
     if _sre_parse is None:
         return None
     try:
         parsed = _sre_parse.parse(pattern, 0)
         if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
             return None
-        exact, needles = _seq_info(parsed.data)
-    except Exception:  # unexpected parser internals: no prefilter, never a wrong answer
+        return analysis(parsed.data)
+    except Exception:
         return None
+
+
+def pattern_needles(pattern: str) -> frozenset[str] | None:
+    """Literal strings one of which every match of ``pattern`` contains, or ``None``."""
+    got = _analyse(pattern, _seq_info)
+    if got is None:
+        return None
+    exact, needles = got
     if exact is not None and "" not in exact:
         needles = exact
     return frozenset(needles) if needles else None
@@ -251,15 +261,10 @@ def _first_chars(items) -> tuple[set | None, bool]:
 def pattern_first_chars(pattern: str) -> frozenset[str] | None:
     """The characters every non-empty whole-line match of ``pattern`` starts with, or
     ``None`` when that cannot be told (the pattern then has to be tried on every line)."""
-    if _sre_parse is None:
+    got = _analyse(pattern, _first_chars)
+    if got is None:
         return None
-    try:
-        parsed = _sre_parse.parse(pattern, 0)
-        if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
-            return None
-        first, nullable = _first_chars(parsed.data)
-    except Exception:  # unexpected parser internals: no dispatch, never a wrong answer
-        return None
+    first, nullable = got
     return None if first is None or nullable else frozenset(first)
 
 
