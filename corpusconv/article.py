@@ -11,9 +11,12 @@ thread and a "Related posts"-style heading are walls it cannot cross.  A post he
 moves its start past a blog description or sidebar printed above the post.
 
 Title: a heading-like line near the article's start, scored on evidence: beside a
-dateline or byline, directly above the article, named by the comment section or other
-short lines, title case, length; against: one- or two-word names, captions, a person's
-name beside a dateline (a byline), distance.
+dateline or byline, directly above the article, quoted by the comment section, share
+texts or other short lines, title case, length; against: one- or two-word names,
+captions, a person's name beside a dateline (a byline), controls ("View PDF/Print
+Mode"), the site's name (printed in the footer), a line that wraps another heading
+("Share …: X"), distance.  A lower-case title counts only where its position says
+"title"; a chosen heading that shortens a fuller one printed above gives way to it.
 """
 
 from __future__ import annotations
