@@ -389,15 +389,15 @@ def _article_region(page: _Page, sc: _Scored, in_thread: set[int], res: Structur
     # With the title above the run, the run's leading short lines are the rest of the post
     # header (a dateline printed again, "Contributing Writer", a "View PDF/Print Mode"
     # control): metadata and chrome, not the article's first paragraph.
-    title_above = head.title is not None and head.title.no < seq[start].no
-    while start < end and seq[start].no not in consumed:
+    title_above = head.title is not None and start < len(seq) and head.title.no < seq[start].no
+    while start <= end and start < len(seq) and seq[start].no not in consumed:
         ln = seq[start]
         if is_dateline(ln.text) and (res.date is None or _iso_or_none(ln.text) == res.date):
             res.date = res.date or _iso_or_none(ln.text)
             consumed[ln.no] = "meta.date"
-        elif not (article.is_ui_label(ln) or (title_above and ln.item is None and sc.scores[start] < 0
-                                               and not article.is_sentence(ln.text))):
-            break
+        elif start == end or not (article.is_ui_label(ln) or (
+                title_above and ln.item is None and sc.scores[start] < 0 and not article.is_sentence(ln.text))):
+            break  # the last line of the run always stays: an article is never emptied here
         start += 1
     return {seq[k].no for k in range(start, end + 1) if k not in sc.walls}, consumed
 

@@ -102,3 +102,9 @@ def test_rest_of_the_post_header_is_not_article_text():
     assert {r.rule for r in doc.removals if r.text == "November 15, 2019"} == {"meta.date"}
     assert {r.rule for r in doc.removals if r.text in ("Contributing Writer", "View PDF/Print Mode")} == \
         {"shape.page-header"}
+
+
+def test_title_on_the_last_line_does_not_break_the_header_trim():
+    """Found by the fuzzer: a dateline, then a one-line "article" that is taken as title."""
+    doc = convert("March 4, 2021\nThe the the the the.")
+    assert doc.date == "2021-03-04"
