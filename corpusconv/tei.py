@@ -96,8 +96,13 @@ def _token(s: str, default: str = "unknown") -> str:
     return out or default
 
 
+_NCNAME_PLAIN = re.compile(r"[A-Za-z0-9.-](?:[A-Za-z0-9._-]*[A-Za-z0-9.-])?")
+
+
 def _ncname(s: str, default: str = "x") -> str:
     """An ASCII NCName fragment derived from any string (accents folded, rest -> ``_``)."""
+    if _NCNAME_PLAIN.fullmatch(s):  # already one (comment ids, most names): unchanged below
+        return s
     folded = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode("ascii")
     out = re.sub(r"[^A-Za-z0-9._-]+", "_", folded).strip("_")
     return out or default
@@ -152,7 +157,7 @@ _QNAMES: dict[str, str] = {}
 
 def _el(parent, tag: str, text: str | None = None, **attrs) -> etree._Element:
     # One SubElement call with all attributes (in keyword order, as set() one by one would
-    # give): removals make tens of thousands of elements per page.
+    # give).  The reference for _TextBuilder, and the builder of documents it refuses.
     qname = _QNAMES.get(tag)
     if qname is None:
         qname = _QNAMES[tag] = f"{{{TEI_NS}}}{tag}"
@@ -168,6 +173,167 @@ def _el(parent, tag: str, text: str | None = None, **attrs) -> etree._Element:
         except ValueError:
             e.text = xml_safe(text)
     return e
+
+
+class _TreeBuilder:
+    """Builds the tree element by element through lxml's API (cleans XML-illegal text).
+
+    The reference builder: :class:`_TextBuilder` must give exactly the same tree, and is
+    only trusted when its text parses; otherwise the document is built by this one.
+    """
+
+    def root(self, root_id: str) -> etree._Element:
+        self._root = etree.Element(f"{{{TEI_NS}}}TEI", nsmap={None: TEI_NS})
+        self._root.set(XML_ID, root_id)
+        return self._root
+
+    el = staticmethod(_el)
+    leaf = staticmethod(_el)
+
+    def removals(self, parent, removals, rule_ids: dict[str, str]) -> None:
+        for r in removals:
+            _el(parent, "ab", r.text, type="removed", subtype=_token(r.category), n=r.line,
+                ana=f"#{rule_ids[r.rule]}")
+
+    def finish(self) -> etree._Element:
+        return self._root
+
+
+def _esc_text(s: str) -> str:
+    # What the parser must read back unchanged: markup characters, and CR (line-end
+    # normalisation would turn it into LF).
+    if "&" in s or "<" in s or ">" in s or "\r" in s:
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return s
+
+
+_ATTR_SPECIAL = re.compile('[&<>"\t\n\r]')
+
+
+def _esc_attr(s: str) -> str:
+    # Attribute-value normalisation would also turn TAB, LF and CR into spaces.  Attribute
+    # values are short tokens and ids: one search usually finds nothing to escape.
+    if _ATTR_SPECIAL.search(s) is None:
+        return s
+    return (s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
+            .replace("\t", "&#9;"))
+
+
+def _attr_text(attrs: dict) -> str:
+    """`` name="value"`` for each attribute that is not None, in keyword order (as _el)."""
+    out = ""
+    for k, v in attrs.items():
+        if v is None:
+            continue
+        if k == "xml_id":
+            k = "xml:id"
+        out += f' {k}="{v}"' if type(v) is int else f' {k}="{_esc_attr(str(v))}"'
+    return out
+
+
+class _TextBuilder:
+    """Writes the document as XML text, in document order, for one parse by libxml2.
+
+    Creating tens of thousands of elements one lxml call at a time (most of them one
+    ``ab`` per removed line) costs several times more than writing their text and parsing
+    it.  Elements are handles (their number in document order); adding a child to an
+    element closes every element opened after it, so callers must build in document
+    order, as :func:`to_tei_tree` does.  The parsed tree is the one validated and
+    serialised; :func:`to_tei_tree` falls back to :class:`_TreeBuilder` when the text
+    does not parse (XML-illegal characters), and tests check both give the same bytes.
+    """
+
+    def root(self, root_id: str) -> int:
+        self._parts = [f'<TEI xmlns="{TEI_NS}" xml:id="{_esc_attr(root_id)}">']
+        self._open = [0]  # handles of the open elements, root first
+        self._tags = ["TEI"]
+        self._count = 1  # elements written so far: the next handle
+        self._empty: list[int] = []  # elements with text "": no markup makes that node
+        return 0
+
+    def _close_to(self, parent: int) -> None:
+        open_, tags, parts = self._open, self._tags, self._parts
+        while open_[-1] != parent:
+            open_.pop()
+            parts.append(f"</{tags.pop()}>")
+
+    def el(self, parent: int, tag: str, text: str | None = None, **attrs) -> int:
+        open_ = self._open
+        if open_[-1] != parent:
+            self._close_to(parent)
+        handle = self._count
+        self._count = handle + 1
+        start = f"<{tag}{_attr_text(attrs)}>" if attrs else f"<{tag}>"
+        if text is None:
+            self._parts.append(start)
+        else:
+            if not text:
+                self._empty.append(handle)
+            self._parts.append(start + _esc_text(text))
+        open_.append(handle)
+        self._tags.append(tag)
+        return handle
+
+    def leaf(self, parent: int, tag: str, text: str | None = None, **attrs) -> None:
+        """:meth:`el` for an element that gets no children: written whole, never opened."""
+        if self._open[-1] != parent:
+            self._close_to(parent)
+        if text is None:
+            self._parts.append(f"<{tag}{_attr_text(attrs)}/>" if attrs else f"<{tag}/>")
+        else:
+            if not text:
+                self._empty.append(self._count)
+            self._parts.append(f"<{tag}{_attr_text(attrs)}>{_esc_text(text)}</{tag}>" if attrs
+                               else f"<{tag}>{_esc_text(text)}</{tag}>")
+        self._count += 1
+
+    def removals(self, parent: int, removals, rule_ids: dict[str, str]) -> None:
+        """The ``ab`` of every removal (childless: written whole, start tags cached)."""
+        if self._open[-1] != parent:
+            self._close_to(parent)
+        # Removed lines rarely hold a character to escape: look at all of them at once.
+        joined = "".join([r.text for r in removals if r.text is not None])
+        special = "&" in joined or "<" in joined or ">" in joined or "\r" in joined
+        heads: dict[tuple[str, str], tuple[str, str]] = {}
+        parts, empty = self._parts, self._empty
+        handle = self._count
+        for r in removals:
+            head = heads.get((r.category, r.rule))
+            if head is None:
+                head = heads[(r.category, r.rule)] = (
+                    f'<ab type="removed" subtype="{_esc_attr(_token(r.category))}" n="',
+                    f'" ana="#{_esc_attr(rule_ids[r.rule])}">')
+            line = r.line
+            if type(line) is not int:
+                if line is None:  # as _el: no attribute
+                    head = (head[0].removesuffix(' n="'), head[1][1:])
+                    line = ""
+                else:
+                    line = _esc_attr(str(line))
+            text = r.text
+            if text is None:
+                parts.append(f"{head[0]}{line}{head[1]}</ab>")
+            else:
+                if not text:
+                    empty.append(handle)
+                parts.append(f"{head[0]}{line}{head[1]}{_esc_text(text) if special else text}</ab>")
+            handle += 1
+        self._count = handle
+
+    def finish(self) -> etree._Element:
+        self._close_to(0)
+        self._parts.append("</TEI>")
+        # A lone surrogate fails the encoding and an XML-illegal character the parse: the
+        # caller then builds with _TreeBuilder, which cleans them as it always has.
+        data = "".join(self._parts).encode("utf-8")
+        root = etree.fromstring(data, etree.XMLParser(
+            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True))
+        if self._empty:  # lxml's API keeps an empty text node: so must we
+            elements = list(root.iter())
+            for handle in self._empty:
+                elements[handle].text = ""
+        return root
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -194,89 +360,89 @@ def _people(doc: Document) -> dict[str, set[str]]:
     return people
 
 
-def _header(root, doc: Document, person_ids: dict[str, str], rule_ids: dict[str, str]) -> None:
+def _header(b, root, doc: Document, person_ids: dict[str, str], rule_ids: dict[str, str]) -> None:
     prov = doc.provenance
-    header = _el(root, "teiHeader")
-    fd = _el(header, "fileDesc")
-    ts = _el(fd, "titleStmt")
+    header = b.el(root, "teiHeader")
+    fd = b.el(header, "fileDesc")
+    ts = b.el(fd, "titleStmt")
     if doc.title:
-        _el(ts, "title", doc.title)
+        b.leaf(ts, "title", doc.title)
     else:
-        _el(ts, "title", doc.id, type="derived")
-    ps = _el(fd, "publicationStmt")
-    _el(ps, "authority", prov.tool or "corpusconv")
-    _el(ps, "idno", doc.id, type="docid")
-    sd = _el(fd, "sourceDesc")
-    bibl = _el(sd, "bibl")
+        b.leaf(ts, "title", doc.id, type="derived")
+    ps = b.el(fd, "publicationStmt")
+    b.leaf(ps, "authority", prov.tool or "corpusconv")
+    b.leaf(ps, "idno", doc.id, type="docid")
+    sd = b.el(fd, "sourceDesc")
+    bibl = b.el(sd, "bibl")
     if doc.title:
-        _el(bibl, "title", doc.title)
+        b.leaf(bibl, "title", doc.title)
     if doc.author:
-        _el(bibl, "author", doc.author)
+        b.leaf(bibl, "author", doc.author)
     if doc.date:
-        _el(bibl, "date", doc.date, when=iso_when(doc.date))
-    _el(bibl, "idno", prov.source_path, type="filename")
-    _el(bibl, "idno", prov.sha256, type="sha256")
+        b.leaf(bibl, "date", doc.date, when=iso_when(doc.date))
+    b.leaf(bibl, "idno", prov.source_path, type="filename")
+    b.leaf(bibl, "idno", prov.sha256, type="sha256")
 
-    ed = _el(header, "encodingDesc")
-    app = _el(_el(ed, "appInfo"), "application", ident="corpusconv",
-              version=tei_version(prov.tool_version))
-    _el(app, "label", prov.tool or "corpusconv")
-    _el(app, "desc", f"version {prov.tool_version}", type="version")
-    _el(app, "desc", f"rules digest {prov.rules_digest or 'none'}", type="rulesDigest")
-    _el(app, "desc", f"input encoding {prov.encoding}", type="encoding")
-    _el(app, "desc", f"removals: {_summary(Counter(r.rule for r in doc.removals))}",
-        type="removals")
+    ed = b.el(header, "encodingDesc")
+    app = b.el(b.el(ed, "appInfo"), "application", ident="corpusconv",
+               version=tei_version(prov.tool_version))
+    b.leaf(app, "label", prov.tool or "corpusconv")
+    b.leaf(app, "desc", f"version {prov.tool_version}", type="version")
+    b.leaf(app, "desc", f"rules digest {prov.rules_digest or 'none'}", type="rulesDigest")
+    b.leaf(app, "desc", f"input encoding {prov.encoding}", type="encoding")
+    b.leaf(app, "desc", f"removals: {_summary(Counter(r.rule for r in doc.removals))}",
+           type="removals")
     repairs = Counter()
     for r in prov.repairs:
         repairs[r.kind] += r.count
-    _el(app, "desc", f"repairs: {_summary(repairs)}", type="repairs")
+    b.leaf(app, "desc", f"repairs: {_summary(repairs)}", type="repairs")
     if rule_ids:
-        tax = _el(_el(ed, "classDecl"), "taxonomy", n="removal-rules")
+        tax = b.el(b.el(ed, "classDecl"), "taxonomy", n="removal-rules")
         counts = Counter(r.rule for r in doc.removals)
         for rule, rid in rule_ids.items():
-            cat = _el(tax, "category", xml_id=rid, n=counts[rule])
-            _el(cat, "catDesc", rule)
+            cat = b.el(tax, "category", xml_id=rid, n=counts[rule])
+            b.leaf(cat, "catDesc", rule)
 
     if person_ids:
         roles = _people(doc)
-        lp = _el(_el(_el(header, "profileDesc"), "particDesc"), "listPerson")
+        lp = b.el(b.el(b.el(header, "profileDesc"), "particDesc"), "listPerson")
         for name, pid in person_ids.items():
-            person = _el(lp, "person", xml_id=pid, role=" ".join(sorted(roles[name])))
-            _el(person, "persName", name)
+            person = b.el(lp, "person", xml_id=pid, role=" ".join(sorted(roles[name])))
+            b.leaf(person, "persName", name)
 
 
 # --- body -----------------------------------------------------------------------------
 
 
-def _block(parent, b: Block, person_ids: dict[str, str]) -> None:
+def _block(bld, parent, b: Block, person_ids: dict[str, str]) -> None:
     if b.type == "section_break":
-        _el(parent, "milestone", unit="section")
+        bld.leaf(parent, "milestone", unit="section")
     elif b.type == "turn":
-        sp = _el(parent, "sp", who=f"#{person_ids[b.speaker]}" if b.speaker else None)
+        sp = bld.el(parent, "sp", who=f"#{person_ids[b.speaker]}" if b.speaker else None)
         if b.speaker:
-            _el(sp, "speaker", b.speaker)
+            bld.leaf(sp, "speaker", b.speaker)
         for para in _paragraphs(b.text):
-            _el(sp, "p", para)
+            bld.leaf(sp, "p", para)
     elif b.type == "quote":
         if b.attribution:
-            cit = _el(parent, "cit")
-            quote = _el(cit, "quote")
+            cit = bld.el(parent, "cit")
+            quote = bld.el(cit, "quote")
         else:
-            cit, quote = None, _el(parent, "quote")
+            cit, quote = None, bld.el(parent, "quote")
         for para in _paragraphs(b.text):
-            _el(quote, "p", para)
+            bld.leaf(quote, "p", para)
         if cit is not None:
-            _el(cit, "bibl", b.attribution)
+            bld.leaf(cit, "bibl", b.attribution)
     else:  # paragraph, and any type unknown to this serialiser (kept, never dropped)
-        _el(parent, "p", b.text)
+        bld.leaf(parent, "p", b.text)
 
 
-def _article(body, doc: Document, person_ids: dict[str, str]) -> None:
-    article = _el(body, "div", type="article")
+def _article(bld, body, doc: Document, person_ids: dict[str, str]) -> None:
+    article = bld.el(body, "div", type="article")
     if doc.title:
-        _el(article, "head", doc.title)
+        bld.leaf(article, "head", doc.title)
     if not doc.blocks:
-        _el(article, "gap", reason="no-content")
+        bld.leaf(article, "gap", reason="no-content")
         return
     container = article
     lst = None
@@ -284,51 +450,49 @@ def _article(body, doc: Document, person_ids: dict[str, str]) -> None:
         if b.type != "list_item":
             lst = None
         if b.type == "heading":
-            container = _el(article, "div", type="section")
-            _el(container, "head", b.text)
+            container = bld.el(article, "div", type="section")
+            bld.leaf(container, "head", b.text)
         elif b.type == "list_item":
             if lst is None:
-                lst = _el(container, "list")
-            _el(lst, "item", b.text)
+                lst = bld.el(container, "list")
+            bld.leaf(lst, "item", b.text)
         else:
-            _block(container, b, person_ids)
+            _block(bld, container, b, person_ids)
 
 
-def _post(parent, c: Comment, post_id: str, person_ids: dict[str, str]) -> None:
+def _post(b, parent, c: Comment, post_id: str, person_ids: dict[str, str]) -> None:
     kind = "pingback" if c.kind == "pingback" else ("reply" if c.depth > 0 else "comment")
     when = iso_when(c.date)
-    post = _el(parent, "post", xml_id=post_id, n=c.n, type=kind, indentLevel=c.depth,
-               modality="written", who=f"#{person_ids[c.author]}" if c.author else None,
-               when=when)
+    post = b.el(parent, "post", xml_id=post_id, n=c.n, type=kind, indentLevel=c.depth,
+                modality="written", who=f"#{person_ids[c.author]}" if c.author else None,
+                when=when)
     if c.author or c.date:
-        opener = _el(post, "opener")
+        opener = b.el(post, "opener")
         if c.author:
-            _el(opener, "persName", c.author, ref=f"#{person_ids[c.author]}")
+            b.leaf(opener, "persName", c.author, ref=f"#{person_ids[c.author]}")
         if c.date:
-            _el(opener, "date", c.date, when=when)
+            b.leaf(opener, "date", c.date, when=when)
     for para in c.paragraphs:
-        _el(post, "p", para)
+        b.leaf(post, "p", para)
 
 
 # --- back -----------------------------------------------------------------------------
 
 
-def _back(text, doc: Document, rule_ids: dict[str, str]) -> None:
+def _back(b, text, doc: Document, rule_ids: dict[str, str]) -> None:
     repairs = doc.provenance.repairs
     if not doc.removals and not repairs:
         return
-    back = _el(text, "back")
+    back = b.el(text, "back")
     if doc.removals:
-        div = _el(back, "div", type="boilerplate")
-        for r in doc.removals:
-            _el(div, "ab", r.text, type="removed", subtype=_token(r.category), n=r.line,
-                ana=f"#{rule_ids[r.rule]}")
+        div = b.el(back, "div", type="boilerplate")
+        b.removals(div, doc.removals, rule_ids)
     if repairs:
-        div = _el(back, "div", type="repairs")
+        div = b.el(back, "div", type="repairs")
         for rep in repairs:
-            ab = _el(div, "ab", type="repair", subtype=_token(rep.kind), n=rep.line)
-            _el(ab, "num", str(rep.count), type="count", value=rep.count)
-            _el(ab, "seg", rep.detail, type="detail")
+            ab = b.el(div, "ab", type="repair", subtype=_token(rep.kind), n=rep.line)
+            b.leaf(ab, "num", str(rep.count), type="count", value=rep.count)
+            b.leaf(ab, "seg", rep.detail, type="detail")
 
 
 # --- entry point ----------------------------------------------------------------------
@@ -352,6 +516,16 @@ def tei_bytes(root: etree._Element) -> bytes:
 
 def to_tei_tree(doc: Document) -> etree._Element:
     """``doc`` as a TEI element tree (validate it in memory, then :func:`tei_bytes`)."""
+    try:
+        return _build(doc, _TextBuilder())
+    except Exception:
+        # Text that cannot be written and parsed back as it is (XML-illegal characters,
+        # lone surrogates, non-string values from API callers): element by element, with
+        # lxml's checks and our cleaning, exactly as it always was.
+        return _build(doc, _TreeBuilder())
+
+
+def _build(doc: Document, b) -> etree._Element:
     ids = _Ids()
     root_id = ids.make("d-", doc.id)
     person_ids = {name: ids.make("p-", name) for name in _people(doc)}
@@ -361,15 +535,14 @@ def to_tei_tree(doc: Document) -> etree._Element:
             rule_ids[r.rule] = ids.make("rule-", r.rule)
     post_ids = [ids.make(f"{root_id}.", c.id) for c in doc.comments]
 
-    root = etree.Element(f"{{{TEI_NS}}}TEI", nsmap={None: TEI_NS})
-    root.set(XML_ID, root_id)
-    _header(root, doc, person_ids, rule_ids)
-    text = _el(root, "text")
-    body = _el(text, "body")
-    _article(body, doc, person_ids)
+    root = b.root(root_id)
+    _header(b, root, doc, person_ids, rule_ids)
+    text = b.el(root, "text")
+    body = b.el(text, "body")
+    _article(b, body, doc, person_ids)
     if doc.comments:
-        comments = _el(body, "div", type="comments")
+        comments = b.el(body, "div", type="comments")
         for c, pid in zip(doc.comments, post_ids):
-            _post(comments, c, pid, person_ids)
-    _back(text, doc, rule_ids)
-    return root
+            _post(b, comments, c, pid, person_ids)
+    _back(b, text, doc, rule_ids)
+    return b.finish()
