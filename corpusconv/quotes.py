@@ -15,8 +15,20 @@ quotation mark open).  Without evidence the quote is the attributed paragraph al
 Unattributed block quotations are recognised where the rendered text still marks them:
 paragraphs indented deeper than the article (renderers indent ``<blockquote>``),
 paragraphs wholly inside quotation marks, and a paragraph introduced by a verb of
-saying and a colon ("Felix Salmon explains:").  Most block quotations carry no such
-mark in plain text; those stay paragraphs.
+saying and a colon ("Felix Salmon explains:").
+
+Two more marks come from how the page was laid out and rendered:
+
+* a pull quote: a short paragraph between body paragraphs whose words are a sentence of
+  a longer article paragraph (magazines repeat a sentence as a large ``<blockquote>``),
+  optionally with a short attribution line joined under it;
+* a single newline: the renderer separates ``<p>`` blocks with a blank line but joins a
+  ``<blockquote>`` to the text beside it with one newline.  On a page whose prose is
+  blank-separated, a line joined under an introducing sentence ending in ``:`` (or ``,``
+  before a line wholly in quotation marks) opens a quotation, and the next single
+  newline between prose lines closes it.
+
+Most block quotations carry no such mark in plain text; those stay paragraphs.
 """
 
 from __future__ import annotations
@@ -154,9 +166,14 @@ def _wholly_quoted(text: str) -> bool:
     return text.count("“") <= 1 and text.count("”") <= 1 or text.count('"') == 2
 
 
-def mark_block_quotes(blocks: list[Block], indented: set[int]) -> list[Block]:
+def mark_block_quotes(blocks: list[Block], indented: set[int], line_text: dict[int, str] | None = None,
+                      blank: set[int] | None = None) -> list[Block]:
     """Unattributed block quotations (see the module docstring).  Consecutive indented
-    paragraphs form one quotation."""
+    paragraphs form one quotation.  With the page's lines (``line_text``, ``blank``), a
+    quotation introduced by a colon ends at a single newline between two prose lines on a
+    page that separates its paragraphs with blank lines (see :func:`mark_joined_quotes`)."""
+    joins_close = line_text is not None and blank is not None and blank_separated(
+        [n for b in blocks if b.type == "paragraph" for n in b.source_lines if n in line_text], line_text, blank)
     out: list[Block] = []
     open_indented: Block | None = None  # the indented quotation the next paragraph may extend
     for b in blocks:
@@ -170,9 +187,215 @@ def mark_block_quotes(blocks: list[Block], indented: set[int]) -> list[Block]:
                       and out[-1].text.rstrip().endswith(":")  # cheap test before the regex
                       and _INTRODUCES.search(out[-1].text) is not None)
         if b.type == "paragraph" and (is_indented or introduced or _wholly_quoted(b.text)):
+            end = None
+            if introduced and not is_indented and joins_close and all(n in line_text for n in b.source_lines):
+                end = _closing_join(b.source_lines, line_text)
+            if end is not None:
+                q, rest = _split_block(b, end, line_text, "paragraph")
+                q.type = "quote"
+                out.extend((q, rest))
+                open_indented = None
+                continue
             q = Block("quote", b.text, b.lines, b.source_lines)
             open_indented = q if is_indented else None
             out.append(q)
             continue
         out.append(b)
     return out
+
+
+# ---------------------------------------------------------------------------------------
+# Cues from the renderer's layout (measured on the realweb development set; see
+# bench/RESULTS or the commit message for the figures).
+# ---------------------------------------------------------------------------------------
+_TOKEN = re.compile(r"\w+")
+_SENTENCE_CLOSE = re.compile(r"[.!?…][\"”’')\]]*$|[\"”’]$")
+_LIST_START = re.compile(r"^\s*(?:[•◦▪‣○■□►➢·*+\-]|\d{1,3}[.)])\s")
+
+# A pull quote (a sentence of the article printed again, larger, beside it) repeats at
+# least this many words of a longer paragraph; shorter repeats are headings and labels.
+PULL_QUOTE_MIN_WORDS = 6
+# ... and is at most this long: a pull quote is a sentence or two, not a paragraph.
+PULL_QUOTE_MAX_WORDS = 60
+# An attribution line printed under a quotation ("News industry analyst Ken Doctor",
+# "-Chinedum Okwudire"): short, and no sentence punctuation at its end.
+MAX_ATTRIBUTION_LINE_WORDS = 8
+# Prose lines for the single-newline cue: shorter lines are labels, list rows, captions.
+JOIN_PROSE_MIN_WORDS = 6
+# An introducing line ("… that went something like this (I'm paraphrasing):") is a
+# sentence; "Ingredients:", "Instructions:", "Blogger Disclosure:" are labels.
+INTRO_MIN_WORDS = 5
+# The renderer separates <p> blocks with a blank line, but joins a <blockquote> to the
+# text beside it with a single newline.  The cue is read only on pages whose prose
+# paragraphs are blank-separated: at most this share of adjacent prose lines is joined
+# (dev set: quote pages 0.05-0.29; pages that print <br>-separated text 0.4-1.0).
+JOINED_PROSE_MAX_SHARE = 0.3
+# A quotation opened by the cue runs on over at most this many blank-separated
+# paragraphs to the single newline that closes it.
+JOINED_QUOTE_MAX_PARAGRAPHS = 4
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower())
+
+
+def _attribution_line(text: str) -> str | None:
+    """``text`` as an attribution printed on its own line under a quotation, or None."""
+    t = text.strip()
+    body = t.lstrip("—–~-").strip()
+    if not body or body == t and not body[:1].isupper():
+        return None
+    if len(body.split()) > MAX_ATTRIBUTION_LINE_WORDS or _SENTENCE_CLOSE.search(body):
+        return None
+    if not any(w[:1].isupper() for w in body.split()[1:] + body.split()[:1]):
+        return None
+    return body
+
+
+def mark_pull_quotes(blocks: list[Block], line_text: dict[int, str]) -> list[Block]:
+    """Pull quotes: a short paragraph whose words are a sentence of a longer article
+    paragraph (magazines print the sentence again as a <blockquote>).  A short attribution
+    line joined under it ("News industry analyst Ken Doctor") becomes its attribution."""
+    # Repeated within one longer line: a label joined above a repeated line ("Author: X" /
+    # the recipe summary printed twice) contains it only across lines.
+    line_keys = {n: " " + " ".join(_tokens(line_text[n])) + " " for b in blocks
+                 if b.type in ("paragraph", "quote") for n in b.source_lines if n in line_text}
+    out: list[Block] = []
+    for i, b in enumerate(blocks):
+        # A pull quote stands between body paragraphs; after a heading the same shape is a
+        # standfirst (a teaser's summary, repeated by its first paragraph).
+        after_body = i > 0 and (blocks[i - 1].type in ("quote", "list_item")
+                                or blocks[i - 1].type == "paragraph" and _is_prose_paragraph(blocks[i - 1].text))
+        if b.type != "paragraph" or not after_body:
+            out.append(b)
+            continue
+        src = list(b.source_lines)
+        attr = None
+        if len(src) >= 2 and src[-1] in line_text:
+            attr = _attribution_line(line_text[src[-1]])
+        body_lines = src[:-1] if attr else src
+        body = " ".join(line_text.get(n, "") for n in body_lines).strip()
+        toks = _tokens(body)
+        if (attr is None and len(src) > 1) or not (PULL_QUOTE_MIN_WORDS <= len(toks) <= PULL_QUOTE_MAX_WORDS) \
+                or not _SENTENCE_CLOSE.search(body):
+            out.append(b)
+            continue
+        key = " " + " ".join(toks) + " "
+        if any(n not in src and len(k.split()) > len(toks) and key in k for n, k in line_keys.items()):
+            out.append(Block("quote", body, b.lines, b.source_lines, attribution=attr))
+        else:
+            out.append(b)
+    return out
+
+
+# A paragraph of body text (the article has begun): a sentence at least this long.
+BODY_PARAGRAPH_MIN_WORDS = 10
+
+
+def _is_prose_paragraph(text: str) -> bool:
+    return len(_tokens(text)) >= BODY_PARAGRAPH_MIN_WORDS and bool(_SENTENCE_CLOSE.search(text.strip()))
+
+
+def _prose(text: str) -> bool:
+    return len(_tokens(text)) >= JOIN_PROSE_MIN_WORDS and not _LIST_START.match(text)
+
+
+def blank_separated(line_nos: list[int], line_text: dict[int, str], blank: set[int]) -> bool:
+    """Whether this article separates its prose paragraphs with blank lines (so that a
+    single newline between two prose lines is the renderer's mark of a block quotation)."""
+    joined = separated = 0
+    nos = set(line_nos)
+    for n in line_nos:
+        if not _prose(line_text[n]):
+            continue
+        if n + 1 in nos and _prose(line_text[n + 1]):
+            # an introducing line's own join is the cue itself, not the page's habit
+            joined += not line_text[n].rstrip().endswith((":", ","))
+        elif n + 1 in blank and n + 2 in nos and _prose(line_text[n + 2]):
+            separated += 1
+    return separated > 0 and joined <= JOINED_PROSE_MAX_SHARE * (joined + separated)
+
+
+def _joined_intro(first: str, second: str) -> bool:
+    """``first`` introduces a quotation that the renderer joined under it as ``second``."""
+    first = first.strip()
+    if len(first.split()) < INTRO_MIN_WORDS or _LIST_START.match(first) or not _prose(second):
+        return False
+    if first.endswith(":"):
+        return True
+    # "… he suggested a first step would be to," + a line wholly in quotation marks
+    return first.endswith(",") and _wholly_quoted(second.strip())
+
+
+def _split_block(b: Block, at: int, line_text: dict[int, str], kind: str) -> tuple[Block, Block]:
+    """Split paragraph ``b`` before its source line index ``at``."""
+    a_src, b_src = b.source_lines[:at], b.source_lines[at:]
+    head = Block(b.type, " ".join(line_text[n] for n in a_src), (a_src[0], a_src[-1]), a_src,
+                 speaker=b.speaker, attribution=b.attribution)
+    tail = Block(kind, " ".join(line_text[n] for n in b_src), (b_src[0], b_src[-1]), b_src)
+    return head, tail
+
+
+def mark_joined_quotes(blocks: list[Block], line_text: dict[int, str], blank: set[int]) -> list[Block]:
+    """Block quotations the renderer joined to their introducing sentence with a single
+    newline ("… exchanges like this:" / "President Obama: You know Governor, …").  The
+    quotation runs on to the next single newline between two prose lines (its closing
+    edge) when one comes within a few paragraphs, else it is the joined text alone."""
+    nos = [n for b in blocks if b.type == "paragraph" for n in b.source_lines if n in line_text]
+    if not blank_separated(nos, line_text, blank):
+        return blocks
+    out: list[Block] = []
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        src = b.source_lines
+        cut = None
+        if b.type == "paragraph" and all(n in line_text for n in src):
+            cut = next((k for k in range(1, len(src))
+                        if src[k] == src[k - 1] + 1 and _joined_intro(line_text[src[k - 1]], line_text[src[k]])), None)
+        if cut is None:
+            out.append(b)
+            i += 1
+            continue
+        head, quote = _split_block(b, cut, line_text, "quote")
+        out.append(head)
+        rest = None
+        # Where does it close?  A single newline inside the quote's own lines, or inside
+        # one of the next few paragraphs.
+        end = _closing_join(quote.source_lines, line_text)
+        if end is not None:
+            quote, rest = _split_block(quote, end, line_text, "paragraph")
+            quote.type = "quote"
+            i += 1
+        else:
+            k, taken = i + 1, []
+            while k < len(blocks) and len(taken) < JOINED_QUOTE_MAX_PARAGRAPHS and blocks[k].type == "paragraph" \
+                    and all(n in line_text for n in blocks[k].source_lines):
+                e = _closing_join(blocks[k].source_lines, line_text)
+                if e is not None:
+                    last, rest = _split_block(blocks[k], e, line_text, "paragraph")
+                    taken.append(last)
+                    break
+                taken.append(blocks[k])
+                k += 1
+            if rest is None:
+                taken = []  # no closing edge: only the joined text is known to be quoted
+                k = i
+            for t in taken:
+                quote.text += "\n\n" + t.text
+                quote.source_lines += t.source_lines
+            quote.lines = (quote.source_lines[0], quote.source_lines[-1])
+            i = k + 1
+        out.append(quote)
+        if rest is not None:
+            out.append(rest)
+    return out
+
+
+def _closing_join(src: tuple[int, ...], line_text: dict[int, str]) -> int | None:
+    """Index in ``src`` of the first prose line joined by a single newline to the prose
+    line before it (the edge between a quotation and the text after it)."""
+    for k in range(1, len(src)):
+        if src[k] == src[k - 1] + 1 and _prose(line_text[src[k - 1]]) and _prose(line_text[src[k]]):
+            return k
+    return None
