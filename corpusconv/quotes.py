@@ -87,12 +87,16 @@ def split_attribution(text: str) -> tuple[str, str, str] | None:
     return None
 
 
+_TWEET_HANDLE = re.compile(r"\(@\w{1,15}\)")
+
+
 def separate_attribution(text: str) -> str | None:
     """The attribution in a paragraph that is only ``— Author`` / ``~ Author``."""
     m = _SEPARATE.match(text)
     if m and len(m.group("attr").split()) <= MAX_ATTRIBUTION_WORDS and "\n" not in text.strip():
         attr = m.group("attr").strip()
-        if attr[:1].isupper():
+        # a tweet's signature keeps its author's own spelling: "— rubito (@studiodelatorre) …"
+        if attr[:1].isupper() or _TWEET_HANDLE.search(attr):
             return attr.rstrip(".")
     return None
 
@@ -153,8 +157,11 @@ _WHOLLY_QUOTED = re.compile(r"^\s*[“‘\"]\S.*[”’\"]\s*(?:[~—–-]+\s*\S
 MIN_BLOCK_QUOTE_WORDS = 6
 # A paragraph ending in a colon after a verb of saying introduces a quotation:
 # "Felix Salmon explains:", "According to his blog entry on the matter:", "Here it is:".
+# The verbs are the common English reporting verbs, not a list grown from one page.
 _INTRODUCES = re.compile(
-    r"\b(?:says?|said|writes?|wrote|explains?|explained|notes?|noted|puts? it|argues?|argued|"
+    r"\b(?:says?|said|writes?|wrote|explains?|explained|notes?|noted|puts? it|argues?|argued|claims?|claimed|"
+    r"adds?|added|asks?|asked|tells?|told|recalls?|recalled|concludes?|concluded|insists?|insisted|"
+    r"warns?|warned|observes?|observed|replies|replied|responds?|responded|announce[sd]?|admits?|admitted|"
     r"according to|reads?|statements?|declared|stated|tweeted|posted|quote[sd]?|here it is|"
     r"as follows|in (?:his|her|their) words)\b[^.!?]{0,80}:\s*$", re.I)
 
@@ -379,8 +386,16 @@ def mark_joined_quotes(blocks: list[Block], line_text: dict[int, str], blank: se
                 taken.append(blocks[k])
                 k += 1
             if rest is None:
-                taken = []  # no closing edge: only the joined text is known to be quoted
+                # No closing edge: only the joined text is known to be quoted, and the
+                # paragraphs after it that carry on an exchange it opened ("President
+                # Obama: …" / "Governor Romney: …").
                 k = i
+                taken = []
+                if _EXCHANGE_LABEL.match(quote.text):
+                    while k + 1 < len(blocks) and len(taken) < JOINED_QUOTE_MAX_PARAGRAPHS \
+                            and blocks[k + 1].type == "paragraph" and _EXCHANGE_LABEL.match(blocks[k + 1].text):
+                        k += 1
+                        taken.append(blocks[k])
             for t in taken:
                 quote.text += "\n\n" + t.text
                 quote.source_lines += t.source_lines
@@ -390,6 +405,11 @@ def mark_joined_quotes(blocks: list[Block], line_text: dict[int, str], blank: se
         if rest is not None:
             out.append(rest)
     return out
+
+
+# A line of a quoted exchange opens with its speaker's label: "Tweet 1: …", "President
+# Obama: …" (one to three words, the first capitalised).
+_EXCHANGE_LABEL = re.compile(r"^[A-Z][\w.'’-]*(?:\s[\w.'’-]+){0,2}:\s+\S")
 
 
 def _closing_join(src: tuple[int, ...], line_text: dict[int, str]) -> int | None:

@@ -139,3 +139,46 @@ def test_quotation_introduced_by_a_verb_of_saying_keeps_its_lines_on_a_joined_pa
     doc = convert(f"{P1}\n{P2}\n{P3}\n\nOne resident says (same clip as above):\n\n{said}\n{more}\n\n{P4}\n{P1}\n{P2}\n")
     (q,) = quotes(doc)
     assert q.text == f"{said} {more}"
+
+
+# --- an exchange joined under its intro; reporting verbs; tweet signatures ---------------
+
+def test_joined_exchange_runs_on_over_its_speaker_labelled_paragraphs():
+    intro = "It would be refreshing to hear more exchanges in the debates that went like this:"
+    a = "President Smith: You know, Governor, I misspoke earlier when I described your tax plan."
+    b = "Governor Jones: Thank you, Mr. President, I appreciate that correction very much indeed."
+    doc = convert(f"{P1}\n\n{intro}\n{a}\n\n{b}\n\n{P2}\n\n{P3}\n")
+    (q,) = quotes(doc)
+    assert q.text == f"{a}\n\n{b}"
+
+
+def test_paragraph_with_a_label_after_a_joined_quote_without_one_is_not_absorbed():
+    intro = "It would be refreshing to hear more answers in the debates that went like this:"
+    a = "You know, Governor, I misspoke earlier when I described your tax plan to the audience."
+    b = "Update: the second debate is on Tuesday evening, and the transcript will follow here."
+    doc = convert(f"{P1}\n\n{intro}\n{a}\n\n{b}\n\n{P2}\n\n{P3}\n")
+    assert [q.text for q in quotes(doc)] == [a]
+
+
+def test_reporting_verb_and_colon_introduce_a_quotation():
+    said = ("We use the information we have to improve our advertising and measurement systems so "
+            "we can show you relevant ads on and off our services.")
+    doc = convert(f"{P1}\n\nGiven the goals they claim for data collection:\n\n{said}\n\n{P2}\n\n{P3}\n")
+    assert [q.text for q in quotes(doc)] == [said]
+
+
+def test_colon_without_a_reporting_verb_introduces_no_quotation():
+    doc = convert(f"{P1}\n\nIn the morning, this is what I found in the garden:\n\n{P2}\n\n{P3}\n")
+    assert quotes(doc) == []
+
+
+def test_tweet_signature_with_a_lower_case_name_is_an_attribution():
+    tweet = "I released a first version of my toolbar tools today, contributions are welcome pic.twitter.com/Rik"
+    doc = convert(f"{P1}\n\n{P2}\n\n{tweet}\n\n— rubito (@studiodelatorre) 7 January 2018\n\n{P3}\n")
+    (q,) = quotes(doc)
+    assert q.text == tweet and q.attribution == "rubito (@studiodelatorre) 7 January 2018"
+
+
+def test_lower_case_dash_line_without_a_handle_is_no_attribution():
+    doc = convert(f"{P1}\n\n{P2}\n\n— and then the rain started again, as it always does here\n\n{P3}\n")
+    assert quotes(doc) == []
