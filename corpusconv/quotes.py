@@ -250,11 +250,12 @@ def _attribution_line(text: str) -> str | None:
     """``text`` as an attribution printed on its own line under a quotation, or None."""
     t = text.strip()
     body = t.lstrip("—–~-").strip()
-    if not body or body == t and not body[:1].isupper():
+    marked = body != t  # "-Chinedum Okwudire": a dash marks it; else it opens with a capital
+    if not body or not (marked or body[:1].isupper()):
         return None
     if len(body.split()) > MAX_ATTRIBUTION_LINE_WORDS or _SENTENCE_CLOSE.search(body):
         return None
-    if not any(w[:1].isupper() for w in body.split()[1:] + body.split()[:1]):
+    if not any(w[:1].isupper() for w in body.split()):  # a name is in it somewhere
         return None
     return body
 
@@ -326,7 +327,9 @@ def blank_separated(line_nos: list[int], line_text: dict[int, str], blank: set[i
 def _joined_intro(first: str, second: str) -> bool:
     """``first`` introduces a quotation that the renderer joined under it as ``second``."""
     first = first.strip()
-    if len(first.split()) < INTRO_MIN_WORDS or _LIST_START.match(first) or not _prose(second):
+    # the joined line is a whole sentence (a quotation), not a list row or ingredient line
+    if len(first.split()) < INTRO_MIN_WORDS or _LIST_START.match(first) or not _prose(second) \
+            or not _SENTENCE_CLOSE.search(second.strip()):
         return False
     if first.endswith(":"):
         return True

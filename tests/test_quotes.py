@@ -182,3 +182,16 @@ def test_tweet_signature_with_a_lower_case_name_is_an_attribution():
 def test_lower_case_dash_line_without_a_handle_is_no_attribution():
     doc = convert(f"{P1}\n\n{P2}\n\n— and then the rain started again, as it always does here\n\n{P3}\n")
     assert quotes(doc) == []
+
+
+def test_joined_line_that_is_no_sentence_after_a_colon_intro_is_not_a_quote():
+    intro = "For the sauce of this dish you will need the following things:"
+    row = "Two cups of flour and a pinch of salt and some pepper"
+    doc = convert(f"{P1}\n\n{intro}\n{row}\n\n{P2}\n\n{P3}\n")
+    assert quotes(doc) == []
+
+
+def test_repeat_with_a_second_line_that_is_no_attribution_is_no_pull_quote():
+    # a paragraph that goes on after the repeated sentence is prose quoting itself
+    doc = convert(f"{P1}\n\n{HOST}\n\n{P2}\n\n{PULL}\nand that is really all there is to say about it\n\n{P3}\n")
+    assert quotes(doc) == []
