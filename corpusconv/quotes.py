@@ -173,6 +173,23 @@ def _wholly_quoted(text: str) -> bool:
     return text.count("“") <= 1 and text.count("”") <= 1 or text.count('"') == 2
 
 
+# Renderers indent code (<pre>) and some lists as they indent <blockquote>, and "as
+# follows:" introduces code as often as a quotation: an indented or introduced block is a
+# quotation only if it reads as prose - this many words in all, this many a line on
+# average (a column of country names has one or two), and no line of code.
+INDENTED_QUOTE_MIN_WORDS = MIN_BLOCK_QUOTE_WORDS
+INDENTED_QUOTE_MIN_LINE_WORDS = 4
+_CODE_LINE = re.compile(r"[;{}]\s*$|//|<-|\w\(|^\s*[\w.\[\]\"']+\s*[+\-*/]?=\s")
+
+
+def _quotable(b: Block, line_text: dict[int, str] | None) -> bool:
+    words = len(_tokens(b.text))
+    lines = [line_text[n] for n in b.source_lines if n in line_text] if line_text else [b.text]
+    if words < INDENTED_QUOTE_MIN_WORDS or words < INDENTED_QUOTE_MIN_LINE_WORDS * max(1, len(lines)):
+        return False
+    return not any(_CODE_LINE.search(t) for t in lines)
+
+
 def mark_block_quotes(blocks: list[Block], indented: set[int], line_text: dict[int, str] | None = None,
                       blank: set[int] | None = None) -> list[Block]:
     """Unattributed block quotations (see the module docstring).  Consecutive indented
@@ -184,7 +201,8 @@ def mark_block_quotes(blocks: list[Block], indented: set[int], line_text: dict[i
     out: list[Block] = []
     open_indented: Block | None = None  # the indented quotation the next paragraph may extend
     for b in blocks:
-        is_indented = b.type == "paragraph" and b.source_lines and all(n in indented for n in b.source_lines)
+        is_indented = (b.type == "paragraph" and b.source_lines and all(n in indented for n in b.source_lines)
+                       and _quotable(b, line_text))
         if is_indented and open_indented is not None and out and out[-1] is open_indented:
             open_indented.text += "\n\n" + b.text
             open_indented.lines = (open_indented.lines[0], b.lines[1])
@@ -192,7 +210,8 @@ def mark_block_quotes(blocks: list[Block], indented: set[int], line_text: dict[i
             continue
         introduced = (b.type == "paragraph" and out and out[-1].type == "paragraph"
                       and out[-1].text.rstrip().endswith(":")  # cheap test before the regex
-                      and _INTRODUCES.search(out[-1].text) is not None)
+                      and _INTRODUCES.search(out[-1].text) is not None
+                      and _quotable(b, line_text))
         if b.type == "paragraph" and (is_indented or introduced or _wholly_quoted(b.text)):
             end = None
             if introduced and not is_indented and joins_close and all(n in line_text for n in b.source_lines):

@@ -195,3 +195,32 @@ def test_repeat_with_a_second_line_that_is_no_attribution_is_no_pull_quote():
     # a paragraph that goes on after the repeated sentence is prose quoting itself
     doc = convert(f"{P1}\n\n{HOST}\n\n{P2}\n\n{PULL}\nand that is really all there is to say about it\n\n{P3}\n")
     assert quotes(doc) == []
+
+
+# --- indented and introduced blocks must read as prose ------------------------------------
+
+QUOTED = ("Compassion is not a relationship between the healer and the wounded, it is a "
+          "relationship between equals who know their own darkness well.")
+
+
+def test_indented_prose_is_a_quotation():
+    doc = convert(f"{P1}\n\n{P2}\n\n    {QUOTED}\n\n{P3}\n")
+    assert [q.text for q in quotes(doc)] == [QUOTED]
+
+
+def test_indented_code_is_not_a_quotation():
+    code = "    var clone = response.clone();\n    console.log(clone.bodyUsed); // false"
+    doc = convert(f"{P1}\n\n{P2}\n\n{code}\n\n{P3}\n")
+    assert quotes(doc) == []
+
+
+def test_indented_column_of_names_is_not_a_quotation():
+    names = "    Maldives\n    Gambia\n    Saint Vincent\n    Dominica\n    Samoa"
+    doc = convert(f"{P1}\n\n{P2}\n\n{names}\n\n{P3}\n")
+    assert quotes(doc) == []
+
+
+def test_code_introduced_as_follows_is_not_a_quotation():
+    code = 'my_plot <- ggplot(data, aes(x = groups, y = probability, fill = groups)) +'
+    doc = convert(f"{P1}\n\nNow we can draw a bar chart of our data as follows:\n\n{code}\n\n{P2}\n\n{P3}\n")
+    assert quotes(doc) == []
