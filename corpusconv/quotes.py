@@ -279,6 +279,11 @@ def _attribution_line(text: str) -> str | None:
     return body
 
 
+# A teaser excerpt cut off with an ellipsis repeats the start of a paragraph too; a pull
+# quote is a whole sentence.
+_TRUNCATED = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
+
+
 def mark_pull_quotes(blocks: list[Block], line_text: dict[int, str]) -> list[Block]:
     """Pull quotes: a short paragraph whose words are a sentence of a longer article
     paragraph (magazines print the sentence again as a <blockquote>).  A short attribution
@@ -304,7 +309,7 @@ def mark_pull_quotes(blocks: list[Block], line_text: dict[int, str]) -> list[Blo
         body = " ".join(line_text.get(n, "") for n in body_lines).strip()
         toks = _tokens(body)
         if (attr is None and len(src) > 1) or not (PULL_QUOTE_MIN_WORDS <= len(toks) <= PULL_QUOTE_MAX_WORDS) \
-                or not _SENTENCE_CLOSE.search(body):
+                or not _SENTENCE_CLOSE.search(body) or _TRUNCATED.search(body):
             out.append(b)
             continue
         key = " " + " ".join(toks) + " "

@@ -224,3 +224,9 @@ def test_code_introduced_as_follows_is_not_a_quotation():
     code = 'my_plot <- ggplot(data, aes(x = groups, y = probability, fill = groups)) +'
     doc = convert(f"{P1}\n\nNow we can draw a bar chart of our data as follows:\n\n{code}\n\n{P2}\n\n{P3}\n")
     assert quotes(doc) == []
+
+
+def test_teaser_excerpt_cut_off_with_an_ellipsis_is_not_a_pull_quote():
+    teaser = "What stayed with me most was the rhythm of the place. The bakery opens at six …"
+    doc = convert(f"{P1}\n\n{P2}\n\n{teaser}\n\n{HOST}\n\n{P3}\n")
+    assert quotes(doc) == []
