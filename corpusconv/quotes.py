@@ -191,13 +191,13 @@ def _quotable(b: Block, line_text: dict[int, str] | None) -> bool:
 
 
 def mark_block_quotes(blocks: list[Block], indented: set[int], line_text: dict[int, str] | None = None,
-                      blank: set[int] | None = None) -> list[Block]:
+                      separated: bool = False) -> list[Block]:
     """Unattributed block quotations (see the module docstring).  Consecutive indented
-    paragraphs form one quotation.  With the page's lines (``line_text``, ``blank``), a
-    quotation introduced by a colon ends at a single newline between two prose lines on a
-    page that separates its paragraphs with blank lines (see :func:`mark_joined_quotes`)."""
-    joins_close = line_text is not None and blank is not None and blank_separated(
-        [n for b in blocks if b.type == "paragraph" for n in b.source_lines if n in line_text], line_text, blank)
+    paragraphs form one quotation.  With the page's lines (``line_text``), a quotation
+    introduced by a colon ends at a single newline between two prose lines on a page that
+    separates its paragraphs with blank lines (``separated``, see
+    :func:`page_blank_separated`)."""
+    joins_close = line_text is not None and separated
     out: list[Block] = []
     open_indented: Block | None = None  # the indented quotation the next paragraph may extend
     for b in blocks:
@@ -288,35 +288,59 @@ def mark_pull_quotes(blocks: list[Block], line_text: dict[int, str]) -> list[Blo
     """Pull quotes: a short paragraph whose words are a sentence of a longer article
     paragraph (magazines print the sentence again as a <blockquote>).  A short attribution
     line joined under it ("News industry analyst Ken Doctor") becomes its attribution."""
-    # Repeated within one longer line: a label joined above a repeated line ("Author: X" /
-    # the recipe summary printed twice) contains it only across lines.
-    line_keys = {n: " " + " ".join(_tokens(line_text[n])) + " " for b in blocks
-                 if b.type in ("paragraph", "quote") for n in b.source_lines if n in line_text}
-    out: list[Block] = []
+    # 1. candidates: short sentences standing between body paragraphs
+    cands: dict[int, tuple[str, list[str], str | None, tuple[int, ...]]] = {}
+    line_toks: dict[int, list[str]] = {}  # each line is tokenised once
     for i, b in enumerate(blocks):
         # A pull quote stands between body paragraphs; after a heading the same shape is a
         # standfirst (a teaser's summary, repeated by its first paragraph).
         after_body = i > 0 and (blocks[i - 1].type in ("quote", "list_item")
                                 or blocks[i - 1].type == "paragraph" and _is_prose_paragraph(blocks[i - 1].text))
-        if b.type != "paragraph" or not after_body:
-            out.append(b)
+        if b.type != "paragraph" or not after_body or any(n not in line_text for n in b.source_lines):
             continue
-        src = list(b.source_lines)
-        attr = None
-        if len(src) >= 2 and src[-1] in line_text:
-            attr = _attribution_line(line_text[src[-1]])
-        body_lines = src[:-1] if attr else src
-        body = " ".join(line_text.get(n, "") for n in body_lines).strip()
-        toks = _tokens(body)
-        if (attr is None and len(src) > 1) or not (PULL_QUOTE_MIN_WORDS <= len(toks) <= PULL_QUOTE_MAX_WORDS) \
-                or not _SENTENCE_CLOSE.search(body) or _TRUNCATED.search(body):
-            out.append(b)
+        src = b.source_lines
+        attr = _attribution_line(line_text[src[-1]]) if len(src) >= 2 else None
+        if len(src) > (2 if attr else 1):
             continue
-        key = " " + " ".join(toks) + " "
-        if any(n not in src and len(k.split()) > len(toks) and key in k for n, k in line_keys.items()):
-            out.append(Block("quote", body, b.lines, b.source_lines, attribution=attr))
-        else:
-            out.append(b)
+        body = line_text[src[0]].strip()
+        toks = line_toks[src[0]] = _tokens(body)
+        if PULL_QUOTE_MIN_WORDS <= len(toks) <= PULL_QUOTE_MAX_WORDS and _SENTENCE_CLOSE.search(body) \
+                and not _TRUNCATED.search(body):
+            cands[i] = (body, toks, attr, src)
+    if not cands:
+        return blocks
+    # 2. is a candidate repeated within one longer line?  (Within one line: a label joined
+    # above a repeated line - "Author: X" over a recipe summary printed twice - contains it
+    # only across lines.)  Candidates are found by their first three words, so each line is
+    # read once rather than compared with every candidate.
+    by_start: dict[tuple[str, ...], list[int]] = {}
+    keys = {}
+    for i, (_, toks, _, _) in cands.items():
+        by_start.setdefault(tuple(toks[:3]), []).append(i)
+        keys[i] = " " + " ".join(toks) + " "
+    repeated: set[int] = set()
+    for b in blocks:
+        if b.type not in ("paragraph", "quote"):
+            continue
+        for n in b.source_lines:
+            toks = line_toks.get(n)
+            if toks is None:
+                toks = _tokens(line_text.get(n, ""))
+            if len(toks) <= PULL_QUOTE_MIN_WORDS:
+                continue
+            line_key = None
+            for triple in zip(toks, toks[1:], toks[2:]):
+                for i in by_start.get(triple, ()):
+                    ctoks, src = cands[i][1], cands[i][3]
+                    if i in repeated or n in src or len(toks) <= len(ctoks):
+                        continue
+                    line_key = line_key or " " + " ".join(toks) + " "
+                    if keys[i] in line_key:
+                        repeated.add(i)
+    out = list(blocks)
+    for i in repeated:
+        body, _, attr, src = cands[i]
+        out[i] = Block("quote", body, blocks[i].lines, blocks[i].source_lines, attribution=attr)
     return out
 
 
@@ -329,7 +353,8 @@ def _is_prose_paragraph(text: str) -> bool:
 
 
 def _prose(text: str) -> bool:
-    return len(_tokens(text)) >= JOIN_PROSE_MIN_WORDS and not _LIST_START.match(text)
+    # words split on spaces: read for every line of the page, and as good as \w+ here
+    return len(text.split()) >= JOIN_PROSE_MIN_WORDS and not _LIST_START.match(text)
 
 
 def blank_separated(line_nos: list[int], line_text: dict[int, str], blank: set[int]) -> bool:
@@ -370,13 +395,18 @@ def _split_block(b: Block, at: int, line_text: dict[int, str], kind: str) -> tup
     return head, tail
 
 
-def mark_joined_quotes(blocks: list[Block], line_text: dict[int, str], blank: set[int]) -> list[Block]:
+def page_blank_separated(blocks: list[Block], line_text: dict[int, str], blank: set[int]) -> bool:
+    """:func:`blank_separated` over the lines of the article's paragraphs."""
+    return blank_separated([n for b in blocks if b.type == "paragraph" for n in b.source_lines if n in line_text],
+                           line_text, blank)
+
+
+def mark_joined_quotes(blocks: list[Block], line_text: dict[int, str], separated: bool) -> list[Block]:
     """Block quotations the renderer joined to their introducing sentence with a single
     newline ("… exchanges like this:" / "President Obama: You know Governor, …").  The
     quotation runs on to the next single newline between two prose lines (its closing
     edge) when one comes within a few paragraphs, else it is the joined text alone."""
-    nos = [n for b in blocks if b.type == "paragraph" for n in b.source_lines if n in line_text]
-    if not blank_separated(nos, line_text, blank):
+    if not separated:  # see page_blank_separated
         return blocks
     out: list[Block] = []
     i = 0

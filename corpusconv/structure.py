@@ -462,10 +462,10 @@ def _article_blocks(content: list[Line], lines: list[Line], res: StructureResult
                                     "a link label glued to the end of a paragraph", partial=True))
     blocks = article.apply_dialogue(blocks)
     line_text = {ln.no: ln.text for ln in content}
-    blank = {ln.no for ln in lines if ln.blank}
-    blocks = quotes.mark_joined_quotes(blocks, line_text, blank)
+    separated = quotes.page_blank_separated(blocks, line_text, {ln.no for ln in lines if ln.blank})
+    blocks = quotes.mark_joined_quotes(blocks, line_text, separated)
     blocks = quotes.apply_quotes(blocks)
-    blocks = quotes.mark_block_quotes(blocks, _indented_lines(content), line_text, blank)
+    blocks = quotes.mark_block_quotes(blocks, _indented_lines(content), line_text, separated)
     blocks = quotes.mark_pull_quotes(blocks, line_text)
     blocks = article.mark_headings(blocks)
     blocks, dupes = _drop_repeated_blocks(blocks, lines)
