@@ -243,6 +243,9 @@ _LIST_START = re.compile(r"^\s*(?:[•◦▪‣○■□►➢·*+\-]|\d{1,3}[.)
 PULL_QUOTE_MIN_WORDS = 6
 # ... and is at most this long: a pull quote is a sentence or two, not a paragraph.
 PULL_QUOTE_MAX_WORDS = 60
+# See mark_pull_quotes: more candidates than this opening with the same three words are
+# a template.
+PULL_QUOTE_MAX_SHARED_START = 8
 # An attribution line printed under a quotation ("News industry analyst Ken Doctor",
 # "-Chinedum Okwudire"): short, and no sentence punctuation at its end.
 MAX_ATTRIBUTION_LINE_WORDS = 8
@@ -318,6 +321,9 @@ def mark_pull_quotes(blocks: list[Block], line_text: dict[int, str]) -> list[Blo
     for i, (_, toks, _, _) in cands.items():
         by_start.setdefault(tuple(toks[:3]), []).append(i)
         keys[i] = " " + " ".join(toks) + " "
+    # Many paragraphs opening with the same three words are a template ("Click here to
+    # read …"), not pull quotes; dropping them also bounds the work on such pages.
+    by_start = {t: v for t, v in by_start.items() if len(v) <= PULL_QUOTE_MAX_SHARED_START}
     repeated: set[int] = set()
     for b in blocks:
         if b.type not in ("paragraph", "quote"):

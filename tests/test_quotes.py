@@ -230,3 +230,10 @@ def test_teaser_excerpt_cut_off_with_an_ellipsis_is_not_a_pull_quote():
     teaser = "What stayed with me most was the rhythm of the place. The bakery opens at six …"
     doc = convert(f"{P1}\n\n{P2}\n\n{teaser}\n\n{HOST}\n\n{P3}\n")
     assert quotes(doc) == []
+
+
+def test_many_paragraphs_opening_alike_are_a_template_not_pull_quotes():
+    short = [f"The quick brown fox number {i} jumps over the lazy dog again." for i in range(12)]
+    longer = [f"{s[:-1]} and then rests for a while in the warm sun." for s in short]
+    doc = convert(f"{P1}\n\n" + "\n\n".join(x for pair in zip(short, longer) for x in pair) + f"\n\n{P2}\n")
+    assert quotes(doc) == []
