@@ -461,8 +461,12 @@ def _article_blocks(content: list[Line], lines: list[Line], res: StructureResult
         res.removals.append(Removal("link.trailing-remnant", "link-remnant", line_no, text,
                                     "a link label glued to the end of a paragraph", partial=True))
     blocks = article.apply_dialogue(blocks)
+    line_text = {ln.no: ln.text for ln in content}
+    separated = quotes.page_blank_separated(blocks, line_text, {ln.no for ln in lines if ln.blank})
+    blocks = quotes.mark_joined_quotes(blocks, line_text, separated)
     blocks = quotes.apply_quotes(blocks)
-    blocks = quotes.mark_block_quotes(blocks, _indented_lines(content))
+    blocks = quotes.mark_block_quotes(blocks, _indented_lines(content), line_text, separated)
+    blocks = quotes.mark_pull_quotes(blocks, line_text)
     blocks = article.mark_headings(blocks)
     blocks, dupes = _drop_repeated_blocks(blocks, lines)
     res.removals.extend(dupes)
