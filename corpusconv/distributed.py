@@ -42,7 +42,6 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import reduce
-from pathlib import Path
 from typing import Iterable, Sequence
 
 from .batch import FORMATS, RulesSpec, process

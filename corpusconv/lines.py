@@ -130,7 +130,6 @@ ITEM_PROSE_WORDS = 8
 
 
 def _keeps_paragraphs(item: Item, is_header, next_line: "Line") -> bool:
-    first = item.marker_line
     if sum(ln.words for ln in item.lines) >= ITEM_PROSE_WORDS:
         return True
     if is_header is not None and (any(is_header(ln.body) for ln in item.lines[:2])

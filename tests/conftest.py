@@ -158,3 +158,23 @@ def assert_valid(schema: etree.RelaxNG, xml: bytes, label: str) -> None:
     if not schema.validate(tree):
         errors = "\n".join(f"  line {e.line}: {e.message}" for e in schema.error_log)
         pytest.fail(f"{label}: not valid:\n{errors}\n--- document ---\n{xml.decode()[:4000]}")
+
+
+# --- small hand-written pages (tests/test_title.py, test_quotes.py, test_templates.py) ---
+
+P1 = ("I just got back from a long trip to the mountains, and a reader asked me which places I "
+      "would go back to first, so here is the list I promised you all last week.")
+P2 = ("The first place is a small village at the end of a valley road, where the bakery opens "
+      "at six and the church bells ring every quarter of an hour, all day and all night.")
+P3 = ("The second place is a harbour town with a market on Saturdays, and the best fish soup I "
+      "have eaten anywhere, served in bowls that are older than the restaurant itself.")
+
+
+def convert_page(text: str) -> Document:
+    """Convert a hand-written page and check that every line is accounted for."""
+    import corpusconv
+    from corpusconv.pipeline import check_accounting
+
+    doc = corpusconv.convert_text(text, source="case.txt")
+    assert check_accounting(doc) == []
+    return doc

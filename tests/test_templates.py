@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-import corpusconv
 from corpusconv.comments import is_comment_heading, parse_header_line
-from corpusconv.pipeline import check_accounting
+
+from conftest import convert_page as convert
 
 BODY = ("This is the opening paragraph of the post, long enough to read as real prose in any "
         "article, with a full stop at the end.")
@@ -18,10 +18,6 @@ BODY2 = ("A second paragraph continues the argument at some length, so the artic
          "the main text of this page and not a sidebar.")
 
 
-def convert(text: str):
-    doc = corpusconv.convert_text(text, source="case.txt")
-    assert check_accounting(doc) == []
-    return doc
 
 
 def test_header_line_forms():

@@ -3,22 +3,9 @@ the headings that look like one but are not (site names, controls, captions, ech
 
 from __future__ import annotations
 
-import corpusconv
-from corpusconv.pipeline import check_accounting
+from conftest import P1, P2, P3, convert_page as convert
 
-P1 = ("I just got back from a long trip to the mountains, and a reader asked me which places I "
-      "would go back to first, so here is the list I promised you all last week.")
-P2 = ("The first place is a small village at the end of a valley road, where the bakery opens "
-      "at six and the church bells ring every quarter of an hour, all day and all night.")
-P3 = ("The second place is a harbour town with a market on Saturdays, and the best fish soup I "
-      "have eaten anywhere, served in bowls that are older than the restaurant itself.")
 BODY = f"{P1}\n\n{P2}\n\n{P3}\n"
-
-
-def convert(text: str):
-    doc = corpusconv.convert_text(text, source="case.txt")
-    assert check_accounting(doc) == []
-    return doc
 
 
 def test_lower_case_title_opening_the_article():
