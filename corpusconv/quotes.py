@@ -393,10 +393,19 @@ def _joined_intro(first: str, second: str) -> bool:
 
 def _split_block(b: Block, at: int, line_text: dict[int, str], head_kind: str, tail_kind: str
                  ) -> tuple[Block, Block]:
-    """Split block ``b`` before its source line index ``at`` into two blocks of these types."""
+    """Split block ``b`` before its source line index ``at`` into two blocks of these types.
+
+    The parts are cut from the block's own text, not rebuilt from the page's lines: earlier
+    steps may have cut a remnant off its end ("(continue reading)"), which must stay cut.
+    """
     a_src, b_src = b.source_lines[:at], b.source_lines[at:]
-    head = Block(head_kind, " ".join(line_text[n] for n in a_src), (a_src[0], a_src[-1]), a_src)
-    tail = Block(tail_kind, " ".join(line_text[n] for n in b_src), (b_src[0], b_src[-1]), b_src)
+    head_text = " ".join(line_text[n] for n in a_src)
+    if b.text.startswith(head_text + " "):
+        tail_text = b.text[len(head_text) + 1:]
+    else:  # the text was changed at its start: rebuild both parts from the lines
+        tail_text = " ".join(line_text[n] for n in b_src)
+    head = Block(head_kind, head_text, (a_src[0], a_src[-1]), a_src)
+    tail = Block(tail_kind, tail_text, (b_src[0], b_src[-1]), b_src)
     return head, tail
 
 

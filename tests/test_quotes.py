@@ -224,3 +224,13 @@ def test_many_paragraphs_opening_alike_are_a_template_not_pull_quotes():
     longer = [f"{s[:-1]} and then rests for a while in the warm sun." for s in short]
     doc = convert(f"{P1}\n\n" + "\n\n".join(x for pair in zip(short, longer) for x in pair) + f"\n\n{P2}\n")
     assert quotes(doc) == []
+
+
+def test_splitting_a_joined_quotation_keeps_a_cut_remnant_cut():
+    intro = "My friend put it very well in her letter to me last week, and I quote her here:"
+    quoted = "The bakery opens at six and the bells ring all day, every day of the year."
+    after = "That is exactly how I remember the village from my childhood summers there. (continue reading)"
+    doc = convert(f"A Title Here\n\n{P1}\n\n{intro}\n{quoted}\n{after}\n\n{P2}\n\n{P3}\n")
+    assert [q.text for q in quotes(doc)] == [quoted]
+    assert "continue reading" not in doc.text
+    assert [r.text for r in doc.removals if r.rule == "link.trailing-remnant"] == ["(continue reading)"]
