@@ -24,6 +24,7 @@ import os
 import re
 import signal
 import sys
+import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional
@@ -103,7 +104,14 @@ class Terminated(KeyboardInterrupt):
     pool is stopped and temporary files are removed (no partial output is left)."""
 
 
+# Set once SIGTERM arrives: the exception it raises can land inside a lock's release in
+# the worker pool's shutdown, which then fails with another error (RuntimeError: release
+# unlocked lock); that is still a termination, not a bug.
+_SIGTERM_SEEN = threading.Event()
+
+
 def _on_sigterm(signum, frame) -> None:
+    _SIGTERM_SEEN.set()
     raise Terminated()
 
 
@@ -147,6 +155,9 @@ def guarded(fn: Callable[[], int]) -> int:
         _stderr(error_line(where, exc.strerror or str(exc)))
         return EXIT_FAILED
     except Exception as exc:  # last resort: never a traceback
+        if _SIGTERM_SEEN.is_set():
+            _stderr(f"{TOOL_NAME}: terminated")
+            return EXIT_TERMINATED
         _stderr(error_line(None, f"internal error ({type(exc).__name__}: {exc}); {BUG_HINT}"))
         return EXIT_INTERNAL
 

@@ -316,3 +316,20 @@ def test_verbose_names_every_document_on_stderr(pages, tmp_path):
     r = cli("convert", str(pages), "-o", str(tmp_path / "o"), "-v")
     wrote = [l for l in r.stderr.splitlines() if l.startswith("corpusconv: wrote ")]
     assert r.exit_code == EXIT_OK and len(wrote) == len(_inputs(pages))
+
+
+def test_an_error_during_sigterm_shutdown_is_a_termination_not_a_bug(capsys):
+    """SIGTERM's exception can land inside a lock release in the pool's shutdown, which then
+    fails with RuntimeError: still exit 143 and 'terminated', not an internal error."""
+    from corpusconv import cli
+
+    def body():
+        raise RuntimeError("release unlocked lock")
+
+    assert cli.guarded(body) == cli.EXIT_INTERNAL  # without a SIGTERM it is a bug
+    cli._SIGTERM_SEEN.set()
+    try:
+        assert cli.guarded(body) == cli.EXIT_TERMINATED
+    finally:
+        cli._SIGTERM_SEEN.clear()
+    assert "terminated" in capsys.readouterr().err
