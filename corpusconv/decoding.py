@@ -183,8 +183,12 @@ def sniff_binary(data: bytes) -> str | None:
     if b"\x00" in head and _bomless_utf16(data):
         return None
     utf8 = _valid_utf8_head(head, len(data))
-    nul_share = head.count(0) / len(head)
-    if nul_share > BINARY_NUL_SHARE_UTF8 or (nul_share > BINARY_NUL_SHARE and not utf8):
+    nuls = head.count(0)
+    nul_share = nuls / len(head)
+    # A few NULs are stray bytes however short the page ("\n\x00" is a newline written as
+    # UTF-16, too short to show the UTF-16 pattern): they are repaired, as controls are.
+    if nuls > MIN_CONTROL_BYTES and (nul_share > BINARY_NUL_SHARE_UTF8
+                                     or (nul_share > BINARY_NUL_SHARE and not utf8)):
         return "binary data (contains NUL bytes)"
     controls = count_control_bytes(head)
     limit = BINARY_NUL_SHARE_UTF8 if utf8 else BINARY_CONTROL_SHARE

@@ -99,10 +99,12 @@ def _indent_width(raw: str) -> int:
 
 def make_line(no: int, raw: str) -> Line:
     text = raw.strip()
+    # The indentation's width without a call when it holds no tab (nearly every line).
+    lead = len(raw) - len(raw.lstrip(" \u00a0"))
+    indent = lead if lead == len(raw) or raw[lead] != "\t" else _indent_width(raw)
     if not text:
-        return Line(no=no, raw=raw, text=text, indent=_indent_width(raw), blank=True)
-    indent = _indent_width(raw)
-    ln = Line(no=no, raw=raw, text=text, indent=indent, body=text)
+        return Line(no, raw, text, indent, blank=True)
+    ln = Line(no, raw, text, indent, body=text)
     # Most lines start with a letter and so can be neither a list item nor a section break
     # (the one letter bullet, an indented "o ", excepted): skip the marker patterns.
     plain = bool(text) and text[0].isalpha() and not (text[0] == "o" and indent > 0 and text[1:2] == " ")

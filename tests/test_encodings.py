@@ -250,6 +250,22 @@ def test_c0_controls_and_nul_in_text_file(tmp_path, tei_all_schema):
     assert "xml-illegal" in subtypes
 
 
+@pytest.mark.parametrize("data", [b"\n\x00", b"a\x00", b"\x00", b"Hi\x00\x00\n", "\n".encode("utf-16-le")])
+def test_tiny_page_with_a_few_nuls_is_text(data, tei_all_schema):
+    # Found by the invariant test: "\n" written as UTF-16-LE is b"\n\x00", too short to show
+    # the UTF-16 NUL pattern; its NUL made the whole page "binary".  A handful of NULs is
+    # repaired like any stray control, however short the page.
+    assert sniff_binary(data) is None
+    doc = corpusconv.convert_bytes(data, source="tiny.txt")
+    assert "\x00" not in "".join(doc.lines)
+    assert_outputs_valid(doc, tei_all_schema)
+
+
+def test_many_nuls_in_a_short_file_are_still_binary():
+    with pytest.raises(InputError, match="NUL"):
+        corpusconv.convert_bytes(b"ab\x00\x00\x00\x00\x00\x00cd", source="x.bin")
+
+
 def test_lone_surrogates_and_nonchars_via_python_api(tei_all_schema):
     text = "Title\n\nlone \ud800 high, \udfff low, \ufffe and \uffff nonchars.\n"
     doc = corpusconv.convert_text(text, source="api.txt")
