@@ -274,6 +274,7 @@ def test_lone_surrogates_and_nonchars_via_python_api(tei_all_schema):
     assert sum(r.count for r in repairs(doc, "xml-illegal")) == 4
     assert all(r.line == 3 for r in repairs(doc, "xml-illegal"))
     xml = assert_outputs_valid(doc, tei_all_schema)
+    assert xml.count("\ufffd".encode("utf-8")) >= 4  # the replacements reach the TEI text
     json.dumps(corpusconv.to_record(doc)).encode("utf-8")  # no surrogates left to choke on
 
 
