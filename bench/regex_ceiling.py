@@ -33,6 +33,7 @@ sys.path.insert(0, str(REPO))
 
 import corpusconv  # noqa: E402
 from corpusconv.pipeline import convert_bytes  # noqa: E402
+from corpusconv.reading import expand_inputs, read_job  # noqa: E402
 from corpusconv.rules import build_ruleset, default_rules  # noqa: E402
 
 #: The target throughput the ceiling is compared with (issue 5: 15 % of a ~100 MB/s floor).
@@ -90,25 +91,26 @@ def main() -> int:
     ap.add_argument("corpus", help="a directory of pages (e.g. from bench/make_corpus.py)")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N pages")
     args = ap.parse_args()
-    paths = sorted(p for p in Path(args.corpus).rglob("*") if p.is_file())
+    jobs = expand_inputs([args.corpus])  # the CLI's own file discovery and reading
     if args.limit:
-        paths = paths[: args.limit]
-    if not paths:
-        ap.error(f"no files under {args.corpus}")
-    datas = [p.read_bytes() for p in paths]
+        jobs = jobs[: args.limit]
+    if not jobs:
+        ap.error(f"no input files under {args.corpus}")
+    paths = [job.source for job in jobs]
+    datas = [read_job(job) for job in jobs]
     mb = sum(map(len, datas)) / 1e6
 
     plain = default_rules()
     convert_bytes(datas[0], "warm-up", rules=plain)
     t0 = time.process_time()
     for path, data in zip(paths, datas):
-        convert_bytes(data, str(path), rules=plain)
+        convert_bytes(data, path, rules=plain)
     engine = time.process_time() - t0
 
     calls: list = []
     rules, n_patterns = _spy_on_patterns(calls)
     for path, data in zip(paths, datas):
-        convert_bytes(data, str(path), rules=rules)
+        convert_bytes(data, path, rules=rules)
     n_lines = sum(data.count(b"\n") + 1 for data in datas)
 
     gc.disable()
