@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from os.path import commonprefix
 
 from .dates import TIME_RE, date_and_time_span, is_dateline
-from .lines import SECTION_BREAK, Line
+from .segment import SECTION_BREAK
+from .units import Unit
 from .model import Block
 from .rules import lower_matches_like_ignorecase
 
@@ -79,10 +80,10 @@ LINK_BLOCK_SENTENCE_SHARE = 0.3
 TEASER_SHORT_SHARE = 0.5
 
 
-def link_block_lines(seq: list[Line]) -> set[int]:
+def link_block_lines(seq: list[Unit]) -> set[int]:
     """Line numbers of lines inside dense groups of mostly unpunctuated lines."""
     out: set[int] = set()
-    group: list[Line] = []
+    group: list[Unit] = []
 
     def close():
         if len(group) >= LINK_BLOCK_MIN_LINES:
@@ -180,7 +181,7 @@ def is_code(text: str) -> bool:
     return symbols >= CODE_SYMBOL_SHARE * len(text)
 
 
-def line_score(ln: Line, dropped: bool, in_link_block: bool = False) -> float:
+def line_score(ln: Unit, dropped: bool, in_link_block: bool = False) -> float:
     if dropped:
         return -BOILERPLATE_PENALTY
     if is_code(ln.text):
@@ -221,7 +222,7 @@ def best_region(scores: list[float]) -> tuple[int, int] | None:
     return best_span
 
 
-def is_ui_label(ln: Line) -> bool:
+def is_ui_label(ln: Unit) -> bool:
     """A short line starting with a command ("View PDF/Print Mode", "Download Free Trial")."""
     return ln.words <= UI_LABEL_MAX_WORDS and _UI_VERB.match(ln.text) is not None
 
@@ -235,7 +236,7 @@ def _capital_start(t: str) -> bool:
     return t[0].islower() and any(ch.isupper() for ch in first[1:])
 
 
-def is_heading_like(ln: Line, any_case: bool = False) -> bool:
+def is_heading_like(ln: Unit, any_case: bool = False) -> bool:
     """A line that could be a heading; ``any_case`` also admits one starting in lower case
     (some blogs write titles all in lower case: only where the position says "title")."""
     t = ln.text
@@ -274,7 +275,7 @@ def find_byline(text: str) -> str | None:
 POST_HEADER_MAX_SHARE = 0.5
 
 
-def post_header_start(seq: list[Line], start: int, end: int, scores: list[float],
+def post_header_start(seq: list[Unit], start: int, end: int, scores: list[float],
                       named_by_comments=lambda ln: False) -> int:
     """Where the post begins if a post header sits early in seq[start:end+1]: a dateline
     beside a heading, or a heading that the comment section names ("12 comments to X")."""
@@ -293,9 +294,9 @@ def post_header_start(seq: list[Line], start: int, end: int, scores: list[float]
 
 @dataclass
 class Heading:
-    title: Line | None
-    date_line: Line | None
-    byline: Line | None
+    title: Unit | None
+    date_line: Unit | None
+    byline: Unit | None
     author: str | None
 
 
@@ -327,7 +328,7 @@ TITLE_FAMILY_PREFIX_SHARE = 0.6
 _SITE_SUFFIX_SEPARATORS = ("-", "|", "–", "—", "::", "«", "»", "·")
 
 
-def _full_title_above(seq: list[Line], best: int, start: int, usable) -> int:
+def _full_title_above(seq: list[Unit], best: int, start: int, usable) -> int:
     cand = seq[best]
     for k in range(best - 1, max(-1, min(best, start) - TITLE_FAMILY_LOOKBACK - 1), -1):
         ln = seq[k]
@@ -341,7 +342,7 @@ def _full_title_above(seq: list[Line], best: int, start: int, usable) -> int:
     return best
 
 
-def find_title(seq: list[Line], start: int, mentions, repeats, usable, trace: list | None = None,
+def find_title(seq: list[Unit], start: int, mentions, repeats, usable, trace: list | None = None,
                in_footer=lambda ln: False) -> Heading:
     """Pick the title near ``seq[start]`` (the first article line); see module docstring.
 
@@ -432,10 +433,10 @@ def find_title(seq: list[Line], start: int, mentions, repeats, usable, trace: li
     return Heading(title, date_line, byline, author)
 
 
-def paragraphs_from_lines(lines: list[Line]) -> list[Block]:
+def paragraphs_from_lines(lines: list[Unit]) -> list[Block]:
     """Group article lines into blocks: paragraphs (hard wraps joined), list items, breaks."""
     blocks: list[Block] = []
-    cur: list[Line] = []
+    cur: list[Unit] = []
 
     def flush():
         if cur:
@@ -517,7 +518,7 @@ def mark_headings(blocks: list[Block]) -> list[Block]:
     return blocks
 
 
-def extend_region(seq: list[Line], end: int, blocked) -> int:
+def extend_region(seq: list[Unit], end: int, blocked) -> int:
     """Let the article keep a few short closing sentences ("Enjoy!", "Ann: You're welcome.")."""
     k = end + 1
     while k < len(seq) and k <= end + FORWARD_EXTENSION and not blocked(k):

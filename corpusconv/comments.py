@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .dates import date_and_time_span, is_dateline
-from .lines import Item, Line
+from .units import Item, Unit
 from .model import Comment, Removal
 from .rules import lower_matches_like_ignorecase
 
@@ -213,11 +213,11 @@ class ThreadResult:
     owned: set[int]
 
 
-def _text_of(ln: Line) -> str:
+def _text_of(ln: Unit) -> str:
     return ln.body if ln.marker else ln.text
 
 
-def item_header(own: list[Line], is_action) -> tuple[Header, int]:
+def item_header(own: list[Unit], is_action) -> tuple[Header, int]:
     """The author/date header at the top of a comment item, and how many lines it takes."""
     header = Header()
     if (len(own) >= 2 and _NAME_ONLY.match(_text_of(own[0]))
@@ -269,7 +269,7 @@ def build_thread(items: list[Item], next_id: int, is_action, header_rule: str = 
     removals: list[Removal] = []
     owned: set[int] = set()
 
-    def own_lines(item: Item) -> list[Line]:
+    def own_lines(item: Item) -> list[Unit]:
         return [ln for ln in item.lines if not ln.blank and (cut_at is None or ln.no < cut_at)]
 
     headed = sum(1 for it in items if item_header(own_lines(it), is_action)[1] > 0)
@@ -317,13 +317,13 @@ def build_thread(items: list[Item], next_id: int, is_action, header_rule: str = 
     return ThreadResult(comments, removals, owned)
 
 
-def _split_inline_replies(body: list[Line], is_action) -> list[tuple[Header, list[Line], list[Line]]]:
+def _split_inline_replies(body: list[Unit], is_action) -> list[tuple[Header, list[Unit], list[Unit]]]:
     """Split a comment's lines where a header line follows an action link (an inline reply).
 
     Returns (header, lines, header lines) per segment; the first segment's header is the
     item's own (already parsed by the caller) and comes back empty.
     """
-    segments: list[tuple[Header, list[Line], list[Line]]] = [(Header(), [], [])]
+    segments: list[tuple[Header, list[Unit], list[Unit]]] = [(Header(), [], [])]
     prev_action = False
     k = 0
     while k < len(body):
@@ -341,10 +341,10 @@ def _split_inline_replies(body: list[Line], is_action) -> list[tuple[Header, lis
     return segments
 
 
-def _make_comment(lines: list[Line], header: Header, is_action, removals: list[Removal], cid: str,
+def _make_comment(lines: list[Unit], header: Header, is_action, removals: list[Removal], cid: str,
                   parent: Comment | None, depth: int, n: int | None, first_no: int | None) -> Comment | None:
     """A Comment from its body lines (action links become removals), or None if no text."""
-    content: list[Line] = []
+    content: list[Unit] = []
     for ln in lines:
         rule = is_action(ln)
         if rule is not None:
@@ -362,7 +362,7 @@ def _make_comment(lines: list[Line], header: Header, is_action, removals: list[R
         source_lines=tuple(ln.no for ln in content), kind=_kind(paragraphs))
 
 
-def _paragraphs(content: list[Line]) -> list[str]:
+def _paragraphs(content: list[Unit]) -> list[str]:
     """A comment's text lines as paragraphs: a gap (blank lines, a removed action line, a
     reply) ends a paragraph; hard-wrapped lines are joined."""
     paragraphs: list[str] = []
@@ -390,7 +390,7 @@ _NUMBER_LINE = re.compile(r"^#?\d{1,4}\.?$")
 FLAT_MIN_HEADERS = 2
 
 
-def build_flat_thread(lines: list[Line], next_id: int, is_action, is_end) -> ThreadResult | None:
+def build_flat_thread(lines: list[Unit], next_id: int, is_action, is_end) -> ThreadResult | None:
     """Comments printed as plain lines: header, text, header, text... (or text, footer).
 
     ``lines`` are the non-blank top-level lines after the article; ``is_end(line)`` says

@@ -48,6 +48,8 @@ class Provenance:
     tool_version: str
     rules_digest: str = ""
     repairs: list[Repair] = field(default_factory=list)
+    # What segmentation detected (segment.Layout.as_dict()): kind, width, body indent, bullets.
+    layout: dict | None = None
 
 
 @dataclass(frozen=True)

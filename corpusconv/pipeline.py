@@ -16,7 +16,7 @@ from .decoding import Decoded, decode_bytes, decode_text
 from .errors import InputError
 from .model import Document, Provenance
 from .rules import RuleSet, default_rules
-from .structure import structure_lines
+from .structure import structure_page
 
 
 def document_id(source: str) -> str:
@@ -32,34 +32,38 @@ def document_id(source: str) -> str:
 
 
 def _build(decoded: Decoded, source: str, sha256: str, size: int, rules: RuleSet | None,
-           doc_id: str | None) -> Document:
+           doc_id: str | None, layout: str) -> Document:
     rules = rules or default_rules()
+    result, found = structure_page(decoded.lines, rules, layout)
     prov = Provenance(source_path=source, sha256=sha256, bytes=size, encoding=decoded.encoding,
                       tool=TOOL_NAME, tool_version=__version__, rules_digest=rules.digest,
-                      repairs=decoded.repairs)
+                      repairs=decoded.repairs, layout=found.as_dict())
     doc = Document(id=doc_id or document_id(source), source=source, lines=decoded.lines, provenance=prov)
-    result = structure_lines(decoded.lines, rules)
     doc.title, doc.date, doc.author = result.title, result.date, result.author
     doc.blocks, doc.comments, doc.removals = result.blocks, result.comments, result.removals
     return doc
 
 
 def convert_bytes(data: bytes, source: str = "<bytes>", *, rules: RuleSet | None = None,
-                  doc_id: str | None = None) -> Document:
-    """Convert the raw bytes of one rendered page.  Raises :class:`InputError` for non-text."""
+                  doc_id: str | None = None, layout: str = "auto") -> Document:
+    """Convert the raw bytes of one rendered page.  Raises :class:`InputError` for non-text.
+
+    ``layout`` is ``auto`` (detected from the text) or one of ``lines``, ``wrapped``,
+    ``markdown`` (see :mod:`corpusconv.segment`)."""
     decoded = decode_bytes(data)
-    return _build(decoded, source, hashlib.sha256(data).hexdigest(), len(data), rules, doc_id)
+    return _build(decoded, source, hashlib.sha256(data).hexdigest(), len(data), rules, doc_id, layout)
 
 
 def convert_text(text: str, source: str = "<string>", *, rules: RuleSet | None = None,
-                 doc_id: str | None = None) -> Document:
+                 doc_id: str | None = None, layout: str = "auto") -> Document:
     """Convert one page given as a string (``source`` names it in provenance and the id)."""
     data = text.encode("utf-8", errors="surrogatepass")
-    return _build(decode_text(text), source, hashlib.sha256(data).hexdigest(), len(data), rules, doc_id)
+    return _build(decode_text(text), source, hashlib.sha256(data).hexdigest(), len(data), rules, doc_id,
+                  layout)
 
 
 def convert_file(path: str | os.PathLike, *, rules: RuleSet | None = None,
-                 source: str | None = None) -> Document:
+                 source: str | None = None, layout: str = "auto") -> Document:
     """Read and convert one file.  Raises :class:`InputError` with a one-line reason."""
     p = Path(path)
     shown = source if source is not None else str(path)
@@ -74,7 +78,7 @@ def convert_file(path: str | os.PathLike, *, rules: RuleSet | None = None,
     except OSError as exc:
         raise InputError(f"{shown}: cannot read ({exc.strerror or exc})") from None
     try:
-        return convert_bytes(data, shown, rules=rules)
+        return convert_bytes(data, shown, rules=rules, layout=layout)
     except InputError as exc:
         raise InputError(f"{shown}: {exc}") from None
 

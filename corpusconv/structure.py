@@ -15,13 +15,14 @@ that names its rule.  Context decisions have rule ids too (``SHAPE_RULES``).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import article, comments, quotes
 from .dates import date_and_time_span, is_dateline
-from .lines import Item, Line, build_lines
+from .units import Item, Unit
 from .model import Block, Comment, Removal
 from .rules import Rule, RuleSet, normalise
+from .segment import Layout, Segmented, segment
 
 # Decisions made from context rather than from a phrase rule: id -> (category, evidence).
 SHAPE_RULES = {
@@ -51,16 +52,16 @@ class StructureResult:
     removals: list[Removal] = field(default_factory=list)
 
 
-def _shape_removal(rule_id: str, ln: Line) -> Removal:
+def _shape_removal(rule_id: str, ln: Unit) -> Removal:
     category, evidence = SHAPE_RULES[rule_id]
     return Removal(rule_id, category, ln.no, ln.text, evidence)
 
 
-def _rule_removal(rule: Rule, ln: Line) -> Removal:
+def _rule_removal(rule: Rule, ln: Unit) -> Removal:
     return Removal(rule.id, rule.category, ln.no, ln.text, rule.description or f"matched {rule.origin} rule")
 
 
-def _sibling_runs(nonblank: list[Line], dropped: dict[int, Rule]) -> list[list[Item]]:
+def _sibling_runs(nonblank: list[Unit], dropped: dict[int, Rule]) -> list[list[Item]]:
     """Runs of consecutive sibling list items (at any depth) not interrupted by their
     parent's own content (for top-level items: by top-level content)."""
     runs: list[list[Item]] = []
@@ -112,7 +113,7 @@ def _teaser_list_lines(nonblank, runs: list[list[Item]], in_thread) -> set[int]:
 QUOTE_INDENT = 2
 
 
-def _indented_lines(content: list[Line]) -> set[int]:
+def _indented_lines(content: list[Unit]) -> set[int]:
     top = sorted(ln.indent for ln in content if ln.item is None)
     if not top:
         return set()
@@ -123,7 +124,7 @@ def _indented_lines(content: list[Line]) -> set[int]:
 REPEAT_MIN_WORDS = 8
 
 
-def _drop_repeated_blocks(blocks: list[Block], lines: list[Line]) -> tuple[list[Block], list[Removal]]:
+def _drop_repeated_blocks(blocks: list[Block], lines: list[Unit]) -> tuple[list[Block], list[Removal]]:
     """Second copies of long paragraphs (a page printing the post twice, an excerpt box)."""
     seen: set[str] = set()
     kept: list[Block] = []
@@ -156,7 +157,7 @@ def _trim_headless_edges(run: list[Item], is_action) -> list[Item]:
     return run[lo:hi]
 
 
-def _find_threads(nonblank: list[Line], dropped: dict[int, Rule], runs: list[list[Item]],
+def _find_threads(nonblank: list[Unit], dropped: dict[int, Rule], runs: list[list[Item]],
                   is_action) -> list[list[Item]]:
     threads: list[list[Item]] = []
     weak: list[list[Item]] = []
@@ -224,8 +225,8 @@ def _flat_thread(nonblank, dropped, in_thread, is_action, rules, next_id):
 class _Page:
     """What the stages below share: the lines and the first pass's rule decisions."""
 
-    lines: list[Line]
-    nonblank: list[Line]
+    lines: list[Unit]
+    nonblank: list[Unit]
     rules: RuleSet
     kept: set[int]
     dropped: dict[int, Rule]
@@ -234,7 +235,7 @@ class _Page:
     # for every enclosing run.
     _actions: dict[int, Rule | None] = field(default_factory=dict, repr=False)
 
-    def is_action(self, ln: Line) -> Rule | None:
+    def is_action(self, ln: Unit) -> Rule | None:
         """The rule if ``ln`` is comment furniture (Reply, Report, a rating, a form label)."""
         try:
             return self._actions[ln.no]
@@ -246,18 +247,17 @@ class _Page:
         self._actions[ln.no] = r
         return r
 
-    def ends_comments(self, ln: Line) -> bool:
+    def ends_comments(self, ln: Unit) -> bool:
         r = self.dropped.get(ln.no)
         return r is not None and r.category in END_OF_COMMENTS and r.action == "drop"
 
-    def removed_by_rule(self, ln: Line) -> Rule | None:
+    def removed_by_rule(self, ln: Unit) -> Rule | None:
         return self.dropped.get(ln.no) if ln.no not in self.kept else None
 
 
-def _first_pass(raw_lines: list[str], rules: RuleSet) -> _Page:
-    """Per-line features and phrase rules."""
-    lines = build_lines(raw_lines, lambda body: comments.parse_header_line(body) is not None)
-    nonblank = [ln for ln in lines if not ln.blank]
+def _first_pass(units: list[Unit], rules: RuleSet) -> _Page:
+    """Phrase rules over the page's units."""
+    nonblank = [u for u in units if not u.blank]
     hits: dict[int, Rule] = {}
     # "tail" rules (widget headings such as "Related posts") apply once prose has begun.
     zone = "head"
@@ -268,7 +268,7 @@ def _first_pass(raw_lines: list[str], rules: RuleSet) -> _Page:
         elif ln.words >= article.PROSE_MIN_WORDS:
             zone = "tail"
     dropped = {no: r for no, r in hits.items() if r.action == "drop"}
-    return _Page(lines, nonblank, rules, kept={no for no, r in hits.items() if r.action == "keep"},
+    return _Page(units, nonblank, rules, kept={no for no, r in hits.items() if r.action == "keep"},
                  dropped=dropped, runs=_sibling_runs(nonblank, dropped))
 
 
@@ -294,7 +294,7 @@ def _comment_section(page: _Page, res: StructureResult) -> set[int]:
 
 @dataclass
 class _Scored:
-    seq: list[Line]        # non-blank lines outside comments (a thread stands as one wall)
+    seq: list[Unit]        # non-blank lines outside comments (a thread stands as one wall)
     scores: list[float]
     walls: set[int]
     span: tuple[int, int] | None
@@ -302,7 +302,7 @@ class _Scored:
 
 def _score_lines(page: _Page, in_thread: set[int]) -> _Scored:
     """Per-line body-text scores and the best article run (see ``article``)."""
-    seq: list[Line] = []
+    seq: list[Unit] = []
     scores: list[float] = []
     link_lines = article.link_block_lines([ln for ln in page.nonblank if ln.no not in in_thread])
     link_lines |= _teaser_list_lines(page.nonblank, page.runs, in_thread)
@@ -354,22 +354,22 @@ def _article_region(page: _Page, sc: _Scored, in_thread: set[int], res: Structur
     headings = [ln.norm for ln in nonblank
                 if ln.words <= MENTION_MAX_WORDS and comments.is_comment_heading(ln.text)]
 
-    def mentions(cand: Line) -> int:
+    def mentions(cand: Unit) -> int:
         if len(cand.norm) < 6:
             return 0
         return sum(1 for t in page_lines if cand.norm in t and t != cand.norm)
 
-    def named_by_comments(cand: Line) -> bool:
+    def named_by_comments(cand: Unit) -> bool:
         """'38 comments to X', '3 thoughts on “X”': the comment section names the post."""
         return len(cand.norm) >= 6 and any(cand.norm in h and h != cand.norm for h in headings)
 
-    def repeats(cand: Line) -> int:
+    def repeats(cand: Unit) -> int:
         return repeated[cand.norm] - 1
 
-    def in_footer(cand: Line) -> bool:
+    def in_footer(cand: Unit) -> bool:
         return len(cand.norm) >= SITE_NAME_MIN_CHARS and any(cand.norm in t for t in footer_lines)
 
-    def usable(ln: Line) -> bool:
+    def usable(ln: Unit) -> bool:
         return ln.no not in page.dropped and ln.no not in in_thread
 
     start, end = sc.span
@@ -410,7 +410,7 @@ WIDGET_INTERIOR_MAX_WORDS = 15
 WIDGET_CATEGORIES = {"appeal", "cookie-notice", "share-widget", "comment-form"}
 
 
-def _widget_interiors(nonblank: list[Line], dropped: dict[int, Rule]) -> set[int]:
+def _widget_interiors(nonblank: list[Unit], dropped: dict[int, Rule]) -> set[int]:
     out: set[int] = set()
     prev_k = None  # index of the last line dropped by a widget rule
     for k, ln in enumerate(nonblank):
@@ -427,9 +427,9 @@ def _widget_interiors(nonblank: list[Line], dropped: dict[int, Rule]) -> set[int
 
 
 def _assign_lines(page: _Page, in_thread: set[int], region: set[int], consumed: dict[int, str],
-                  res: StructureResult) -> list[Line]:
+                  res: StructureResult) -> list[Unit]:
     """Every line outside the comments becomes article content or a removal with its reason."""
-    content: list[Line] = []
+    content: list[Unit] = []
     first_region = min(region) if region else None
     enclosed = _widget_interiors(page.nonblank, page.dropped)
     for ln in page.nonblank:
@@ -454,7 +454,7 @@ def _assign_lines(page: _Page, in_thread: set[int], region: set[int], consumed: 
     return content
 
 
-def _article_blocks(content: list[Line], lines: list[Line], res: StructureResult) -> list[Block]:
+def _article_blocks(content: list[Unit], lines: list[Unit], res: StructureResult) -> list[Block]:
     """Paragraphs, then dialogue turns, quotations and headings inside them."""
     blocks = article.paragraphs_from_lines(content)
     for line_no, text in article.strip_remnants(blocks):
@@ -473,16 +473,51 @@ def _article_blocks(content: list[Line], lines: list[Line], res: StructureResult
     return blocks
 
 
-def structure_lines(raw_lines: list[str], rules: RuleSet) -> StructureResult:
-    """Classify every line of a page and structure it (the module docstring has the plan)."""
+def structure_units(units: list[Unit], rules: RuleSet) -> StructureResult:
+    """Classify every unit of a page and structure it (the module docstring has the plan).
+
+    The result's line numbers are unit numbers; :func:`structure_page` maps them to the
+    input's physical lines."""
     res = StructureResult()
-    page = _first_pass(raw_lines, rules)
+    page = _first_pass(units, rules)
     in_thread = _comment_section(page, res)
     scored = _score_lines(page, in_thread)
     region, consumed = _article_region(page, scored, in_thread, res)
     content = _assign_lines(page, in_thread, region, consumed, res)
     res.blocks = _article_blocks(content, page.lines, res)
-    res.removals.sort(key=lambda r: r.line)
+    return res
+
+
+def structure_page(raw_lines: list[str], rules: RuleSet, layout: str = "auto") -> tuple[StructureResult, Layout]:
+    """Segment the decoded page, structure its units, and map every decision back to the
+    physical input lines (a removed unit is one removal per line it spans)."""
+    seg = segment(raw_lines, layout, lambda body: comments.parse_header_line(body) is not None)
+    res = structure_units(seg.units, rules)
+    return _to_physical(res, seg), seg.layout
+
+
+def _phys(seg: Segmented, nos) -> tuple[int, ...]:
+    return tuple(n for no in nos for n in seg.units[no - 1].lines)
+
+
+def _span(seg: Segmented, span: tuple[int, int]) -> tuple[int, int]:
+    return seg.units[span[0] - 1].lines[0], seg.units[span[1] - 1].lines[-1]
+
+
+def _to_physical(res: StructureResult, seg: Segmented) -> StructureResult:
+    for b in res.blocks:
+        b.lines, b.source_lines = _span(seg, b.lines), _phys(seg, b.source_lines)
+    for c in res.comments:
+        c.lines, c.source_lines = _span(seg, c.lines), _phys(seg, c.source_lines)
+    removals = list(seg.removals)
+    for r in res.removals:
+        unit = seg.units[r.line - 1]
+        if r.partial:
+            removals.append(replace(r, line=unit.lines[-1]))
+        else:
+            removals.extend(replace(r, line=n, text=seg.physical[n]) for n in unit.lines)
+    removals.sort(key=lambda r: r.line)
+    res.removals = removals
     return res
 
 

@@ -1,0 +1,397 @@
+"""Stage 3: segmentation — the one place that knows how a dump tool lays a page out.
+
+People dump web pages to text with whatever tool they have, and each lays blocks out its
+own way: resiliparse and inscriptis print one paragraph per line; lynx, w3m and
+html2text hard-wrap paragraphs at a fixed width (lynx indents the body and outdents
+headings, w3m indents blockquotes, html2text writes Markdown); bullets change glyph with
+nesting depth.  From the text alone this stage detects the page's :class:`Layout` and
+rebuilds the logical :class:`~corpusconv.units.Unit` s that every later stage reads:
+
+* **paragraphs**: a line continues the previous one when it starts at the same text
+  column and its first word would not have fitted on the previous line (greedy wrapping
+  breaks a line only when the next word does not fit, so a shorter line ended for a
+  reason: a paragraph end, a ``<br>``, a heading);
+* **headings** (``#`` and setext underlines in Markdown; lines outdented from an indented
+  body), **list items** with their marker, number and nesting, **quotations** (``>``
+  prefixes), **horizontal rules**, **table rows**, and **preformatted** blocks (code: its
+  line breaks matter, so its lines are never joined and its text keeps ``\\n``);
+* renderer markup that is not text (image and form-control placeholders, Markdown link
+  syntax) is cut, each cut recorded as a removal with its rule
+  (:mod:`corpusconv.markup`).
+
+Every non-blank physical line belongs to exactly one unit or to one recorded removal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from . import markup
+from .dates import is_dateline
+from .model import Removal
+from .units import Unit, blank_unit, build_tree
+
+LAYOUTS = ("auto", "lines", "wrapped", "markdown")
+TAB_WIDTH = 4
+
+# Bullets renderers emit.  '*', '-', '+', 'o' and '#' only count when indented (or in
+# Markdown), because at the margin they are as likely to be prose ("- and then").
+_BULLET = re.compile(r"^([•◦▪‣○■□►➢·])\s*(\S.*)$|^([☆★●◆◇▸▹❖➤])\s+(\S.*)$")
+_ASCII_BULLET = re.compile(r"^([*+\-o#])\s+(\S.*)$")
+_MD_BULLET = re.compile(r"^([*+\-])\s+(\S.*)$")
+_NUMBER = re.compile(r"^(\d{1,3})[.)]\s+(\S.*)$")
+# Longer numbers ("1003. Jane says:") only when indented: at the margin "2012. That year"
+# is prose.
+_LONG_NUMBER = re.compile(r"^(\d{4,6})[.)]\s+(\S.*)$")
+_NUMBER_ALONE = re.compile(r"^(\d{1,3})[.)]$")
+SECTION_BREAK = re.compile(r"^\s*(?:[*•·~#=_\-–—━─═]\s*){3,}$|^\s*(?:§|⁂|❧|\*\s\*\s\*)\s*$")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(\S.*?)(?:\s+#+)?$")
+_MD_QUOTE = re.compile(r"^(?:>[ \t]?)+")
+_SETEXT = re.compile(r"^(?:=+|-+)$")
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
+
+# --- layout detection --------------------------------------------------------------------
+# A wrapping renderer fills lines up to a fixed width: the width is where line lengths
+# stop (a high percentile, so a stray wide line does not move it), and a page is wrapped
+# when that width is an ordinary terminal width and many lines come close to it.
+WRAP_PERCENTILE = 0.995
+WRAP_MIN_WIDTH = 60
+WRAP_MAX_WIDTH = 100
+LONG_TOKEN = 30              # a token this long (a URL) may overflow the width
+FULL_SLACK = 8               # a line this close to the width is "full"
+WRAP_MIN_FULL_LINES = 3
+WRAP_MIN_FULL_SHARE = 0.2    # of the multi-word lines directly followed by another line
+# Markdown: link or image syntax, '#' headings, '>' quotations on enough lines.
+MARKDOWN_MIN_SIGNALS = 3
+_MD_SIGNAL = re.compile(r"\]\([^)\s]*\)|^#{1,6}\s+\S|^>\s")
+# Lines outdented from an indented body are headings (lynx, elinks).
+HEADING_MAX_WORDS = 20
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What segmentation detected about a page (shown by ``explain``, kept in provenance)."""
+
+    kind: str                 # "lines" | "wrapped" | "markdown"
+    width: int | None         # wrap width, for wrapped and Markdown pages
+    body_indent: int          # the indentation of most prose lines
+    bullets: tuple[str, ...]  # bullet glyphs, outermost first
+    forced: bool = False      # chosen by the user (--layout), not detected
+
+    def describe(self) -> str:
+        """``wrapped at 74, body indent 3, bullets * + o``."""
+        head = {"lines": "one line per block", "wrapped": f"wrapped at {self.width}",
+                "markdown": f"markdown, wrapped at {self.width}" if self.width else "markdown"}[self.kind]
+        parts = [head, f"body indent {self.body_indent}"]
+        if self.bullets:
+            parts.append("bullets " + " ".join(self.bullets))
+        if self.forced:
+            parts.append("(forced)")
+        return ", ".join(parts)
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "width": self.width, "body_indent": self.body_indent,
+                "bullets": list(self.bullets), "forced": self.forced}
+
+
+@dataclass(slots=True)
+class _Phys:
+    """One non-blank physical line, parsed."""
+
+    no: int
+    raw: str
+    text: str        # without indentation, quote prefix and heading marker
+    indent: int      # of ``text``, after any quote prefix
+    length: int      # displayed length of the whole line
+    marker: str | None = None
+    number: int | None = None
+    body: str = ""
+    body_col: int = 0
+    glyph: str = ""
+    quote: int = 0
+    heading: int = 0
+    rule: bool = False
+    row: bool = False
+    br: bool = False  # ends with a Markdown hard break (two spaces)
+
+
+def _indent_width(raw: str) -> int:
+    lead = len(raw) - len(raw.lstrip(" \u00a0\t"))
+    if "\t" not in raw[:lead]:
+        return lead
+    width = 0
+    for ch in raw[:lead]:
+        width = width + TAB_WIDTH - width % TAB_WIDTH if ch == "\t" else width + 1
+    return width
+
+
+def _marker(p: _Phys, text: str, markdown: bool) -> None:
+    """Set the list marker of ``p`` (bullet or number) from ``text``, if it has one."""
+    indented = p.indent > 0
+    m = _BULLET.match(text)
+    if m is None and (indented or markdown):
+        m = (_MD_BULLET if markdown else _ASCII_BULLET).match(text)
+    if m is not None:
+        p.marker, p.glyph, p.body = "bullet", m.group(1) or m.group(3), m.group(2) or m.group(4)
+    else:
+        m = _NUMBER.match(text) or (_LONG_NUMBER.match(text) if indented else None)
+        if m is not None and is_dateline(text):
+            m = None  # "16. March, 2023 at 16:59" is a date, not item 16
+        if m is not None:
+            p.marker, p.number, p.body = "number", int(m.group(1)), m.group(2)
+        elif indented and _NUMBER_ALONE.match(text):
+            p.marker, p.number, p.body = "number", int(text[:-1]), ""
+    if p.marker is not None:
+        p.body_col = p.indent + len(text) - len(p.body) if p.body else p.indent + len(text) + 1
+
+
+def _parse(no: int, raw: str, markdown: bool) -> _Phys:
+    line = raw.rstrip()
+    indent = _indent_width(line)
+    text = line.strip()
+    p = _Phys(no, raw, text, indent, indent + len(text), body=text, body_col=indent)
+    if markdown:
+        p.br = raw.endswith("  ")
+        m = _MD_QUOTE.match(text)
+        if m is not None:
+            p.quote = m.group(0).count(">")
+            rest = text[m.end():]
+            p.indent = indent + m.end() + len(rest) - len(rest.lstrip())
+            text = p.text = p.body = rest.strip()
+            p.body_col = p.indent
+            if not text:
+                return p
+        h = _MD_HEADING.match(text)
+        if h is not None:
+            p.heading, p.text, p.body = len(h.group(1)), h.group(2), h.group(2)
+            return p
+        if "|" in text and (text.startswith("|") or text.count(" | ") >= 1):
+            p.row = True
+    if SECTION_BREAK.match(text):
+        p.rule = True
+        return p
+    first = text[0]
+    # Most lines start with a letter and so cannot be a list item (the one letter bullet,
+    # an indented "o ", excepted): skip the marker patterns.
+    if not first.isalpha() or (first == "o" and indent > 0 and text[1:2] == " "):
+        _marker(p, text, markdown)
+    return p
+
+
+def _wrap_width(phys: list[_Phys]) -> tuple[int | None, int, int]:
+    """(width, full lines, candidate lines): the wrap width, or None for unwrapped text."""
+    lengths: list[int] = []
+    for p in phys:
+        toks = p.text.split()
+        if len(toks) >= 2 and max(map(len, toks)) <= LONG_TOKEN:
+            lengths.append(p.length)
+    if len(lengths) < WRAP_MIN_FULL_LINES:
+        return None, 0, 0
+    lengths.sort()
+    width = lengths[int(WRAP_PERCENTILE * (len(lengths) - 1))]
+    if not WRAP_MIN_WIDTH <= width <= WRAP_MAX_WIDTH:
+        return None, 0, len(lengths)
+    # Lines followed directly by another line are where wrapping shows.
+    followed = [a.length for a, b in zip(phys, phys[1:]) if b.no == a.no + 1 and len(a.text.split()) >= 2]
+    full = sum(1 for n in followed if width - FULL_SLACK <= n <= width + FULL_SLACK)
+    if full < WRAP_MIN_FULL_LINES or full < WRAP_MIN_FULL_SHARE * len(followed):
+        return None, full, len(followed)
+    return width, full, len(followed)
+
+
+def _body_indent(phys: list[_Phys]) -> int:
+    counts = Counter(p.indent for p in phys if p.marker is None and len(p.text.split()) >= 4)
+    return counts.most_common(1)[0][0] if counts else 0
+
+
+def _bullets(phys: list[_Phys]) -> tuple[str, ...]:
+    """Bullet glyphs in the order of their indentation (outermost first)."""
+    first: dict[str, int] = {}
+    for p in phys:
+        if p.marker == "bullet" and p.glyph not in first:
+            first[p.glyph] = p.indent
+    return tuple(sorted(first, key=lambda g: (first[g], g)))
+
+
+def detect_layout(raw_lines: list[str], forced: str = "auto") -> tuple[Layout, list[_Phys]]:
+    """The page's layout and its parsed non-blank physical lines."""
+    if forced not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}")
+    if forced == "auto":
+        signals = 0
+        for raw in raw_lines:
+            if ("](" in raw or raw.lstrip()[:1] in "#>") and _MD_SIGNAL.search(raw.lstrip()):
+                signals += 1
+                if signals >= MARKDOWN_MIN_SIGNALS:
+                    break
+        markdown = signals >= MARKDOWN_MIN_SIGNALS
+    else:
+        markdown = forced == "markdown"
+    phys = [_parse(no, raw, markdown) for no, raw in enumerate(raw_lines, 1) if raw.strip()]
+    width, _full, _cands = _wrap_width(phys)
+    if forced in ("wrapped", "markdown") and width is None:
+        width = max((p.length for p in phys), default=0) or None
+    if forced == "lines":
+        width = None
+    kind = "markdown" if markdown else ("wrapped" if width is not None else "lines")
+    return Layout(kind, width, _body_indent(phys), _bullets(phys), forced != "auto"), phys
+
+
+# --- units --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Draft:
+    lines: list[_Phys]
+    gap_before: bool
+    col: int  # the column continuation lines start at
+
+    @property
+    def first(self) -> _Phys:
+        return self.lines[0]
+
+
+def _continues(d: _Draft, p: _Phys, width: int | None) -> bool:
+    """Whether ``p`` is a wrapped continuation of draft ``d``."""
+    last = d.lines[-1]
+    if width is None or p.no != last.no + 1 or last.br or not p.text or not last.text:
+        return False
+    if p.marker or p.heading or p.rule or p.row or last.rule or last.row or d.first.heading:
+        return False
+    if p.quote != last.quote or p.indent != d.col:
+        return False
+    return last.length + 1 + len(p.text.split(None, 1)[0]) > width
+
+
+def _join(lines: list[_Phys]) -> tuple[str, list[int]]:
+    """Wrapped lines joined (a space between them, none after a word broken at a hyphen),
+    and the offset in the joined text where each line's text starts."""
+    out = lines[0].body
+    starts = [0]
+    for p in lines[1:]:
+        t = p.text
+        if not t:
+            starts.append(len(out))
+            continue
+        if not (out.endswith("-") and len(out) > 1 and out[-2].isalnum() and t[:1].isalnum()):
+            out += " "
+        starts.append(len(out))
+        out += t
+    return out, starts
+
+
+@dataclass
+class Segmented:
+    """What segmentation hands on: the units (with blank placeholders at the gaps, so that
+    ``units[n - 1].no == n``), the removals it made itself, and the layout."""
+
+    units: list[Unit]
+    removals: list[Removal]
+    layout: Layout
+    physical: dict[int, str] = field(default_factory=dict)  # line number -> stripped text
+
+
+def _drafts(phys: list[_Phys], layout: Layout) -> list[_Draft]:
+    drafts: list[_Draft] = []
+    prev_no = 0
+    for p in phys:
+        if drafts and _continues(drafts[-1], p, layout.width):
+            drafts[-1].lines.append(p)
+        else:
+            drafts.append(_Draft([p], p.no > prev_no + 1, p.body_col if p.marker else p.indent))
+        prev_no = p.no
+    return drafts
+
+
+def _setext(drafts: list[_Draft], layout: Layout) -> list[_Draft]:
+    """Markdown setext headings: a line underlined with '===' or '---' is a heading."""
+    if layout.kind != "markdown":
+        return drafts
+    out: list[_Draft] = []
+    for d in drafts:
+        p = d.first
+        if (out and len(d.lines) == 1 and not d.gap_before and _SETEXT.match(p.text)
+                and not out[-1].first.heading and not out[-1].first.marker and len(out[-1].lines) <= 2):
+            out[-1].lines.append(p)
+            for q in out[-1].lines:
+                q.heading = q.heading or (1 if p.text[0] == "=" else 2)
+            p.text = p.body = ""
+            continue
+        out.append(d)
+    return out
+
+
+def _kind(d: _Draft, layout: Layout) -> tuple[str, int]:
+    """(kind, heading level) of a draft unit."""
+    p = d.first
+    if p.heading:
+        return "heading", p.heading
+    if p.rule:
+        return "rule", 0
+    if p.row:
+        return "row", 0
+    if p.marker:
+        return "item", 0
+    if p.quote:
+        return "quote", 0
+    if (layout.kind != "lines" and layout.body_indent > 0 and p.indent < layout.body_indent
+            and sum(len(q.text.split()) for q in d.lines) <= HEADING_MAX_WORDS):
+        return "heading", 2
+    return "paragraph", 0
+
+
+def segment(raw_lines: list[str], forced: str = "auto", is_header=None) -> Segmented:
+    """Detect the layout of ``raw_lines`` (the decoded page) and build its units."""
+    layout, phys = detect_layout(raw_lines, forced)
+    profile = markup.detect(raw_lines)
+    drafts = _setext(_drafts(phys, layout), layout)
+    units: list[Unit] = []
+    removals: list[Removal] = []
+    pending_marker: _Phys | None = None
+    gap = False
+    no = 0
+    for d in drafts:
+        p = d.first
+        text, starts = _join(d.lines)
+        kind, level = _kind(d, layout)
+        if kind == "rule" and p.marker is None:
+            text = p.text
+        gone = markup.markup_only(text, profile) if text else None
+        if gone is not None or not text:
+            rule = gone or "markup.empty"
+            category, evidence = markup.MARKUP_RULES.get(rule, ("markup", "renderer markup, no text"))
+            removals.extend(Removal(rule, category, q.no, q.raw.strip(), evidence) for q in d.lines)
+            # The marker of an item whose first line is only markup (an avatar) passes to
+            # the item's next line; the line stands as a gap otherwise.
+            pending_marker = p if p.marker else pending_marker
+            gap = True
+            continue
+        cleaned = markup.clean_inline(text, profile)
+        gap_before = (d.gap_before or gap) and bool(units)
+        marker, number, body, indent = p.marker, p.number, cleaned.text, p.indent
+        if marker is None and pending_marker is not None and p.indent >= pending_marker.indent:
+            marker, number, indent = pending_marker.marker, pending_marker.number, pending_marker.indent
+            kind = "item" if kind == "paragraph" else kind
+        pending_marker = None
+        gap = False
+        no += 2 if gap_before else 1
+        if gap_before:
+            units.append(blank_unit(no - 1))
+        shown = cleaned.text if marker is None or p.marker is None else (p.text[: len(p.text) - len(p.body)] + cleaned.text)
+        u = Unit(no, tuple(q.no for q in d.lines), p.raw, shown, indent, kind=kind, marker=marker,
+                 number=number, body=body, gap_before=gap_before, level=level, quote=p.quote,
+                 nest=indent, glyph=p.glyph)
+        units.append(u)
+        for c in cleaned.cuts:
+            removals.append(_cut_removal(c, d.lines, starts))
+    build_tree(units, is_header)
+    return Segmented(units, removals, layout, {p.no: p.raw.strip() for p in phys})
+
+
+def _cut_removal(c: "markup.Cut", lines: list[_Phys], starts: list[int]) -> Removal:
+    """A partial removal for a markup cut, on the physical line where the cut starts."""
+    k = max(i for i, s in enumerate(starts) if s <= c.start)
+    category, evidence = markup.MARKUP_RULES.get(c.rule, ("markup", "renderer markup"))
+    return Removal(c.rule, category, lines[k].no, c.text, evidence, partial=True)
