@@ -75,6 +75,9 @@ _SPEAKER = re.compile(r"^(?P<who>[A-Z][\w.'’-]{0,20}(?:\s[A-Z][\w.'’-]{0,20}
 # list (related posts, "most popular", tag clouds), however long its headlines are.
 LINK_BLOCK_MIN_LINES = 3
 LINK_BLOCK_SENTENCE_SHARE = 0.3
+# A paragraph this long that ends like a sentence is prose, never part of a link list
+# (renderers that do not blank-separate paragraphs put it beside the lines around it).
+LINK_BLOCK_PROSE_WORDS = 30
 # ...or a group where at least half the lines are short fragments (teaser lists: headline,
 # kicker, "By staff", time).
 TEASER_SHORT_SHARE = 0.5
@@ -94,9 +97,10 @@ def link_block_lines(seq: list[Unit]) -> set[int]:
         group.clear()
 
     for ln in seq:
-        if group and (ln.no != group[-1].no + 1 or ln.item is not None):
+        prose = ln.words >= LINK_BLOCK_PROSE_WORDS and _SENTENCE_END.search(ln.text) is not None
+        if group and (ln.no != group[-1].no + 1 or ln.item is not None or prose):
             close()
-        if ln.item is None:
+        if ln.item is None and not prose:
             group.append(ln)
     close()
     return out

@@ -56,18 +56,24 @@ _TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
 # A wrapping renderer fills lines up to a fixed width: the width is where line lengths
 # stop (a high percentile, so a stray wide line does not move it), and a page is wrapped
 # when that width is an ordinary terminal width and many lines come close to it.
-WRAP_PERCENTILE = 0.995
+WRAP_BAND = 3                # lengths within this many columns of the width…
+WRAP_BAND_SHARE = 0.015      # …on at least this share of the lines
+WRAP_MAX_WIDE_SHARE = 0.03   # more lines wider than WRAP_MAX_WIDTH: not wrapped
 WRAP_MIN_WIDTH = 60
 WRAP_MAX_WIDTH = 100
 LONG_TOKEN = 30              # a token this long (a URL) may overflow the width
 FULL_SLACK = 8               # a line this close to the width is "full"
 WRAP_MIN_FULL_LINES = 3
-WRAP_MIN_FULL_SHARE = 0.2    # of the multi-word lines directly followed by another line
-# Markdown: link or image syntax, '#' headings, '>' quotations on enough lines.
-MARKDOWN_MIN_SIGNALS = 3
-_MD_SIGNAL = re.compile(r"\]\([^)\s]*\)|^#{1,6}\s+\S|^>\s")
+WRAP_MIN_FULL_SHARE = 0.05   # of the multi-word lines directly followed by another line
+# Markdown: link or image syntax ("[text](url)") several times, or several '#' headings
+# beside bold text or a link.  (A '#' or '>' opening a line alone proves nothing: lynx
+# prints "#Site - RSS" for a feed link and wraps "Menu > Item" paths.)
+MARKDOWN_MIN_LINKS = 3
+MARKDOWN_MIN_HEADINGS = 2
+_MD_LINK = re.compile(r"\]\([^)\s]*\)")
 # Lines outdented from an indented body are headings (lynx, elinks).
 HEADING_MAX_WORDS = 20
+OUTDENT_HEADING_LEVEL = 2
 
 
 @dataclass(frozen=True)
@@ -181,21 +187,29 @@ def _parse(no: int, raw: str, markdown: bool) -> _Phys:
 
 
 def _wrap_width(phys: list[_Phys]) -> tuple[int | None, int, int]:
-    """(width, full lines, candidate lines): the wrap width, or None for unwrapped text."""
+    """(width, full lines, candidate lines): the wrap width, or None for unwrapped text.
+
+    The width is the longest line length, up to an ordinary terminal width, that many
+    lines reach (a dense band of lengths just below it); a few wider lines (a table, a
+    preformatted block) do not move it, but many make the page unwrapped."""
     lengths: list[int] = []
     for p in phys:
         toks = p.text.split()
         if len(toks) >= 2 and max(map(len, toks)) <= LONG_TOKEN:
             lengths.append(p.length)
-    if len(lengths) < WRAP_MIN_FULL_LINES:
-        return None, 0, 0
-    lengths.sort()
-    width = lengths[int(WRAP_PERCENTILE * (len(lengths) - 1))]
-    if not WRAP_MIN_WIDTH <= width <= WRAP_MAX_WIDTH:
-        return None, 0, len(lengths)
+    n = len(lengths)
+    if n < WRAP_MIN_FULL_LINES or sum(1 for x in lengths if x > WRAP_MAX_WIDTH) > WRAP_MAX_WIDE_SHARE * n:
+        return None, 0, n
+    hist = Counter(lengths)
+    need = max(WRAP_MIN_FULL_LINES, WRAP_BAND_SHARE * n)
+    width = next((w for w in range(WRAP_MAX_WIDTH, WRAP_MIN_WIDTH - 1, -1)
+                  if sum(hist[x] for x in range(w - WRAP_BAND + 1, w + 1)) >= need), None)
+    if width is None:
+        return None, 0, n
+    width = max(x for x in range(width - WRAP_BAND + 1, width + 1) if hist[x])
     # Lines followed directly by another line are where wrapping shows.
     followed = [a.length for a, b in zip(phys, phys[1:]) if b.no == a.no + 1 and len(a.text.split()) >= 2]
-    full = sum(1 for n in followed if width - FULL_SLACK <= n <= width + FULL_SLACK)
+    full = sum(1 for x in followed if width - FULL_SLACK <= x <= width + FULL_SLACK)
     if full < WRAP_MIN_FULL_LINES or full < WRAP_MIN_FULL_SHARE * len(followed):
         return None, full, len(followed)
     return width, full, len(followed)
@@ -215,20 +229,25 @@ def _bullets(phys: list[_Phys]) -> tuple[str, ...]:
     return tuple(sorted(first, key=lambda g: (first[g], g)))
 
 
+def _looks_markdown(raw_lines: list[str]) -> bool:
+    links = headings = 0
+    emphasis = False
+    for raw in raw_lines:
+        if "](" in raw:
+            links += len(_MD_LINK.findall(raw))
+            if links >= MARKDOWN_MIN_LINKS:
+                return True
+        if raw.startswith("#") and _MD_HEADING.match(raw):
+            headings += 1
+        emphasis = emphasis or "**" in raw
+    return headings >= MARKDOWN_MIN_HEADINGS and (emphasis or links > 0)
+
+
 def detect_layout(raw_lines: list[str], forced: str = "auto") -> tuple[Layout, list[_Phys]]:
     """The page's layout and its parsed non-blank physical lines."""
     if forced not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}")
-    if forced == "auto":
-        signals = 0
-        for raw in raw_lines:
-            if ("](" in raw or raw.lstrip()[:1] in "#>") and _MD_SIGNAL.search(raw.lstrip()):
-                signals += 1
-                if signals >= MARKDOWN_MIN_SIGNALS:
-                    break
-        markdown = signals >= MARKDOWN_MIN_SIGNALS
-    else:
-        markdown = forced == "markdown"
+    markdown = _looks_markdown(raw_lines) if forced == "auto" else forced == "markdown"
     phys = [_parse(no, raw, markdown) for no, raw in enumerate(raw_lines, 1) if raw.strip()]
     width, _full, _cands = _wrap_width(phys)
     if forced in ("wrapped", "markdown") and width is None:
@@ -336,10 +355,19 @@ def _kind(d: _Draft, layout: Layout) -> tuple[str, int]:
         return "item", 0
     if p.quote:
         return "quote", 0
-    if (layout.kind != "lines" and layout.body_indent > 0 and p.indent < layout.body_indent
-            and sum(len(q.text.split()) for q in d.lines) <= HEADING_MAX_WORDS):
-        return "heading", 2
     return "paragraph", 0
+
+
+def _outdented_headings(units: list[Unit], layout: Layout) -> None:
+    """A short unit printed left of an indented body, with body text right after it, is a
+    heading (lynx and elinks outdent headings from a body indented a few columns)."""
+    if layout.kind == "lines" or layout.body_indent == 0:
+        return
+    real = [u for u in units if not u.blank]
+    for u, nxt in zip(real, real[1:]):
+        if (u.kind == "paragraph" and u.indent < layout.body_indent and u.indent < nxt.indent
+                and nxt.marker is None and u.words <= HEADING_MAX_WORDS):
+            u.kind, u.level = "heading", OUTDENT_HEADING_LEVEL
 
 
 def segment(raw_lines: list[str], forced: str = "auto", is_header=None) -> Segmented:
@@ -386,6 +414,7 @@ def segment(raw_lines: list[str], forced: str = "auto", is_header=None) -> Segme
         units.append(u)
         for c in cleaned.cuts:
             removals.append(_cut_removal(c, d.lines, starts))
+    _outdented_headings(units, layout)
     build_tree(units, is_header)
     return Segmented(units, removals, layout, {p.no: p.raw.strip() for p in phys})
 
