@@ -59,6 +59,9 @@ _TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
 WRAP_BAND = 3                # lengths within this many columns of the width…
 WRAP_BAND_SHARE = 0.015      # …on at least this share of the lines
 WRAP_MAX_WIDE_SHARE = 0.03   # more lines wider than WRAP_MAX_WIDTH: not wrapped
+COLUMN_MIN_LINES = 20        # lines at one indentation that tell its own width
+COLUMN_PERCENTILE = 0.99
+COLUMN_MAX_NARROWER = 6
 WRAP_MIN_WIDTH = 60
 WRAP_MAX_WIDTH = 100
 LONG_TOKEN = 30              # a token this long (a URL) may overflow the width
@@ -74,6 +77,7 @@ _MD_LINK = re.compile(r"\]\([^)\s]*\)")
 # Lines outdented from an indented body are headings (lynx, elinks).
 HEADING_MAX_WORDS = 20
 OUTDENT_HEADING_LEVEL = 2
+BODY_MIN_WORDS = 4           # lines this long tell the body's indentation
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,16 @@ class Layout:
     body_indent: int          # the indentation of most prose lines
     bullets: tuple[str, ...]  # bullet glyphs, outermost first
     forced: bool = False      # chosen by the user (--layout), not detected
+    # Some renderers wrap text at different widths by its indentation (lynx keeps a wider
+    # right margin for the indented body than for headings): the width per column where
+    # enough lines show it.
+    widths: tuple[tuple[int, int], ...] = ()
+
+    def width_at(self, indent: int) -> int | None:
+        for col, w in self.widths:
+            if col == indent:
+                return w
+        return self.width
 
     def describe(self) -> str:
         """``wrapped at 74, body indent 3, bullets * + o``."""
@@ -215,8 +229,36 @@ def _wrap_width(phys: list[_Phys]) -> tuple[int | None, int, int]:
     return width, full, len(followed)
 
 
+def _column_widths(phys: list[_Phys], width: int) -> tuple[tuple[int, int], ...]:
+    """Per indentation, the width its lines wrap at, where enough lines show it and it
+    is a little narrower than the page's width."""
+    per: dict[int, list[int]] = {}
+    for p in phys:
+        toks = p.text.split()
+        if len(toks) >= 2 and max(map(len, toks)) <= LONG_TOKEN and p.length <= width:
+            per.setdefault(p.indent, []).append(p.length)
+    out = []
+    for col, lengths in sorted(per.items()):
+        if len(lengths) >= COLUMN_MIN_LINES:
+            lengths.sort()
+            w = lengths[int(COLUMN_PERCENTILE * (len(lengths) - 1))]
+            if width - COLUMN_MAX_NARROWER <= w < width:
+                out.append((col, w))
+    return tuple(out)
+
+
 def _body_indent(phys: list[_Phys]) -> int:
-    counts = Counter(p.indent for p in phys if p.marker is None and len(p.text.split()) >= 4)
+    """The usual indentation of prose outside lists (list content is indented under its
+    marker, and comment threads can outweigh the article)."""
+    counts: Counter[int] = Counter()
+    open_markers: list[int] = []
+    for p in phys:
+        while open_markers and p.indent <= open_markers[-1]:
+            open_markers.pop()
+        if p.marker is not None:
+            open_markers.append(p.indent)
+        elif not open_markers and len(p.text.split()) >= BODY_MIN_WORDS:
+            counts[p.indent] += 1
     return counts.most_common(1)[0][0] if counts else 0
 
 
@@ -255,7 +297,15 @@ def detect_layout(raw_lines: list[str], forced: str = "auto") -> tuple[Layout, l
     if forced == "lines":
         width = None
     kind = "markdown" if markdown else ("wrapped" if width is not None else "lines")
-    return Layout(kind, width, _body_indent(phys), _bullets(phys), forced != "auto"), phys
+    body = _body_indent(phys)
+    if kind == "wrapped" and body > 0:
+        # Lists are indented at least as far as the body; a numbered line left of it is a
+        # heading that starts with a number ("1. Sabrina Spellman"), not an item.
+        for p in phys:
+            if p.marker == "number" and p.indent < body:
+                p.marker, p.number, p.body, p.body_col = None, None, p.text, p.indent
+    widths = _column_widths(phys, width) if width is not None else ()
+    return Layout(kind, width, body, _bullets(phys), forced != "auto", widths), phys
 
 
 # --- units --------------------------------------------------------------------------------
@@ -272,12 +322,17 @@ class _Draft:
         return self.lines[0]
 
 
-def _continues(d: _Draft, p: _Phys, width: int | None) -> bool:
+def _continues(d: _Draft, p: _Phys, layout: Layout) -> bool:
     """Whether ``p`` is a wrapped continuation of draft ``d``."""
     last = d.lines[-1]
+    width = layout.width_at(last.indent)
     if width is None or p.no != last.no + 1 or last.br or not p.text or not last.text:
         return False
-    if p.marker or p.heading or p.rule or p.row or last.rule or last.row or d.first.heading:
+    # A dash or plus sign opening a line in the paragraph's own column, right after a full
+    # line, is the text wrapped before a dash ("… supporters\n- RadioShack, …"): a list
+    # item's marker stands left of the text column of the item before it.
+    ascii_dash = p.marker == "bullet" and p.glyph in "-+" and layout.kind == "wrapped"
+    if (p.marker and not ascii_dash) or p.heading or p.rule or p.row or last.rule or last.row or d.first.heading:
         return False
     if p.quote != last.quote or p.indent != d.col:
         return False
@@ -316,7 +371,9 @@ def _drafts(phys: list[_Phys], layout: Layout) -> list[_Draft]:
     drafts: list[_Draft] = []
     prev_no = 0
     for p in phys:
-        if drafts and _continues(drafts[-1], p, layout.width):
+        if drafts and _continues(drafts[-1], p, layout):
+            if p.marker:  # a wrapped dash, not a bullet (see _continues)
+                p.marker, p.glyph, p.body = None, "", p.text
             drafts[-1].lines.append(p)
         else:
             drafts.append(_Draft([p], p.no > prev_no + 1, p.body_col if p.marker else p.indent))
