@@ -43,8 +43,32 @@ def detect(lines: list[str]) -> Profile:
     return Profile(markdown=md >= 3)
 
 
+_MD_INLINE = re.compile(r"!\[[^\]]{0,300}\]\([^)\s]{0,600}(?:\s\"[^\"]{0,200}\")?\)"
+                        r"|\[(?P<t>[^\]]{0,300})\]\([^)\s]{0,600}(?:\s\"[^\"]{0,200}\")?\)"
+                        r"|\*\*|\\(?=[-*_#.!\[\]()+>`])")
+
+
 def clean_inline(text: str, profile: Profile) -> Cleaned:
-    return Cleaned(text)
+    """Interim: Markdown images cut, links keep their text, bold markers and escapes cut."""
+    if not profile.markdown or not any(c in text for c in "[*\\"):
+        return Cleaned(text)
+    out: list[str] = []
+    cuts: list[Cut] = []
+    pos = 0
+    for m in _MD_INLINE.finditer(text):
+        out.append(text[pos:m.start()])
+        t = m.group("t")
+        if t is not None:
+            ts = m.start() + 1
+            cuts.append(Cut(m.start(), ts, "markup.link", "["))
+            out.append(t)
+            cuts.append(Cut(ts + len(t), m.end(), "markup.link", text[ts + len(t):m.end()]))
+        else:
+            cuts.append(Cut(m.start(), m.end(), "markup.image" if text[m.start()] == "!" else "markup.emphasis",
+                            m.group(0)))
+        pos = m.end()
+    out.append(text[pos:])
+    return Cleaned(" ".join("".join(out).split()), tuple(c for c in cuts if c.text))
 
 
 _IMAGE_ONLY = re.compile(r"^(?:!\[[^\]]*\]\([^)]*\)\s*)+$|^\[(?:IMG|[\w.-]{1,40}\.(?:png|jpe?g|gif|svg|webp))\]$",

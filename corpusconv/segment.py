@@ -415,6 +415,38 @@ def _kind(d: _Draft, layout: Layout) -> tuple[str, int]:
     return "paragraph", 0
 
 
+# Markdown converters print a list item's first block on the marker line and the item's
+# further blocks (a comment's author line, text and "Reply" link) unindented after it.
+ADOPT_MIN_ITEMS = 2
+ADOPT_MIN_SHARE = 0.5
+
+
+def _adopt_followers(units: list[Unit]) -> None:
+    """Nest unindented blocks under the list item before them where a list shows that
+    layout (several items followed by blocks of their own before the next marker)."""
+    region: list[tuple[Unit, list[Unit]]] = []
+
+    def close() -> None:
+        owners = [(m, f) for m, f in region if f]
+        if len(owners) >= ADOPT_MIN_ITEMS and len(owners) >= ADOPT_MIN_SHARE * len(region):
+            cap = max(len(f) for m, f in region[:-1]) if len(region) > 1 else 0
+            for k, (m, followers) in enumerate(region):
+                for u in followers[: cap if k == len(region) - 1 else None]:
+                    u.nest = max(u.nest, m.nest + 1)
+        region.clear()
+
+    for u in units:
+        if u.blank:
+            continue
+        if u.marker is not None:
+            region.append((u, []))
+        elif u.kind in ("heading", "rule") or not region:
+            close()
+        elif u.nest <= region[-1][0].nest:
+            region[-1][1].append(u)
+    close()
+
+
 def _outdented_headings(units: list[Unit], layout: Layout) -> None:
     """A short unit printed left of an indented body, with body text right after it, is a
     heading (lynx and elinks outdent headings from a body indented a few columns)."""
@@ -427,53 +459,70 @@ def _outdented_headings(units: list[Unit], layout: Layout) -> None:
             u.kind, u.level = "heading", OUTDENT_HEADING_LEVEL
 
 
+class _Builder:
+    """Turns drafts into units, numbering them across gaps (see :mod:`corpusconv.units`)
+    and recording what renderer markup it cuts."""
+
+    def __init__(self, layout: Layout, profile: "markup.Profile"):
+        self.layout, self.profile = layout, profile
+        self.units: list[Unit] = []
+        self.removals: list[Removal] = []
+        self.pending_marker: _Phys | None = None  # of an item whose first line was only markup
+        self.gap = False  # markup removed since the last unit stands as a gap
+        self.no = 0
+
+    def _markup_removal(self, d: _Draft, rule: str) -> None:
+        category, evidence = markup.MARKUP_RULES.get(rule, ("markup", "renderer markup, no text"))
+        self.removals.extend(Removal(rule, category, q.no, q.raw.strip(), evidence) for q in d.lines)
+        # The marker of an item whose first line is only markup (an avatar) passes to the
+        # item's next line.
+        if d.first.marker:
+            self.pending_marker = d.first
+        self.gap = True
+
+    def add(self, d: _Draft) -> None:
+        p = d.first
+        text, starts = _join(d.lines)
+        kind, level = _kind(d, self.layout)
+        gone = markup.markup_only(text, self.profile) if text else "markup.empty"
+        if gone is not None:
+            self._markup_removal(d, gone)
+            return
+        cleaned = markup.clean_inline(text, self.profile)
+        if not cleaned.text:
+            self._markup_removal(d, cleaned.cuts[0].rule if cleaned.cuts else "markup.empty")
+            return
+        marker, number, indent, glyph = p.marker, p.number, p.indent, p.glyph
+        pending = self.pending_marker
+        if marker is None and pending is not None and p.indent >= pending.indent:
+            marker, number, indent, glyph = pending.marker, pending.number, pending.indent, pending.glyph
+            kind = "item" if kind == "paragraph" else kind
+        shown = cleaned.text
+        if p.marker is not None:
+            shown = p.text[: len(p.text) - len(p.body)] + cleaned.text  # "1. " + the item's text
+        gap_before = (d.gap_before or self.gap) and bool(self.units)
+        self.pending_marker, self.gap = None, False
+        self.no += 2 if gap_before else 1
+        if gap_before:
+            self.units.append(blank_unit(self.no - 1))
+        self.units.append(Unit(self.no, tuple(q.no for q in d.lines), p.raw, shown, indent, kind=kind,
+                               marker=marker, number=number, body=cleaned.text, gap_before=gap_before,
+                               level=level, quote=p.quote, nest=indent, glyph=glyph))
+        self.removals.extend(_cut_removal(c, d.lines, starts) for c in cleaned.cuts)
+
+
 def segment(raw_lines: list[str], forced: str = "auto", is_header=None) -> Segmented:
     """Detect the layout of ``raw_lines`` (the decoded page) and build its units."""
     layout, phys = detect_layout(raw_lines, forced)
-    profile = markup.detect(raw_lines)
-    drafts = _setext(_drafts(phys, layout), layout)
-    units: list[Unit] = []
-    removals: list[Removal] = []
-    pending_marker: _Phys | None = None
-    gap = False
-    no = 0
-    for d in drafts:
-        p = d.first
-        text, starts = _join(d.lines)
-        kind, level = _kind(d, layout)
-        if kind == "rule" and p.marker is None:
-            text = p.text
-        gone = markup.markup_only(text, profile) if text else None
-        if gone is not None or not text:
-            rule = gone or "markup.empty"
-            category, evidence = markup.MARKUP_RULES.get(rule, ("markup", "renderer markup, no text"))
-            removals.extend(Removal(rule, category, q.no, q.raw.strip(), evidence) for q in d.lines)
-            # The marker of an item whose first line is only markup (an avatar) passes to
-            # the item's next line; the line stands as a gap otherwise.
-            pending_marker = p if p.marker else pending_marker
-            gap = True
-            continue
-        cleaned = markup.clean_inline(text, profile)
-        gap_before = (d.gap_before or gap) and bool(units)
-        marker, number, body, indent = p.marker, p.number, cleaned.text, p.indent
-        if marker is None and pending_marker is not None and p.indent >= pending_marker.indent:
-            marker, number, indent = pending_marker.marker, pending_marker.number, pending_marker.indent
-            kind = "item" if kind == "paragraph" else kind
-        pending_marker = None
-        gap = False
-        no += 2 if gap_before else 1
-        if gap_before:
-            units.append(blank_unit(no - 1))
-        shown = cleaned.text if marker is None or p.marker is None else (p.text[: len(p.text) - len(p.body)] + cleaned.text)
-        u = Unit(no, tuple(q.no for q in d.lines), p.raw, shown, indent, kind=kind, marker=marker,
-                 number=number, body=body, gap_before=gap_before, level=level, quote=p.quote,
-                 nest=indent, glyph=p.glyph)
-        units.append(u)
-        for c in cleaned.cuts:
-            removals.append(_cut_removal(c, d.lines, starts))
+    builder = _Builder(layout, markup.detect(raw_lines))
+    for d in _setext(_drafts(phys, layout), layout):
+        builder.add(d)
+    units = builder.units
     _outdented_headings(units, layout)
+    if layout.kind == "markdown":
+        _adopt_followers(units)
     build_tree(units, is_header)
-    return Segmented(units, removals, layout, {p.no: p.raw.strip() for p in phys})
+    return Segmented(units, builder.removals, layout, {p.no: p.raw.strip() for p in phys})
 
 
 def _cut_removal(c: "markup.Cut", lines: list[_Phys], starts: list[int]) -> Removal:
