@@ -209,7 +209,8 @@ def _wrap_width(phys: list[_Phys]) -> tuple[int | None, int, int]:
     lengths: list[int] = []
     for p in phys:
         toks = p.text.split()
-        if len(toks) >= 2 and max(map(len, toks)) <= LONG_TOKEN:
+        # List items are left unwrapped by some converters (html2text): paragraphs tell.
+        if p.marker is None and len(toks) >= 2 and max(map(len, toks)) <= LONG_TOKEN:
             lengths.append(p.length)
     n = len(lengths)
     if n < WRAP_MIN_FULL_LINES or sum(1 for x in lengths if x > WRAP_MAX_WIDTH) > WRAP_MAX_WIDE_SHARE * n:
