@@ -226,19 +226,20 @@ def is_image_name(name: str) -> bool:
 
 
 def _is_form_bracket(content: str) -> bool:
-    """w3m text fields ``[      ]`` / ``[value   ]`` / ``[]`` and lynx selections
-    ``[Select Month__]``.
+    """w3m text fields ``[      ]`` / ``[value   ]`` / ``[]``, lynx selections
+    ``[Select Month__]`` and elinks selections ``[ ________ ]``.
 
-    >>> [_is_form_bracket(c) for c in ("", "      ", "Enter your name...    ", "Month__")]
-    [True, True, True, True]
+    >>> [_is_form_bracket(c) for c in ("", "      ", "Enter your name...    ", "Month__",
+    ...                                " ____________ ")]
+    [True, True, True, True, True]
     >>> [_is_form_bracket(c) for c in (" ", "Reply", "a b", "__init__ ")]
     [False, False, False, False]
     """
-    if content == "":
+    content = content.replace("\xa0", " ")   # elinks pads controls with no-break spaces
+    if content == "" or content.endswith("  "):
         return True
-    if content.endswith("  "):
-        return True
-    return content.rstrip(".").endswith("__") and not content.startswith("__")
+    core = content.strip(" .")
+    return core.endswith("__") and (not core.startswith("__") or not core.strip("_"))
 
 
 # --- Markdown -------------------------------------------------------------------------
@@ -272,7 +273,7 @@ _DEST = (r"(?>"
 _INNER0 = rf"(?>\[(?:{_TEXT_CH})*+\](?:\({_DEST})?)"
 _INNER = rf"(?>\[(?:{_TEXT_CH}|{_INNER0})*+\](?:\({_DEST})?)"
 _LINK_TEXT = rf"(?:{_TEXT_CH}|{_INNER})*+"
-_AUTOLINK_BODY = r"[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*+|[^\s<>@]++@[^\s<>@]++\.\w+"
+_AUTOLINK_BODY = r"[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*+|[^\s<>@]++@[^\s<>@.]++(?:\.[^\s<>@.]++)++"
 
 
 def _md_pattern(references: bool) -> re.Pattern[str]:
@@ -432,8 +433,6 @@ class _Markdown:
         if self.empty(ts, te, inner):
             out.append((s, e, IMAGE if any(r == IMAGE for _, _, r in inner) else LINK))
             return
-        if s > 0 and self.text[s - 1] == "!":   # an image whose alt is too long
-            return
         out.append((s, ts, LINK))
         out += inner
         out.append((te, e, LINK))
@@ -538,8 +537,8 @@ def _renderer_pattern(link_numbers: bool, forms: bool, images: bool) -> re.Patte
     if forms:
         branches += [r"(?<=\()(?P<button>BUTTON\))",
                      r"(?<=\[)(?P<input>BUTTON Input\](?:\s*\(not\s+implemented\)_*+)?)",
-                     r"(?<=\[)(?<!\S\[)(?P<check>[ xX*]\](?!\S))",
-                     r"(?<=\()(?<!\S\()(?P<radio>[ *]\)(?!\S))",
+                     r"(?<=\[)(?<![^\s\]]\[)(?P<check>[ \xa0xX*]\](?!\S))",
+                     r"(?<=\()(?<![^\s\]]\()(?P<radio>[ \xa0*]\)(?!\S))",
                      r"(?<=_)(?<!\w_)(?P<field>_{2,}+(?!\w))"]
     if forms or images:
         branches.append(rf"(?<=\[)(?P<bracket>[^\[\]\n]{{0,{MAX_BRACKET_NAME}}}\])")
@@ -764,8 +763,25 @@ _MD_LINK_HINT = re.compile(r"\]\((?:[A-Za-z][\w+.-]*:|/|#|\.\.?/|<|[\w.-]+\.(?:h
 _MD_DEF_HINT = re.compile(rf"^ {{0,3}}\[([^\[\]\n]{{1,{MAX_LABEL}}})\]:[ \t]+\S", re.M)
 _LINK_NUMBER_RE = re.compile(r"\[(\d{1,5})\](?=[^\s.,;:!?)\]}])")
 _NAME = re.compile(rf"\[([^\[\]\s]{{1,{MAX_BRACKET_NAME}}})\]")
-_W3M_FIELD = re.compile(r"\[[^\[\]\n]{0,200}  \]")
-_LYNX_SELECT = re.compile(r"\[[^\[\]\n_]{1,200}_{2,}\.{0,4}\]")
+# Form controls only renderers print: w3m fields, lynx/elinks selections, and elinks
+# fields and toggles after a link number ("[6]____", "[9][ ]", "[10]( )").
+_FORM_EVIDENCE = re.compile(r"\[[^\[\]\n]{0,200}  \]|\[[^\[\]\n]{0,200}__[ .]*\]"
+                            r"|\[\d{1,5}\](?:_{3}|\[[ X*]\]|\([ *]\))")
+
+
+_CONTROL = re.compile(r"_{5,}|\[[ \xa0]\]|\([ \xa0]\)")
+
+
+def _controls_together(text: str) -> bool:
+    """Two form-control shapes (a ``_____`` field, ``[ ]``, ``( )``) on one line: a
+    form printed by a renderer (links2), where one alone may be the page's own text."""
+    seen: set[int] = set()
+    for m in _CONTROL.finditer(text):
+        line = text.rfind("\n", 0, m.start())
+        if line in seen:
+            return True
+        seen.add(line)
+    return False
 
 
 def _glued_numbers(text: str, limit: int) -> int:
@@ -839,8 +855,7 @@ def detect(lines: list[str]) -> Profile:
     refs = references_start(lines)
     link_numbers = refs is not None and _glued_numbers("\n".join(lines[:refs]), 10**6) > 0
     forms = not markdown and ("(BUTTON)" in text or "[BUTTON Input]" in text or (
-        "[" in text and (_W3M_FIELD.search(text) is not None
-                         or _LYNX_SELECT.search(text) is not None)))
+        "[" in text and _FORM_EVIDENCE.search(text) is not None) or _controls_together(text))
     images = not markdown and "[" in text and _image_evidence(text)
     return Profile(markdown=markdown, link_numbers=link_numbers, forms=forms,
                    bracket_images=images, link_labels=labels, references=refs)
