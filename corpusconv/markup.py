@@ -10,40 +10,51 @@ do with whole units and records every cut as a partial removal.
 
 API (pure functions, no I/O, no global state)::
 
-    profile = detect(lines)                  # once per page, from its physical lines
-    cleaned = clean_inline(text, profile)    # one logical unit -> Cleaned(text, cuts)
-    rule = markup_only(text, profile)        # rule id if the unit is markup and no text
-    start = profile.references               # == references_start(lines): the trailing
-                                             # lynx/elinks "References" list, or None
+    profile = detect(lines)                # once per page, from its physical lines
+    cleaned = clean_inline(text, profile)  # one logical unit -> Cleaned(text, cuts, whole)
+    cleaned.whole                          # == markup_only(text, profile): the rule id
+                                           # when the unit is markup and no text, else None
+    profile.references                     # == references_start(lines): index of the
+                                           # trailing lynx/elinks "References" heading
     MARKUP_RULES[rule] -> (category, evidence sentence)
 
-Offsets.  ``Cut.start``/``Cut.end`` index the *input* ``text`` of :func:`clean_inline`
-(``text[start:end] == cut.text``); cuts are sorted and disjoint, and ``Cleaned.text`` is
-exactly the input with the cut spans removed -- there is no separate folding step, so a
-caller maps any cut back to its physical lines from the offsets alone.  Whitespace that a
-cut would leave doubled or dangling is part of the cut: where markup sits between two
-whitespace runs, the run after it is cut too (or the run before it, when only that one
-is a space and the run after holds a line break, so a preformatted unit keeps its line
-break); markup at the start of the unit takes the whitespace after it, markup at the end
-the whitespace before it.  Cuts separated only by whitespace are treated as one, the
-whitespace between them going to the earlier cut.  So a unit without leading, trailing
-or doubled spaces comes back without them.
+``text`` is one logical unit: its physical lines joined with one space, or with "\n"
+for a preformatted unit.  Call :func:`clean_inline` once per unit and read both the cuts
+and ``whole``; a whole-unit rule (``REFRESH(0 sec): x.html``, ``IFRAME: name``, a
+Markdown ``[1]: url`` definition) comes with no cuts, the caller removes the unit.
+
+Offsets.  ``Cut.start``/``Cut.end`` index the *input* text (``text[start:end] ==
+cut.text``); cuts are sorted and disjoint.  ``Cleaned.text`` is the input with every cut
+replaced by its ``sep``, which is "" except where a cut stood between two word
+characters (html2text drops the space in ``on[friendship](u)`` and between adjacent
+links): there it is one space, so words are not glued.  No other folding happens
+afterwards: whitespace that a cut would leave doubled or dangling is part of the cuts.
+Cuts separated by whitespace only form a group; of the whitespace runs before, inside
+and after a group, one stays as the separator of the texts on either side (the first
+that holds a line break, so a preformatted unit keeps its line breaks, else the first)
+and the others are cut with the markup; a group at the start of the unit takes the
+runs after it and inside it (the unit's own leading whitespace stays), a group at the
+end the runs before it and inside it.  So a unit without leading, trailing or doubled
+spaces comes back without them, and a caller maps every cut character back to its
+physical line from the offsets alone.
 
 What is kept.  Link text (``[text](url)`` -> ``text``), the URL of an autolink
 (``<http://x>`` -> ``http://x``: html2text writes that form only when the link's visible
-text *is* the URL, and the gold article text holds such URLs), the words inside emphasis,
-code and ``[INS: ... :INS]`` markers, and the label of a button (``(BUTTON) Subscribe``
--> ``Subscribe``: the page shows it; boilerplate rules judge it).  Image alt text is cut
-(on the dev set only 60 of 2078 alt texts of 3+ words occur in the article gold, mostly
-captions repeated below the image).  A bracketed word that may be the page's own text
-(``[Reply]``, ``[edit]``, w3m's ``[Submit]`` button or an image name truncated to a plain
-word such as ``[photo]``) is kept: the same brackets occur as literal text on pages from
-every renderer.
+text *is* the URL; 65 of the dev set's 166 such URLs occur in the article gold), the
+words inside emphasis, code and ``[INS: ... :INS]`` markers, and the label of a button
+(``(BUTTON) Subscribe`` -> ``Subscribe``: the page shows it; boilerplate rules judge
+it).  Image alt text is cut (on the dev set only 61 of 2100 alt texts of 3+ words occur
+in the article gold, mostly captions repeated under the image, or titles drawn as
+images).  A bracketed word that may be the page's own text (``[Reply]``, ``[edit]``,
+w3m's ``[Submit]`` button or an image name truncated to a plain word such as
+``[photo]``) is kept: the same brackets occur as literal text on pages from every
+renderer.
 
-Bounded work: every pattern is linear (no nested unbounded quantifiers), link
-destinations are scanned at most ``MAX_DEST`` characters, image alt text at most
-``MAX_IMAGE_ALT``, and a formed link deactivates the ``[`` before it (as in CommonMark)
-so link texts never nest.  Units without any trigger character return at once.
+Bounded work.  Every pattern is linear: possessive and atomic groups leave nothing to
+re-try, bracket nesting inside a link text is matched two levels deep, a URL may hold
+at most ``MAX_DEST_SPACES`` spaces, a title ``MAX_TITLE`` characters, image alt text
+``MAX_IMAGE_ALT``.  A unit without any of the profile's trigger substrings returns at
+once (most units).
 """
 
 from __future__ import annotations
@@ -69,6 +80,7 @@ FORM = "markup.form"
 EDIT = "markup.edit"
 FRAME = "markup.frame"
 REFRESH = "markup.refresh"
+ATTRIBUTES = "markup.attributes"
 
 MARKUP_RULES: dict[str, tuple[str, str]] = {
     LINK: (CATEGORY, "the brackets and URL of a Markdown link (its text is kept), or a "
@@ -88,6 +100,8 @@ MARKUP_RULES: dict[str, tuple[str, str]] = {
     EDIT: (CATEGORY, "lynx/w3m [INS: :INS] / [DEL: :DEL] markers (the words are kept)"),
     FRAME: (CATEGORY, "a lynx IFRAME:/FRAME: line naming an embedded frame"),
     REFRESH: (CATEGORY, "a lynx REFRESH(N sec): line naming a page redirect"),
+    ATTRIBUTES: (CATEGORY, "pandoc attributes ({#id .class}) of a heading or span, or a "
+                           "fenced-div fence (:::)"),
 }
 
 # Bounds that keep the work linear on adversarial input.
@@ -101,7 +115,7 @@ MARKDOWN_MIN_LINKS = 2   # inline links/images with a URL-like destination
 MIN_IMAGE_NAMES = 2      # identifier-like bracket names without a file extension
 MIN_LINK_NUMBERS = 3     # glued [N] markers that make a trailing list lynx's references
 
-_MD_TRIGGERS = ("[", "]", "*", "_", "`", "\\", "<", "~")
+_MD_TRIGGERS = ("[", "]", "*", "_", "`", "\\", "<", "~", "{")
 
 
 @dataclass(frozen=True)
@@ -135,7 +149,7 @@ class Profile:
         if self.link_numbers or self.bracket_images:
             t.append("[")
         if self.forms:
-            t += ["BUTTON", "( )", "(*)", "[", "___"]
+            t += ["BUTTON", "( )", "(\xa0)", "(*)", "[", "___"]
         t += ["[INS:", "[DEL:", ":INS]", ":DEL]"]
         object.__setattr__(self, "triggers", tuple(dict.fromkeys(t)))
 
@@ -273,6 +287,7 @@ _DEST = (r"(?>"
 _INNER0 = rf"(?>\[(?:{_TEXT_CH})*+\](?:\({_DEST})?)"
 _INNER = rf"(?>\[(?:{_TEXT_CH}|{_INNER0})*+\](?:\({_DEST})?)"
 _LINK_TEXT = rf"(?:{_TEXT_CH}|{_INNER})*+"
+_ATTRS = r"\{(?:[#.-]|\w[\w-]*=)[^{}\n]{0,200}\}"
 _AUTOLINK_BODY = r"[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*+|[^\s<>@]++@[^\s<>@.]++(?:\.[^\s<>@.]++)++"
 
 
@@ -284,6 +299,7 @@ def _md_pattern(references: bool) -> re.Pattern[str]:
         r"(?<=\\)(?P<esc>[!-/:-@\[-`{-~])"
         rf"|(?<=!)\[(?:{_ALT_CH}|{_INNER}){{0,{MAX_IMAGE_ALT}}}+\]\((?P<image>{_DEST})"
         rf"|(?<=\[)(?P<text>{_LINK_TEXT})\]\((?P<dest>{_DEST})"
+        rf"|(?<=\[)(?P<stext>{_LINK_TEXT})\]{_ATTRS}"
         rf"{ref}"
         rf"|(?<=<)(?P<auto>{_AUTOLINK_BODY})>"
         r"|(?<=\*)(?P<star>\**)|(?<=_)(?P<under>_*)|(?<=~)(?P<tilde>~+)"
@@ -291,10 +307,12 @@ def _md_pattern(references: bool) -> re.Pattern[str]:
 
 
 _MD = _md_pattern(False)
+_TEXT_GROUP = _MD.groupindex["text"]   # the same in _MD_REF: the branch comes first
+_TRAILING_ATTRS = re.compile(rf"{_ATTRS}[ \t]*\Z")
 _LINK_TAIL = re.compile(rf"[ \t]*(\]\({_DEST})")
 _LINK_HEAD = re.compile(rf"\]\((?:[A-Za-z][\w+.-]*:|/)[^\s()\[\]]*+(?:[ ]\"[^\"\n]{{0,{MAX_TITLE}}})?\Z")
 _MD_REF = _md_pattern(True)
-_MD_TRIGGER = re.compile(r"[\\!\[\]<*_~`]")
+_MD_TRIGGER = re.compile(r"[\\!\[\]<*_~`{]")
 _BACKTICKS = re.compile(r"`+")
 # What makes a link text text: anything but space, markup residue and brackets.
 _TEXTY = re.compile(r"[^\s*_~!\[\]()|\\]")
@@ -359,6 +377,12 @@ class _Markdown:
             if tail:
                 out.append((tail.start(), hi, LINK))
                 hi = tail.start()
+        if "{" in self.text:   # pandoc heading attributes: "Title {#title .unnumbered}"
+            brace = self.text.rfind("{", lo, hi)
+            attrs = _TRAILING_ATTRS.match(self.text, brace, hi) if brace >= 0 else None
+            if attrs:
+                out.append((brace, hi, ATTRIBUTES))
+                hi = brace
         self.scan(lo, hi, out)
         return out
 
@@ -398,11 +422,13 @@ class _Markdown:
                 continue
             s, e = m.span()
             if kind == "dest":
-                self.link(m.start("text"), m.end("text"), s, e, out)
+                self.link(m.start(_TEXT_GROUP), m.end(_TEXT_GROUP), s, e, out)
             elif kind == "esc":
                 out.append((s, s + 1, ESCAPE))
             elif kind == "image":
                 out.append((s, e, IMAGE))
+            elif kind == "stext":
+                self.link(m.start("stext"), m.end("stext"), s, e, out, ATTRIBUTES)
             elif kind in ("rtext", "rlabel"):
                 if not self.reference(m, out):
                     self.scan(s + 1, e, out)   # not a link: its brackets are text
@@ -425,17 +451,18 @@ class _Markdown:
         self.link(ts, te, s, e, out)
         return True
 
-    def link(self, ts: int, te: int, s: int, e: int, out: list[Span]) -> None:
+    def link(self, ts: int, te: int, s: int, e: int, out: list[Span],
+             rule: str = LINK) -> None:
         inner: list[Span] = []
         if _MD_TRIGGER.search(self.text, ts, te):
             self.scan(ts, te, inner)
             inner.sort()
         if self.empty(ts, te, inner):
-            out.append((s, e, IMAGE if any(r == IMAGE for _, _, r in inner) else LINK))
+            out.append((s, e, IMAGE if any(r == IMAGE for _, _, r in inner) else rule))
             return
-        out.append((s, ts, LINK))
+        out.append((s, ts, rule))
         out += inner
-        out.append((te, e, LINK))
+        out.append((te, e, rule))
 
     def empty(self, ts: int, te: int, inner: list[Span]) -> bool:
         """No text character in the link text outside the inner cuts (code counts as
@@ -501,7 +528,8 @@ def _pair_emphasis(text: str, runs: list[tuple[int, int]], out: list[Span]) -> N
     A ``_`` or ``**`` with space on both sides opens or closes too (html2text keeps the
     space that starts or ends emphasised text: ``_ **Oxyd**_``, ``**latency **``), and
     ``****`` after strong text is a closer glued to the next opener."""
-    n, openers, k = len(text), {}, 0
+    n, k = len(text), 0
+    openers: dict[str, list[int]] = {}
     while k < len(runs):
         s, e = runs[k]
         k += 1
@@ -608,23 +636,25 @@ def _kept_gap(gaps: list[str], inner: bool) -> int | None:
     return next(k for k, gap in enumerate(gaps) if gap)
 
 
-def _fold_group(text: str, group: list[list], left: int, right: int) -> None:
-    """Give the whitespace around and inside a group of cuts to the cuts, except one
-    separator run (see the module docstring); ``left``/``right`` bound the runs."""
-    ls = _ws_run(text, group[0][0], -1, left)
-    re_ = _ws_run(text, group[-1][1], +1, right)
+def _fold_group(text: str, starts: list[int], ends: list[int], left: int,
+                right: int) -> None:
+    """Give the whitespace around and inside a group of cuts (their ``starts`` and
+    ``ends``, changed in place) to the cuts, except one separator run (see the module
+    docstring); ``left``/``right`` bound the runs outside the group."""
+    ls = _ws_run(text, starts[0], -1, left)
+    re_ = _ws_run(text, ends[-1], +1, right)
     at_start, at_end = ls == 0, re_ == len(text)
-    gaps = [text[ls:group[0][0]]]
-    gaps += [text[a[1]:b[0]] for a, b in zip(group, group[1:])]
-    gaps.append(text[group[-1][1]:re_])
+    gaps = [text[ls:starts[0]]]
+    gaps += [text[ends[k - 1]:starts[k]] for k in range(1, len(starts))]
+    gaps.append(text[ends[-1]:re_])
     keep = _kept_gap(gaps, not at_start and not at_end)
     if keep != 0 and not at_start:
-        group[0][0] = ls
-    for k in range(1, len(group)):
+        starts[0] = ls
+    for k in range(1, len(starts)):
         if keep != k:
-            group[k - 1][1] = group[k][0]
-    if keep != len(group) and not at_end:
-        group[-1][1] = re_
+            ends[k - 1] = starts[k]
+    if keep != len(starts) and not at_end:
+        ends[-1] = re_
 
 
 def _fold(text: str, spans: list[Span]) -> list[Cut]:
@@ -633,29 +663,34 @@ def _fold(text: str, spans: list[Span]) -> list[Cut]:
     are taken as they are; groups of cuts separated by whitespace only, and cuts with
     whitespace or an end of the unit on both sides, go through :func:`_fold_group`."""
     n, m = len(text), len(spans)
-    out: list[tuple[int, int, str, str]] = []
+    out: list[tuple[int, int, str, str, str]] = []
     i = 0
     while i < m:
         s, e, rule = spans[i]
         j, end = i + 1, e
-        while j < m and _blank_gap(text, end, spans[j][0]):
+        while j < m and (spans[j][0] == end or (
+                text[end].isspace() and text[end:spans[j][0]].isspace())):
             end = spans[j][1]
             j += 1
         runs = (s == 0 or text[s - 1].isspace()) + (end == n or text[end].isspace())
         if j > i + 1:
             runs += sum(1 for k in range(i + 1, j) if spans[k][0] > spans[k - 1][1])
-        if runs < 2:   # nothing can double or dangle
-            out += [(a, b, r, text[a:b]) for a, b, r in spans[i:j]]
-        else:
-            group = [list(sp) for sp in spans[i:j]]
-            _fold_group(text, group, out[-1][1] if out else 0, spans[j][0] if j < m else n)
-            out += [(a, b, r, text[a:b]) for a, b, r in group]
+        group = spans[i:j]
+        if runs >= 2:   # whitespace could double or dangle
+            starts, ends = [sp[0] for sp in group], [sp[1] for sp in group]
+            _fold_group(text, starts, ends, out[-1][1] if out else 0,
+                        spans[j][0] if j < m else n)
+            group = [(a, b, sp[2]) for a, b, sp in zip(starts, ends, group)]
+        out += [(a, b, r, text[a:b], "") for a, b, r in group]
         i = j
-    # html2text drops the space before a link inside emphasis ("on[friendship](u)")
-    # and writes adjacent links without one; a page rarely glues a word to a link, so
-    # cuts that stand (together) between two word characters leave one space.
-    cuts = [Cut._make(x + ("",)) for x in out]
-    k = 0
+    return _separate(text, list(map(Cut._make, out)))
+
+
+def _separate(text: str, cuts: list[Cut]) -> list[Cut]:
+    """html2text drops the space before a link inside emphasis ("on[friendship](u)")
+    and writes adjacent links without one; a page rarely glues a word to a link, so
+    cuts that stand (together) between two word characters leave one space."""
+    n, k = len(text), 0
     while k < len(cuts):
         first = k
         while k + 1 < len(cuts) and cuts[k + 1].start == cuts[k].end:
@@ -665,10 +700,6 @@ def _fold(text: str, spans: list[Span]) -> list[Cut]:
             cuts[k] = cuts[k]._replace(sep=" ")
         k += 1
     return cuts
-
-
-def _blank_gap(text: str, a: int, b: int) -> bool:
-    return a == b or (text[a].isspace() and text[a:b].isspace())
 
 
 def _remove(text: str, cuts: list[Cut]) -> str:
@@ -714,6 +745,7 @@ _REFRESH_LINE = re.compile(r"\s*REFRESH\(\d+ sec\):(?:\s+\S+)?\s*")
 _FRAME_LINE = re.compile(r"\s*I?FRAME:(?:[ \t]+[^\n]{0,300})?\s*")
 _DEFINITION = re.compile(rf"\s{{0,3}}\[[^\[\]\n]{{1,{MAX_LABEL}}}\]:[ \t]+\S+"
                          r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?\s*")
+_FENCE_LINE = re.compile(r"\s*:{3,}(?:[ \t]*\{[^{}\n]{0,200}\}|[ \t]*[\w-]+)?\s*")
 _RESIDUE = " \t\n|"   # what may remain of a unit that is markup only (table pipes)
 
 
@@ -725,6 +757,8 @@ def _whole_line(text: str, profile: Profile) -> str | None:
         return FRAME
     if profile.markdown and "]:" in text and _DEFINITION.fullmatch(text):
         return LINK_DEFINITION
+    if profile.markdown and ":::" in text and _FENCE_LINE.fullmatch(text):
+        return ATTRIBUTES
     return None
 
 
