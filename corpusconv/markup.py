@@ -497,7 +497,7 @@ def _flanking(run: str, before: str, after: str) -> tuple[bool, bool]:
                                       or (run == "_" and not before.isalnum())))
 
 
-_DUNDER_AFTER = re.compile(r"[^\W_]+(?:_[^\W_]+)*__(?!\w)")
+_DUNDER_AFTER = re.compile(r"[^\W_]+_")   # __init__, __wasi_fd_write: an identifier
 _DUNDER_BEFORE = re.compile(r"(?<!\w)__[^\W_]+(?:_[^\W_]+)*\Z")
 
 
@@ -506,8 +506,8 @@ def _empty_emphasis(text: str, s: int, e: int, before: str, after: str) -> bool:
     ``<strong></strong>`` (``****``), often an icon before a word (``__May 06``); never
     inside a word or a Python dunder name (``__init__``).
 
-    >>> [_empty_emphasis(t, 0, 2, " ", t[2]) for t in ("__May", "__init__ x")]
-    [True, False]
+    >>> [_empty_emphasis(t, 0, 2, " ", t[2]) for t in ("__May", "__init__ x", "__wasi_fd")]
+    [True, False, False]
     """
     run = text[s:e]
     if before.isalnum() and after.isalnum():
