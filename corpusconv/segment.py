@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import markup
 from .dates import is_dateline
@@ -485,13 +485,14 @@ class _Builder:
         p = d.first
         text, starts = _join(d.lines)
         kind, level = _kind(d, self.layout)
-        gone = markup.markup_only(text, self.profile) if text else "markup.empty"
-        if gone is not None:
-            self._markup_removal(d, gone)
+        if not text:
+            self._markup_removal(d, "markup.empty")
             return
-        cleaned = markup.clean_inline(text, self.profile)
-        if not cleaned.text:
-            self._markup_removal(d, cleaned.cuts[0].rule if cleaned.cuts else "markup.empty")
+        # A horizontal rule is a section break, not markup (lynx prints text fields and
+        # rules alike as rows of '_').
+        cleaned = markup.Cleaned(text, ()) if kind == "rule" else markup.clean_inline(text, self.profile)
+        if cleaned.whole is not None or not cleaned.text.strip():
+            self._markup_removal(d, cleaned.whole or (cleaned.cuts[0].rule if cleaned.cuts else "markup.empty"))
             return
         marker, number, indent, glyph = p.marker, p.number, p.indent, p.glyph
         pending = self.pending_marker
@@ -515,7 +516,16 @@ class _Builder:
 def segment(raw_lines: list[str], forced: str = "auto", is_header=None) -> Segmented:
     """Detect the layout of ``raw_lines`` (the decoded page) and build its units."""
     layout, phys = detect_layout(raw_lines, forced)
-    builder = _Builder(layout, markup.detect(raw_lines))
+    profile = markup.detect(raw_lines)
+    if forced == "markdown" and not profile.markdown:
+        profile = replace(profile, markdown=True)
+    builder = _Builder(layout, profile)
+    if profile.references is not None:
+        # The renderer's trailing list of link URLs (lynx, elinks): cut as a whole.
+        cut = [p for p in phys if p.no > profile.references]
+        phys = phys[: len(phys) - len(cut)]
+        category, evidence = markup.MARKUP_RULES[markup.REFERENCES]
+        builder.removals.extend(Removal(markup.REFERENCES, category, p.no, p.raw.strip(), evidence) for p in cut)
     for d in _setext(_drafts(phys, layout), layout):
         builder.add(d)
     units = builder.units
