@@ -56,7 +56,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from realweb import COLUMNS, DEFAULT_SET, REPO, article_words, fmt, renderings, score, spread, summarise, table
+from realweb import COLUMNS, DEFAULT_SET, REPO, article_words, diff, fmt, renderings, score, spread, summarise, table
 
 from corpusconv.goldlabels import load_golds, site_folds, site_of
 
@@ -199,8 +199,7 @@ def report(rendering: str, result: dict, folds: dict[str, int], k: int, words: d
     rows.append(["fold mean", ""] + [fmt(stats["mean"][c]) for c in cols])
     rows.append(["fold std", ""] + [fmt(stats["std"][c]) for c in cols])
     rows.append(["fold min–max", ""] + [f"{fmt(stats['min'][c])}–{fmt(stats['max'][c])}" for c in cols])
-    rows.append(["all-in − fold mean", ""] + [fmt(None if all_in[c] is None or stats["mean"][c] is None
-                                                  else all_in[c] - stats["mean"][c], signed=True) for c in cols])
+    rows.append(["all-in − fold mean", ""] + [fmt(diff(all_in[c], stats["mean"][c]), signed=True) for c in cols])
     text = f"### {rendering}\n\n" + table(["", "pages"] + cols, rows)
     return text, {"all_in": all_in, "folds": per_fold, **stats}
 
@@ -210,8 +209,7 @@ def summary(results: dict[str, dict]) -> str:
     cols = [c for c, _ in COLUMNS if c != "art-F1"]
     rows = []
     for rendering, r in results.items():
-        gap = (None if r["all_in"]["art-F1"] is None or r["mean"]["art-F1"] is None
-               else r["all_in"]["art-F1"] - r["mean"]["art-F1"])
+        gap = diff(r["all_in"]["art-F1"], r["mean"]["art-F1"])
         rows.append([rendering, fmt(r["all_in"]["art-F1"]), f"{fmt(r['mean']['art-F1'])} ± {fmt(r['std']['art-F1'])}",
                      f"{fmt(r['min']['art-F1'])}–{fmt(r['max']['art-F1'])}", fmt(gap, signed=True)]
                     + [fmt(r["mean"][c]) for c in cols])

@@ -176,8 +176,8 @@ def _regions(labels: list[LineLabel | None]):
     return region
 
 
-def _words(lab: LineLabel) -> dict[str, int]:
-    got = Counter()
+def _words(lab: LineLabel) -> Counter[str]:
+    got: Counter[str] = Counter()
     for label, _, n in lab.parts:
         got["article" if label in ARTICLE_PARTS else label] += n
     got["other"] = lab.tokens - sum(n for _, _, n in lab.parts)
@@ -190,7 +190,8 @@ def _taker(d: Decision) -> str:
 
 def compare(name: str, labels: list[LineLabel | None], decisions: list[Decision]) -> list[tuple]:
     """(table, key, words) events of one page; totals under table "total"."""
-    region, events = _regions(labels), []
+    region = _regions(labels)
+    events: list[tuple[str, tuple[str, ...], int]] = []
     for no, lab in enumerate(labels):
         if lab is None or not lab.tokens:
             continue

@@ -81,12 +81,16 @@ def spread(rows: list[dict[str, float | None]]) -> dict[str, dict[str, float | N
     """Mean, population std, min and max of each column over ``rows`` (e.g. folds)."""
     stats: dict[str, dict[str, float | None]] = {s: {} for s in ("mean", "std", "min", "max")}
     for col, _ in COLUMNS:
-        vals = [r[col] for r in rows if r.get(col) is not None]
+        vals = [v for v in (r.get(col) for r in rows) if v is not None]
         stats["mean"][col] = mean(vals) if vals else None
         stats["std"][col] = pstdev(vals) if vals else None
         stats["min"][col] = min(vals) if vals else None
         stats["max"][col] = max(vals) if vals else None
     return stats
+
+
+def diff(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
 
 
 def fmt(v: float | None, signed: bool = False) -> str:

@@ -428,6 +428,11 @@ def _claim_quotes(page: _Page, claims: _Claims, origin: dict[int, int], gold: _G
                 break
 
 
+def _is_whole(page: _Page, s: int, n: int) -> bool:
+    """Whether tokens ``s .. s+n-1`` are the whole text of the lines they are on."""
+    return page.first[page.line_of[s]] == s and page.last[page.line_of[s + n - 1]] == s + n - 1
+
+
 def _occurrences(page: _Page, claims: _Claims, needle: list[str], whole_lines: bool,
                  by_token: Mapping[str, list[int]]) -> list[int]:
     """Starts of unclaimed exact occurrences of ``needle`` (covering whole lines if asked)."""
@@ -437,14 +442,10 @@ def _occurrences(page: _Page, claims: _Claims, needle: list[str], whole_lines: b
         s = q - pivot
         if s < 0 or page.toks[s:s + n] != needle or any(claims[s:s + n]):
             continue
-        if whole_lines and (page.first[page.line_of[s]] != s or page.last[page.line_of[s + n - 1]] != s + n - 1):
+        if whole_lines and not _is_whole(page, s, n):
             continue
         out.append(s)
     return out
-
-
-def _is_whole(page: _Page, s: int, n: int) -> bool:
-    return page.first[page.line_of[s]] == s and page.last[page.line_of[s + n - 1]] == s + n - 1
 
 
 def _claim_title(page: _Page, claims: _Claims, title: str, by_token: Mapping[str, list[int]]) -> None:
