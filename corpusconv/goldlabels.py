@@ -288,7 +288,6 @@ class _Gold:
     toks: list[str]
     kind: list[str]                           # "title" | "article" | "quote" | "comment", per token
     unit: list[int]                           # paragraph / quote / comment index (-1: title)
-    para: list[int]                           # paragraph / comment index, per token
     spans: list[tuple[int, int]]              # token spans of the paragraphs and comments
 
 
@@ -315,30 +314,47 @@ def _title_paragraph(gold: Mapping, paragraphs: list) -> int:
     return -1
 
 
-def _gold_stream(gold: Mapping) -> _Gold:
-    g = _Gold([], [], [], [], [])
-    paragraphs = list((gold.get("article") or {}).get("paragraphs") or [])
-    heading = _title_paragraph(gold, paragraphs)
-    for kind, texts in (("article", paragraphs),
-                        ("comment", [_comment_text(c) for c in gold.get("comments") or []])):
-        for i, text in enumerate(texts):
-            found = tokens(str(text or ""))
-            title = kind == "article" and i == heading
-            g.spans.append((len(g.toks), len(g.toks) + len(found)))
-            g.toks.extend(found)
-            g.kind.extend(["title" if title else kind] * len(found))
-            g.unit.extend([-1 if title else i] * len(found))
-            g.para.extend([i] * len(found))
-    n_article = g.spans[len(paragraphs) - 1][1] if paragraphs else 0
-    for qi, q in enumerate(gold.get("quotes") or []):
-        for text in (q.get("full_text"), q.get("text")):
-            qt = tokens(str(text or ""))
-            start = _find(g.toks, qt, 0, n_article) if qt else -1
-            if start >= 0:
-                for i in range(start, start + len(qt)):
-                    g.kind[i], g.unit[i] = "quote", qi
-                break
-    return g
+def _add(g: _Gold, toks: list[str], kind: str, unit: int) -> None:
+    g.spans.append((len(g.toks), len(g.toks) + len(toks)))
+    g.toks.extend(toks)
+    g.kind.extend([kind] * len(toks))
+    g.unit.extend([unit] * len(toks))
+
+
+def _mark_quotes(g: _Gold, quotes: list, paras: list[list[str]]) -> list[tuple[int, list[str]]]:
+    """Mark each gold quotation in the article stream (its full text, else its text);
+    return the quotations that are not whole paragraphs there: part of a longer paragraph
+    (a pull quote, which pages show on its own lines *and* inside the paragraph, while the
+    article gold has it only in the paragraph) or missing from the article gold."""
+    offs = [sum(len(p) for p in paras[:i]) for i in range(len(paras))]
+    ends = {o + len(p) for o, p in zip(offs, paras)}
+    n_article = offs[-1] + len(paras[-1]) if paras else 0
+    apart = []
+    for qi, q in enumerate(quotes):
+        texts = [t for t in (tokens(str(q.get(k) or "")) for k in ("full_text", "text")) if t]
+        found = [(t, at) for t, at in ((t, _find(g.toks, t, 0, n_article)) for t in texts) if at >= 0]
+        if found:
+            qt, at = found[0]
+            for i in range(at, at + len(qt)):
+                g.kind[i], g.unit[i] = "quote", qi
+        if texts and not any(at in offs and at + len(t) in ends for t, at in found):
+            apart.append((qi, found[0][0] if found else texts[0]))
+    return apart
+
+
+def _gold_stream(gold: Mapping) -> tuple[_Gold, list[tuple[int, list[str]]]]:
+    """The article paragraphs (the title's own paragraph marked, quotations marked), then
+    the comments, as one token stream; and the quotations that are not whole paragraphs."""
+    g = _Gold([], [], [], [])
+    texts = list((gold.get("article") or {}).get("paragraphs") or [])
+    paras = [tokens(str(p or "")) for p in texts]
+    heading = _title_paragraph(gold, texts)
+    for i, toks in enumerate(paras):
+        _add(g, toks, "title" if i == heading else "article", -1 if i == heading else i)
+    apart = _mark_quotes(g, list(gold.get("quotes") or []), paras)
+    for ci, c in enumerate(gold.get("comments") or []):
+        _add(g, tokens(_comment_text(c)), "comment", ci)
+    return g, apart
 
 
 # ------------------------------------------------------------------------------------
@@ -347,18 +363,36 @@ def _gold_stream(gold: Mapping) -> _Gold:
 _Claims = list  # per page token: None or (kind, unit)
 
 
-def _claim_stream(page: _Page, gold: _Gold) -> tuple[_Claims, dict[int, int]]:
-    """Claims of the page tokens aligned to the gold stream, and the gold position each
-    claimed token is aligned to."""
-    claims: _Claims = [None] * len(page.toks)
+def _claim_stream(page: _Page, gold: _Gold, claims: _Claims) -> None:
+    """Claim the free page tokens aligned to the gold stream."""
+    free = [p for p, c in enumerate(claims) if c is None]
     origin: dict[int, int] = {}
-    pairs = align(page.toks, gold.toks)
+    pairs = [(free[p], g) for p, g in align([page.toks[p] for p in free], gold.toks)]
     for p, g in pairs:
-        claims[p] = (gold.kind[g], gold.unit[g])
-        origin[p] = g
+        _claim(claims, origin, gold, p, g)
     _claim_between(page, gold, claims, origin, pairs)
     _claim_rescue(page, gold, claims, origin)
-    return claims, origin
+
+
+def _is_block(page: _Page, s: int, n: int) -> bool:
+    """Whether tokens ``s .. s+n-1`` are whole lines with a line without words (blank, a
+    rule, Markdown's ``>>>``) or the page's edge before and after them: a block of their
+    own."""
+    first, last = page.line_of[s], page.line_of[s + n - 1]
+    return _is_whole(page, s, n) and first - 1 not in page.first and last + 1 not in page.first
+
+
+def _claim_pull_quotes(page: _Page, claims: _Claims, apart: list[tuple[int, list[str]]],
+                       by_token: Mapping[str, list[int]]) -> None:
+    """A quotation that is not whole paragraphs of the article gold is the occurrence
+    that stands on its own lines (a block of its own first) when the page shows its text
+    twice, or once as a block of its own; otherwise it stays in its paragraph."""
+    for qi, qt in apart:
+        starts = _occurrences(page, claims, qt, False, by_token)
+        whole = sorted((not _is_block(page, s, len(qt)), s) for s in starts if _is_whole(page, s, len(qt)))
+        if whole and (len(starts) > 1 or not whole[0][0]):
+            for i in range(whole[0][1], whole[0][1] + len(qt)):
+                claims[i] = ("quote", qi)
 
 
 def _claim(claims: _Claims, origin: dict[int, int], gold: _Gold, p: int, g: int) -> None:
@@ -397,35 +431,6 @@ def _claim_rescue(page: _Page, gold: _Gold, claims: _Claims, origin: dict[int, i
         free = [p for p, c in enumerate(claims) if c is None]
         for p, g in align([page.toks[p] for p in free], [gold.toks[g] for g in todo]):
             _claim(claims, origin, gold, free[p], todo[g])
-
-
-def _quote_stands_alone(page: _Page, claims: _Claims, qi: int) -> bool:
-    """Whether the page lines holding quote ``qi`` (as aligned) are mostly that quote."""
-    lines = {page.line_of[p] for p, c in enumerate(claims) if c == ("quote", qi)}
-    return bool(lines) and all(
-        sum(1 for c in claims[page.first[no]:page.last[no] + 1] if c == ("quote", qi))
-        >= LINE_SHARE * (page.last[no] - page.first[no] + 1) for no in lines)
-
-
-def _claim_quotes(page: _Page, claims: _Claims, origin: dict[int, int], gold: _Gold, quotes: list,
-                  by_token: Mapping[str, list[int]]) -> None:
-    """A quotation aligned inside a longer article paragraph (a pull quote: the page shows
-    the quote on its own lines and again in the paragraph, the article gold only in the
-    paragraph), or missing from the article gold, is the unclaimed whole-line occurrence of
-    its text, when the page has one; its aligned tokens are then article text."""
-    for qi, q in enumerate(quotes):
-        if _quote_stands_alone(page, claims, qi):
-            continue
-        for text in (q.get("full_text"), q.get("text")):
-            qt = tokens(str(text or ""))
-            starts = _occurrences(page, claims, qt, True, by_token) if qt else []
-            if starts:
-                for p, c in enumerate(claims):
-                    if c == ("quote", qi):
-                        claims[p] = ("article", gold.para[origin[p]])
-                for i in range(starts[0], starts[0] + len(qt)):
-                    claims[i] = ("quote", qi)
-                break
 
 
 def _is_whole(page: _Page, s: int, n: int) -> bool:
@@ -518,12 +523,13 @@ def label_lines(lines: list[str], gold: Mapping) -> list[LineLabel | None]:
     (no article, no comments) give ``other`` and ``boilerplate`` lines only.
     """
     page = _page_tokens(lines)
-    stream = _gold_stream(gold)
-    claims, origin = _claim_stream(page, stream)
+    stream, apart = _gold_stream(gold)
     by_token: dict[str, list[int]] = defaultdict(list)
     for i, t in enumerate(page.toks):
         by_token[t].append(i)
-    _claim_quotes(page, claims, origin, stream, list(gold.get("quotes") or []), by_token)
+    claims: _Claims = [None] * len(page.toks)
+    _claim_pull_quotes(page, claims, apart, by_token)
+    _claim_stream(page, stream, claims)
     _claim_title(page, claims, str(gold.get("title") or ""), by_token)
     _claim_snippets(page, claims, gold, by_token)
     comments = list(gold.get("comments") or [])

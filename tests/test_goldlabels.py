@@ -149,6 +149,18 @@ def test_pull_quote_shown_apart_and_again_in_the_paragraph():
     assert labels_of(lines, gold) == [("article", 0), None, ("quote", 0), None, ("article", 1)]
 
 
+def test_quotation_shown_as_its_own_block_that_the_gold_joins_to_a_paragraph():
+    # the article gold joins the quotation and the sentence after it; the page shows the
+    # quotation apart (html2text's ">"), once
+    after = "That is what a guide told us on the first morning."
+    lines = [P1, "", "> " + QUOTE, ">", "", after, "", P2]
+    gold = {"title": None, "article": {"paragraphs": [P1, QUOTE + " " + after, P2]},
+            "quotes": [{"text": QUOTE, "full_text": QUOTE, "kind": "quote"}]}
+    got = labels_of(lines, gold)
+    assert got[2] == ("quote", 0) and got[5] == ("article", 1)
+    assert got[3] == ("other", None)  # a line without words at the edge of a unit is not in it
+
+
 def test_blank_lines_get_none_and_every_line_gets_a_label():
     lines = ["", "   ", "x", "", P1]
     labs = label_lines(lines, {"title": None, "article": {"paragraphs": [P1]}})
