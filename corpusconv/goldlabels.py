@@ -31,7 +31,16 @@ in it, and a user's own labelled pages need only the keys marked *required*)::
     }                                                          #   the URL's host)
 
 Texts are compared on lower-cased NFKC word tokens, so spacing, line breaks and
-punctuation in the gold need not match the rendering.
+punctuation in the gold need not match the rendering.  Gold quirks handled: an early
+article paragraph that is the title itself is the title's line; a quotation the article
+gold holds only inside a longer paragraph (a pull quote) is the occurrence that stands as
+a block of its own.  A line holds one label; ``LineLabel.parts`` lists every gold part on
+it, for lines that hold two (html2text joins a comment's last words and the next author
+line; inscriptis and w3m put table columns side by side).
+
+:func:`oracle_record` builds the record a perfect line classifier would output (used by
+``bench/oracle_labels.py`` to check the labels), :func:`site_folds` the site-grouped
+folds of ``bench/crossval.py``.
 """
 
 from __future__ import annotations
@@ -73,7 +82,7 @@ RESCUE_SHARE = 0.5
 # Boilerplate snippets and titles shorter than this must cover whole lines to count.
 SHORT_SNIPPET = 4
 # Some article golds hold the headline as one of their first paragraphs although the
-# title is given apart (the realweb README says they never do; 45 of its pages do): such
+# title is given apart (the realweb README says they never do; 43 of its pages do): such
 # a paragraph among the first TITLE_PARAGRAPHS is the title's line, not article text.
 TITLE_PARAGRAPHS = 6
 
@@ -92,12 +101,14 @@ _MD_EMPHASIS = re.compile(r"(?<![\w_])(_{1,2})(?=[^\s_])([\s\S]{0,300}?[^\s_])\1
 class LineLabel:
     """The gold part one physical line holds.
 
-    ``share`` is the share of the line's word tokens aligned to the gold part named (0.0
-    for a line with no word tokens, which takes its label from the nearest lines with
-    words above and below when both are the same gold unit, else is ``other``).  ``index`` is the article paragraph (``article``), the gold quote
-    (``quote``), the gold comment (``comment``) or the boilerplate snippet
-    (``boilerplate``; ``None`` for a comment-chrome line); ``depth`` and ``parent`` are
-    the gold comment's.
+    ``tokens`` counts the line's word tokens (markup cut) and ``share`` is the share of
+    them aligned to the gold part named.  A line without word tokens ("[...]", an image)
+    takes the label of the nearest lines with words above and below when both are the
+    same gold unit, else is ``other`` (``share`` 0.0 either way).  ``index`` is the
+    article paragraph (``article``), the gold quote (``quote``), the gold comment
+    (``comment``) or the boilerplate snippet (``boilerplate``; ``None`` for a
+    comment-chrome line and for ``title``); ``depth`` and ``parent`` are the gold
+    comment's.
     """
 
     label: str
