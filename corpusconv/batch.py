@@ -28,6 +28,7 @@ from .model import Document
 from .pipeline import convert_bytes
 from .reading import Job, read_job
 from .rules import RuleSet, default_rules, load_rules
+from .trees import DEFAULT, ModelSpec
 
 FORMATS = ("tei", "jsonl")
 
@@ -123,14 +124,15 @@ def serialise(doc: Document, fmt: str) -> bytes:
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
-def process(job: Job, fmt: str, rules: RulesSpec = None) -> Outcome:
+def process(job: Job, fmt: str, rules: RulesSpec = None, layout: str = "auto",
+            model: ModelSpec = DEFAULT) -> Outcome:
     """Read, convert, serialise and validate one input.  Never raises (except on Ctrl-C).
 
     An invalid document is returned as an error outcome, so it is never written.
     """
     try:
         data = read_job(job)
-        doc = convert_bytes(data, job.source, rules=resolve_rules(rules))
+        doc = convert_bytes(data, job.source, rules=resolve_rules(rules), layout=layout, model=model)
         payload = serialise(doc, fmt)
         return Outcome(job=job, ok=True, payload=payload, doc_id=doc.id, stats=doc_stats(doc))
     except CorpusconvError as exc:
@@ -191,7 +193,7 @@ def _start_pool(ctx, n_jobs: int):
 
 
 def run(jobs: Iterable[Job], fmt: str, rules: RulesSpec = None,
-        n_jobs: int = 1) -> Iterator[Outcome]:
+        n_jobs: int = 1, layout: str = "auto", model: ModelSpec = DEFAULT) -> Iterator[Outcome]:
     """Yield one :class:`Outcome` per job, in input order.
 
     ``n_jobs == 1`` (or a single job) runs in this process; more starts a pool of
@@ -205,9 +207,9 @@ def run(jobs: Iterable[Job], fmt: str, rules: RulesSpec = None,
     if n_jobs == 1:
         rs = resolve_rules(rules)  # parse once for the whole batch
         for job in jobs:
-            yield process(job, fmt, rs)
+            yield process(job, fmt, rs, layout, model)
         return
-    step = partial(process, fmt=fmt, rules=rules)
+    step = partial(process, fmt=fmt, rules=rules, layout=layout, model=model)
     ctx = multiprocessing.get_context(MP_START_METHOD)
     pool, pending = _start_pool(ctx, n_jobs)
     finished = False

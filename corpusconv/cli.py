@@ -38,6 +38,8 @@ from .errors import CorpusconvError, OutputError
 from .reading import (DEFAULT_GLOBS, Job, UsageError, check_distinct_outputs,
                       expand_inputs, output_relpath, strip_compression)
 from .summary import Totals, render
+from .trees import DEFAULT as DEFAULT_MODEL
+from .trees import resolve as resolve_model
 from .writing import DirectorySink, FileSink, StreamSink, ensure_dir
 
 EXIT_OK = 0
@@ -73,6 +75,18 @@ app = typer.Typer(
 class Format(str, enum.Enum):
     tei = "tei"
     jsonl = "jsonl"
+
+
+class LayoutName(str, enum.Enum):
+    auto = "auto"
+    lines = "lines"
+    wrapped = "wrapped"
+    markdown = "markdown"
+
+
+def _model_spec(value: str) -> str | None:
+    """'none' turns the fitted model off; anything else is 'default' or a file."""
+    return None if value.lower() == "none" else value
 
 
 class SchemaName(str, enum.Enum):
@@ -232,6 +246,8 @@ class ConvertOptions:
     quiet: bool = False
     verbose: bool = False
     scheduler: str | None = None
+    layout: str = "auto"
+    model: str | None = DEFAULT_MODEL
 
 
 def _real_inputs(jobs: list[Job]) -> set[str]:
@@ -309,7 +325,7 @@ def _progress(opts: ConvertOptions, total: int):
 
 def _outcomes(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions):
     n_jobs = opts.jobs or default_jobs()
-    stream = run(jobs, plan.fmt, opts.rules, n_jobs)
+    stream = run(jobs, plan.fmt, opts.rules, n_jobs, layout=opts.layout, model=opts.model)
     bar = _progress(opts, len(jobs))
     if bar is None:
         yield from stream
@@ -436,6 +452,10 @@ def convert_command(opts: ConvertOptions) -> int:
             load_rules(opts.rules)  # fail once, up front, rather than once per document
         except CorpusconvError as exc:
             raise UsageError(str(exc)) from None
+    try:
+        resolve_model(opts.model)  # likewise for the model file
+    except CorpusconvError as exc:
+        raise UsageError(str(exc)) from None
     if opts.paths.count("-") > 1:
         raise UsageError("standard input ('-') can be given only once")
     _check_output_location(plan, opts.paths)
@@ -491,12 +511,20 @@ def convert(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS",
                                             help="Convert on a Dask cluster (tcp://host:8786); "
                                                  "needs the dask extra."),
+    layout: LayoutName = typer.Option(LayoutName.auto, "--layout",
+                                      help="How the dump tool laid the page out: detected (auto), one "
+                                           "line per block (resiliparse, inscriptis), hard-wrapped "
+                                           "(lynx, w3m) or Markdown (html2text, pandoc)."),
+    model: str = typer.Option(DEFAULT_MODEL, "--model", metavar="FILE",
+                              help="The fitted article model (corpusconv fit): 'default' (built in), "
+                                   "a file, or 'none' for the hand-written region only."),
 ) -> None:
     """Convert rendered pages to TEI-XML or JSON Lines (validated before writing)."""
     opts = ConvertOptions(paths=list(paths), output=output, fmt=fmt.value if fmt else None,
                           rules=str(rules) if rules else None, jobs=jobs, force=force,
                           skip_existing=skip_existing, fail_fast=fail_fast, globs=list(glob or []),
-                          bundle=bundle, quiet=quiet, verbose=verbose, scheduler=scheduler)
+                          bundle=bundle, quiet=quiet, verbose=verbose, scheduler=scheduler,
+                          layout=layout.value, model=_model_spec(model))
     raise typer.Exit(guarded(lambda: convert_command(opts)))
 
 
@@ -684,6 +712,49 @@ def learn(
     """Learn boilerplate from lines that recur across many documents; write reviewable rules."""
     raise typer.Exit(guarded(lambda: learn_command(list(paths), output, list(glob or []), min_df,
                                                    min_share, force, quiet)))
+
+
+def fit_command(page_dirs: list[str], gold: str, output: str, only: str | None, jobs: int, force: bool,
+                cache: str | None = None) -> int:
+    from .fitting import fit_pages
+    from .writing import write_atomic
+
+    names = None
+    if only is not None:
+        try:
+            names = {ln.strip() for ln in Path(only).read_text(encoding="utf-8").splitlines() if ln.strip()}
+        except OSError as exc:
+            raise UsageError(f"{only}: cannot read ({exc.strerror or exc})") from None
+    if Path(output).exists() and not force:
+        raise UsageError(f"{output} exists; use --force to overwrite it")
+    text = fit_pages(gold, page_dirs, names, jobs=max(1, jobs), cache=cache)
+    write_atomic(output, text.encode("utf-8"), overwrite=force)
+    _stderr(f"{TOOL_NAME}: wrote {output}")
+    return EXIT_OK
+
+
+@app.command(epilog=(
+    "[bold]Example[/bold]\n\n"
+    "[bold]corpusconv fit mypages-lynx/ mypages-w3m/ --gold gold/ -o my-model.json[/bold]   then   "
+    "[bold]corpusconv convert crawl/ -o out/ --model my-model.json[/bold]\n\n"
+    "Each NAME.txt needs a gold NAME.json in --gold (title and article paragraphs at least; "
+    "see corpusconv.goldlabels). Needs the fit extra: pip install 'corpusconv[fit]'."))
+def fit(
+    pages: list[Path] = typer.Argument(..., metavar="PAGES_DIR...", help="Folders of rendered pages (NAME.txt)."),
+    gold: Path = typer.Option(..., "--gold", metavar="DIR", help="Folder of gold files (NAME.json)."),
+    output: Path = typer.Option(..., "--output", "-o", metavar="FILE", help="The model file to write."),
+    only: Optional[Path] = typer.Option(None, "--only", metavar="FILE",
+                                        help="Fit only on the pages named in FILE (one name per line)."),
+    jobs: int = typer.Option(1, "--jobs", "-j", metavar="N", help="Processes extracting features."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing model file."),
+    cache: Optional[Path] = typer.Option(None, "--cache", metavar="DIR",
+                                         help="Keep each page's features here (reused while the code "
+                                              "and the page are unchanged: repeated fits are fast)."),
+) -> None:
+    """Fit the article model on your own labelled pages (the built-in one is fitted the same way)."""
+    raise typer.Exit(guarded(lambda: fit_command([str(p) for p in pages], str(gold), str(output),
+                                                 str(only) if only else None, jobs, force,
+                                                 str(cache) if cache else None)))
 
 
 def main() -> None:

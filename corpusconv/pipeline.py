@@ -17,6 +17,7 @@ from .errors import InputError
 from .model import Document, Provenance
 from .rules import RuleSet, default_rules
 from .structure import structure_page
+from .trees import DEFAULT, ModelSpec, resolve
 
 
 def document_id(source: str) -> str:
@@ -32,9 +33,9 @@ def document_id(source: str) -> str:
 
 
 def _build(decoded: Decoded, source: str, sha256: str, size: int, rules: RuleSet | None,
-           doc_id: str | None, layout: str) -> Document:
+           doc_id: str | None, layout: str, model: ModelSpec) -> Document:
     rules = rules or default_rules()
-    result, found = structure_page(decoded.lines, rules, layout)
+    result, found = structure_page(decoded.lines, rules, layout, resolve(model))
     prov = Provenance(source_path=source, sha256=sha256, bytes=size, encoding=decoded.encoding,
                       tool=TOOL_NAME, tool_version=__version__, rules_digest=rules.digest,
                       repairs=decoded.repairs, layout=found.as_dict())
@@ -45,25 +46,26 @@ def _build(decoded: Decoded, source: str, sha256: str, size: int, rules: RuleSet
 
 
 def convert_bytes(data: bytes, source: str = "<bytes>", *, rules: RuleSet | None = None,
-                  doc_id: str | None = None, layout: str = "auto") -> Document:
+                  doc_id: str | None = None, layout: str = "auto", model: ModelSpec = DEFAULT) -> Document:
     """Convert the raw bytes of one rendered page.  Raises :class:`InputError` for non-text.
 
     ``layout`` is ``auto`` (detected from the text) or one of ``lines``, ``wrapped``,
-    ``markdown`` (see :mod:`corpusconv.segment`)."""
+    ``markdown`` (see :mod:`corpusconv.segment`); ``model`` the fitted article decision
+    (:mod:`corpusconv.trees`: the bundled one by default, ``None`` for none)."""
     decoded = decode_bytes(data)
-    return _build(decoded, source, hashlib.sha256(data).hexdigest(), len(data), rules, doc_id, layout)
+    return _build(decoded, source, hashlib.sha256(data).hexdigest(), len(data), rules, doc_id, layout, model)
 
 
 def convert_text(text: str, source: str = "<string>", *, rules: RuleSet | None = None,
-                 doc_id: str | None = None, layout: str = "auto") -> Document:
+                 doc_id: str | None = None, layout: str = "auto", model: ModelSpec = DEFAULT) -> Document:
     """Convert one page given as a string (``source`` names it in provenance and the id)."""
     data = text.encode("utf-8", errors="surrogatepass")
     return _build(decode_text(text), source, hashlib.sha256(data).hexdigest(), len(data), rules, doc_id,
-                  layout)
+                  layout, model)
 
 
 def convert_file(path: str | os.PathLike, *, rules: RuleSet | None = None,
-                 source: str | None = None, layout: str = "auto") -> Document:
+                 source: str | None = None, layout: str = "auto", model: ModelSpec = DEFAULT) -> Document:
     """Read and convert one file.  Raises :class:`InputError` with a one-line reason."""
     p = Path(path)
     shown = source if source is not None else str(path)
@@ -78,7 +80,7 @@ def convert_file(path: str | os.PathLike, *, rules: RuleSet | None = None,
     except OSError as exc:
         raise InputError(f"{shown}: cannot read ({exc.strerror or exc})") from None
     try:
-        return convert_bytes(data, shown, rules=rules, layout=layout)
+        return convert_bytes(data, shown, rules=rules, layout=layout, model=model)
     except InputError as exc:
         raise InputError(f"{shown}: {exc}") from None
 

@@ -509,7 +509,8 @@ class _Builder:
             self.units.append(blank_unit(self.no - 1))
         self.units.append(Unit(self.no, tuple(q.no for q in d.lines), p.raw, shown, indent, kind=kind,
                                marker=marker, number=number, body=cleaned.text, gap_before=gap_before,
-                               level=level, quote=p.quote, nest=indent, glyph=glyph))
+                               level=level, quote=p.quote, nest=indent, glyph=glyph,
+                               links=sum(1 for c in cleaned.cuts if c.rule == markup.LINK and c.text[:1] == "]")))
         self.removals.extend(_cut_removal(c, d.lines, starts) for c in cleaned.cuts)
 
 

@@ -17,12 +17,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from . import article, comments, quotes
+from . import article, classify, comments, quotes
 from .dates import date_and_time_span, is_dateline
 from .units import Item, Unit
 from .model import Block, Comment, Removal
 from .rules import Rule, RuleSet, normalise
 from .segment import Layout, Segmented, segment
+from .trees import Ensemble
 
 # Decisions made from context rather than from a phrase rule: id -> (category, evidence).
 SHAPE_RULES = {
@@ -298,14 +299,16 @@ class _Scored:
     scores: list[float]
     walls: set[int]
     span: tuple[int, int] | None
+    link_lines: set[int] = field(default_factory=set)
+    teaser_lines: set[int] = field(default_factory=set)
 
 
 def _score_lines(page: _Page, in_thread: set[int]) -> _Scored:
     """Per-line body-text scores and the best article run (see ``article``)."""
     seq: list[Unit] = []
     scores: list[float] = []
-    link_lines = article.link_block_lines([ln for ln in page.nonblank if ln.no not in in_thread])
-    link_lines |= _teaser_list_lines(page.nonblank, page.runs, in_thread)
+    teasers = _teaser_list_lines(page.nonblank, page.runs, in_thread)
+    link_lines = article.link_block_lines([ln for ln in page.nonblank if ln.no not in in_thread]) | teasers
     wall_before = None
     for ln in page.nonblank:
         if ln.no in in_thread:
@@ -331,7 +334,7 @@ def _score_lines(page: _Page, in_thread: set[int]) -> _Scored:
         above = article.best_region(scores[:min(thread_walls)])
         if above is not None and sum(scores[above[0]:above[1] + 1]) >= article.MIN_ARTICLE_SCORE:
             span = above
-    return _Scored(seq, scores, walls, span)
+    return _Scored(seq, scores, walls, span, link_lines, teasers)
 
 
 def _article_region(page: _Page, sc: _Scored, in_thread: set[int], res: StructureResult
@@ -427,11 +430,10 @@ def _widget_interiors(nonblank: list[Unit], dropped: dict[int, Rule]) -> set[int
 
 
 def _assign_lines(page: _Page, in_thread: set[int], region: set[int], consumed: dict[int, str],
-                  res: StructureResult) -> list[Unit]:
+                  res: StructureResult, enclosed: set[int]) -> list[Unit]:
     """Every line outside the comments becomes article content or a removal with its reason."""
     content: list[Unit] = []
     first_region = min(region) if region else None
-    enclosed = _widget_interiors(page.nonblank, page.dropped)
     for ln in page.nonblank:
         if ln.no in in_thread:
             continue
@@ -473,26 +475,72 @@ def _article_blocks(content: list[Unit], lines: list[Unit], res: StructureResult
     return blocks
 
 
-def structure_units(units: list[Unit], rules: RuleSet) -> StructureResult:
-    """Classify every unit of a page and structure it (the module docstring has the plan).
+@dataclass
+class Analysis:
+    """The context stage's view of a page, before the article decision."""
 
-    The result's line numbers are unit numbers; :func:`structure_page` maps them to the
-    input's physical lines."""
+    page: _Page
+    res: StructureResult
+    in_thread: set[int]
+    scored: _Scored
+    region: set[int]
+    consumed: dict[int, str]
+    enclosed: set[int]
+
+    def context(self) -> classify.Context:
+        scores = {u.no: s for u, s in zip(self.scored.seq, self.scored.scores)}
+        return classify.Context(self.page.nonblank, self.page.dropped, self.in_thread, self.region, scores,
+                                self.scored.link_lines, self.scored.teaser_lines)
+
+    def candidates(self) -> list[Unit]:
+        """The units the article decision is about: not claimed by a thread, a field, a
+        phrase rule or a widget."""
+        return [u for u in self.page.nonblank if u.no not in self.in_thread and u.no not in self.consumed
+                and u.no not in self.page.kept and u.no not in self.page.dropped and u.no not in self.enclosed]
+
+
+def analyse(units: list[Unit], rules: RuleSet) -> Analysis:
+    """Phrase rules, comment threads, the body-text region and the post header."""
     res = StructureResult()
     page = _first_pass(units, rules)
     in_thread = _comment_section(page, res)
     scored = _score_lines(page, in_thread)
     region, consumed = _article_region(page, scored, in_thread, res)
-    content = _assign_lines(page, in_thread, region, consumed, res)
-    res.blocks = _article_blocks(content, page.lines, res)
-    return res
+    return Analysis(page, res, in_thread, scored, region, consumed, _widget_interiors(page.nonblank, page.dropped))
 
 
-def structure_page(raw_lines: list[str], rules: RuleSet, layout: str = "auto") -> tuple[StructureResult, Layout]:
+def _decide(a: Analysis, model: Ensemble | None) -> set[int]:
+    """The article's units: the fitted model's choice among the candidates, or the
+    hand-written region when no model is given."""
+    if model is None:
+        return a.region
+    features = classify.page_features(a.context())
+    keep = {u.no for u in a.candidates() if model.probability(features[u.no]) >= model.threshold}
+    return keep | (a.region - {u.no for u in a.candidates()})
+
+
+def structure_units(units: list[Unit], rules: RuleSet, model: Ensemble | None = None) -> StructureResult:
+    """Classify every unit of a page and structure it (the module docstring has the plan).
+
+    The result's line numbers are unit numbers; :func:`structure_page` maps them to the
+    input's physical lines."""
+    a = analyse(units, rules)
+    keep = _decide(a, model)
+    content = _assign_lines(a.page, a.in_thread, keep, a.consumed, a.res, a.enclosed)
+    a.res.blocks = _article_blocks(content, a.page.lines, a.res)
+    return a.res
+
+
+def segment_page(raw_lines: list[str], layout: str = "auto") -> Segmented:
+    return segment(raw_lines, layout, lambda body: comments.parse_header_line(body) is not None)
+
+
+def structure_page(raw_lines: list[str], rules: RuleSet, layout: str = "auto",
+                   model: Ensemble | None = None) -> tuple[StructureResult, Layout]:
     """Segment the decoded page, structure its units, and map every decision back to the
     physical input lines (a removed unit is one removal per line it spans)."""
-    seg = segment(raw_lines, layout, lambda body: comments.parse_header_line(body) is not None)
-    res = structure_units(seg.units, rules)
+    seg = segment_page(raw_lines, layout)
+    res = structure_units(seg.units, rules, model)
     return _to_physical(res, seg), seg.layout
 
 

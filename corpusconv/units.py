@@ -57,6 +57,7 @@ class Unit:
     quote: int = 0
     nest: int = 0
     glyph: str = ""  # the bullet character, for the layout summary
+    links: int = 0   # Markdown links whose syntax was cut (their text stays)
 
     def __post_init__(self) -> None:
         if not self.blank:

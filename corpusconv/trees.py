@@ -1,0 +1,153 @@
+"""A fitted tree ensemble, read from a data file and evaluated in plain Python.
+
+The fitting script (:mod:`corpusconv.fitting`, with LightGBM) writes the trees as JSON
+beside ``rules.toml``; conversion needs no compiled code.  Each tree is four flat arrays
+over its split nodes (feature index, threshold, left and right child, where a child
+``< 0`` is leaf ``~child``) plus the leaf values and the value every split node would
+predict on its own (for explanations).  A sample goes left when its feature is ``<=`` the
+threshold, as in LightGBM.
+
+:meth:`Ensemble.explain` attributes a prediction to the features along each tree's path
+(each split is credited with the change in predicted value it causes: Saabas's method),
+which is how a fitted decision names its strongest features.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .errors import CorpusconvError
+
+FORMAT = "corpusconv-trees/1"
+
+
+@dataclass(frozen=True)
+class Tree:
+    feature: tuple[int, ...]
+    threshold: tuple[float, ...]
+    left: tuple[int, ...]
+    right: tuple[int, ...]
+    value: tuple[float, ...]       # per split node: its own prediction (for explanations)
+    leaf: tuple[float, ...]
+
+    def predict(self, x: list[float]) -> float:
+        if not self.feature:
+            return self.leaf[0]
+        node = 0
+        feature, threshold, left, right = self.feature, self.threshold, self.left, self.right
+        while node >= 0:
+            node = left[node] if x[feature[node]] <= threshold[node] else right[node]
+        return self.leaf[~node]
+
+    def path(self, x: list[float]) -> list[tuple[int, float]]:
+        """(feature, change in value) for each split on the sample's path."""
+        out: list[tuple[int, float]] = []
+        if not self.feature:
+            return out
+        node = 0
+        while node >= 0:
+            f = self.feature[node]
+            nxt = self.left[node] if x[f] <= self.threshold[node] else self.right[node]
+            after = self.leaf[~nxt] if nxt < 0 else self.value[nxt]
+            out.append((f, after - self.value[node]))
+            node = nxt
+        return out
+
+
+@dataclass(frozen=True)
+class Ensemble:
+    """A binary classifier: ``sigmoid(base + sum of tree outputs)``."""
+
+    features: tuple[str, ...]
+    trees: tuple[Tree, ...]
+    base: float
+    threshold: float
+    meta: dict
+    digest: str
+
+    def score(self, x: list[float]) -> float:
+        """The raw score (log-odds)."""
+        return self.base + sum(t.predict(x) for t in self.trees)
+
+    def probability(self, x: list[float]) -> float:
+        return 1.0 / (1.0 + math.exp(-self.score(x)))
+
+    def explain(self, x: list[float], top: int = 3) -> list[tuple[str, float]]:
+        """The ``top`` features that moved this prediction most, with their log-odds share."""
+        total: dict[int, float] = {}
+        for t in self.trees:
+            for f, delta in t.path(x):
+                total[f] = total.get(f, 0.0) + delta
+        ranked = sorted(total.items(), key=lambda kv: (-abs(kv[1]), kv[0]))[:top]
+        return [(self.features[f], round(v, 2)) for f, v in ranked]
+
+
+def _tree(entry: dict) -> Tree:
+    return Tree(tuple(entry["feature"]), tuple(float(v) for v in entry["threshold"]), tuple(entry["left"]),
+                tuple(entry["right"]), tuple(float(v) for v in entry["value"]),
+                tuple(float(v) for v in entry["leaf"]))
+
+
+def parse(data: str, origin: str) -> Ensemble:
+    try:
+        doc = json.loads(data)
+        if doc.get("format") != FORMAT:
+            raise CorpusconvError(f"{origin}: not a corpusconv model (format {doc.get('format')!r})")
+        return Ensemble(tuple(doc["features"]), tuple(_tree(t) for t in doc["trees"]), float(doc["base"]),
+                        float(doc["threshold"]), dict(doc.get("meta", {})),
+                        "sha256:" + hashlib.sha256(data.encode()).hexdigest()[:16])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CorpusconvError(f"{origin}: not a valid model file ({exc})") from None
+
+
+def dumps(features: list[str], trees: list[dict], base: float, threshold: float, meta: dict) -> str:
+    """The model file's text (stable: the same model gives the same bytes)."""
+    doc = {"format": FORMAT, "features": features, "base": base, "threshold": threshold, "meta": meta,
+           "trees": trees}
+    return json.dumps(doc, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def load(path: str | Path) -> Ensemble:
+    p = Path(path)
+    try:
+        data = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CorpusconvError(f"{p}: cannot read model file ({exc.strerror or exc})") from None
+    return parse(data, str(p))
+
+
+#: The article model shipped with the package (``corpusconv/data/``).
+ARTICLE_MODEL = "article-model.json"
+#: A model spec: ``"default"`` (the bundled model, if the package has one), ``None`` (no
+#: model: the hand-written article region decides), a path, or a loaded ensemble.
+DEFAULT = "default"
+ModelSpec = Ensemble | str | Path | None
+
+
+def resolve(spec: "ModelSpec") -> Ensemble | None:
+    """The ensemble a spec names (files are parsed once per process)."""
+    if spec is None or isinstance(spec, Ensemble):
+        return spec
+    if spec == DEFAULT:
+        return bundled(ARTICLE_MODEL)
+    return _load_cached(str(Path(spec)))
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str) -> Ensemble:
+    return load(path)
+
+
+@lru_cache(maxsize=4)
+def bundled(name: str) -> Ensemble | None:
+    """A model shipped with the package (``corpusconv/data/NAME``), or None if absent."""
+    ref = resources.files("corpusconv").joinpath(f"data/{name}")
+    if not ref.is_file():
+        return None
+    return parse(ref.read_text(encoding="utf-8"), f"built-in model {name}")
