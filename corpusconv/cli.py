@@ -724,9 +724,10 @@ def report_command(records: list[str], output: str, sources: str, force: bool, r
 
 @app.command(epilog=(
     "[bold]Examples[/bold]\n\n"
-    "[bold]corpusconv convert pages/ -o corpus.jsonl.gz && corpusconv report corpus.jsonl.gz -o report.html[/bold]\n\n"
-    "Keep convert's failures in the report:  [bold]corpusconv convert pages/ -o c.jsonl 2> convert.log; "
-    "corpusconv report c.jsonl -o report.html --errors convert.log[/bold]\n\n"
+    "[bold]corpusconv report corpus.jsonl.gz -o report.html[/bold]   then open report.html\n\n"
+    "The records:  [bold]corpusconv convert pages/ -o corpus.jsonl.gz[/bold]\n\n"
+    "With convert's failures:  [bold]corpusconv report c.jsonl -o r.html --errors convert.log[/bold] "
+    "(convert's stderr, saved with 2> convert.log)\n\n"
     "From TEI: convert once more with [bold]--format jsonl[/bold]. Per-page views go to "
     "report_files/ beside report.html; keep them together.\n\n"
     "Exit codes: 0 ok, 1 some records unreadable (the report is still written), 2 usage error, "

@@ -46,6 +46,7 @@ class ReportOptions:
     force: bool = False
     rules: RuleSet | None = None  # user rules, for the evidence shown beside their removals
     errors_log: str | None = None
+    inline_index_pages: int = INLINE_INDEX_PAGES
 
 
 @dataclass
@@ -113,7 +114,7 @@ class _Builder:
     def __init__(self, opts: ReportOptions, staging: StagingFolder, result: ReportResult):
         self.opts, self.staging, self.result = opts, staging, result
         self.corpus = CorpusFigures()
-        self.index = IndexRows(staging)
+        self.index = IndexRows(staging, opts.inline_index_pages)
         self.describe = rule_descriptions(opts.rules)
         self.report_href = "../" + quote(result.output.name)
         self.meta = mainpage.ReportMeta(title=" ".join(opts.records), files=quote(result.folder.name))
@@ -164,11 +165,11 @@ class _Builder:
 def _check_output(opts: ReportOptions, output: Path, folder: Path) -> None:
     if output.is_dir():
         raise OutputError(f"-o {output} is a directory; name the report's .html file")
-    if output.exists() and not opts.force:
-        raise OutputError(f"{output}: already exists (use --force to overwrite it)")
     real = os.path.realpath(output)
     if any(p != "-" and os.path.realpath(p) == real for p in opts.records):
         raise OutputError(f"-o {output} is also an input; refusing to overwrite it")
+    if output.exists() and not opts.force:
+        raise OutputError(f"{output}: already exists (use --force to overwrite it)")
     check_folder(folder, opts.force)
 
 
