@@ -694,11 +694,13 @@ def _size(n: int) -> str:
 
 
 def report_command(records: list[str], output: str, sources: str, force: bool, rules: str | None,
-                   errors_log: str | None, quiet: bool) -> int:
+                   errors_log: str | None, jobs: int | None, quiet: bool) -> int:
     from .report import NothingToReport, ReportOptions, build_report
 
     if records.count("-") > 1:
         raise UsageError("standard input ('-') can be given only once")
+    if jobs is not None and jobs < 1:
+        raise UsageError("--jobs must be at least 1")
     ruleset = None
     if rules:
         from .rules import load_rules
@@ -708,7 +710,7 @@ def report_command(records: list[str], output: str, sources: str, force: bool, r
         except CorpusconvError as exc:
             raise UsageError(str(exc)) from None
     opts = ReportOptions(records=records, output=output, sources=sources, force=force, rules=ruleset,
-                         errors_log=errors_log)
+                         errors_log=errors_log, jobs=jobs or default_jobs())
     try:
         res = build_report(opts)
     except NothingToReport as exc:
@@ -744,12 +746,14 @@ def report(
                                          help="The extra rules convert used, to describe their removals."),
     errors: Optional[Path] = typer.Option(None, "--errors", metavar="LOG",
                                           help="convert's saved stderr: its failures are listed in the report."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N",
+                                       help="Worker processes (default: number of CPUs); same output for any N."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line."),
 ) -> None:
     """Write an HTML audit page of the records: what was removed and why, pages to review, every page's lines."""
     raise typer.Exit(guarded(lambda: report_command(list(records), output, sources, force,
                                                     str(rules) if rules else None,
-                                                    str(errors) if errors else None, quiet)))
+                                                    str(errors) if errors else None, jobs, quiet)))
 
 
 def main() -> None:

@@ -20,10 +20,11 @@ from corpusconv.report import NothingToReport, ReportOptions, build_report
 from corpusconv.report.charts import Bar, bar_chart, histogram_chart
 from corpusconv.report.figures import (MOSTLY_REMOVED_SHARE, SAMPLES_PER_RULE, VERY_LONG_PAGE_WORDS,
                                        CorpusFigures, Histogram, article_length_histogram,
-                                       comments_histogram, page_figures, removed_share_histogram)
+                                       comments_histogram, page_digest, page_figures, removed_share_histogram,
+                                       rule_uses)
 from corpusconv.report.folder import MARKER, folder_for
 from corpusconv.report.records import BadRecord, check_record, read_records
-from corpusconv.report.views import line_marks, load_page, record_fields, render_rebuilt
+from corpusconv.report.views import Marker, line_marks, load_page, record_fields, render_rebuilt
 from corpusconv.writing import TMP_PREFIX
 
 from report_data import (PROSE, PROSE_WORDS, block, comment, page_with_source, record, removal,
@@ -113,7 +114,7 @@ def test_very_short_and_very_long_pages():
 def test_corpus_totals_rules_and_categories():
     corpus = CorpusFigures()
     for i, rec in enumerate(small_set(), 1):
-        corpus.add(page_figures(rec, i), rec)
+        corpus.add(page_digest(rec, i))
     assert corpus.pages == 4
     assert corpus.comments == 2 and corpus.quotes == 0
     assert corpus.words_kept == 3 * 4 * PROSE_WORDS  # the empty page keeps nothing
@@ -131,11 +132,18 @@ def test_samples_come_from_distinct_pages_and_are_bounded():
     corpus = CorpusFigures()
     for i in range(1, 10):
         rec = record(f"p{i}", boilerplate=[removal(1, f"nav {i}"), removal(2, f"nav {i} again")])
-        corpus.add(page_figures(rec, i), rec)
+        corpus.add(page_digest(rec, i))
     nav = corpus.rules["shape.navigation"]
     assert (nav.lines, nav.pages) == (18, 9)
     assert [(s.page_id, s.line, s.text) for s in nav.samples] == [(f"p{i}", 1, f"nav {i}")
                                                                  for i in range(1, SAMPLES_PER_RULE + 1)]
+
+
+def test_rule_uses_count_each_rule_once_per_page_with_its_first_line():
+    bp = [removal(4, "a b"), removal(2, "Share", "share.like", "share-widget"), removal(9, "c")]
+    uses = rule_uses(bp, [2, 1, 1])
+    assert [(u.rule, u.lines, u.words, u.first_line, u.first_text) for u in uses] == [
+        ("shape.navigation", 2, 3, 4, "a b"), ("share.like", 1, 1, 2, "Share")]
 
 
 @pytest.mark.parametrize("make, value, label", [
@@ -214,10 +222,10 @@ def test_line_marks_removals_win_and_partial_cuts_are_noted():
     rec = record("v", blocks=[block(1, "para", last=3)], comments=[comment("c1", 5, "hi", depth=2)],
                  boilerplate=[removal(2, "[image.png]", "image.filename", "image-remnant"),
                               removal(3, "Continue reading", "link.more", "link-remnant", partial=True)])
-    marks = line_marks(rec, 5, {"image.filename": "an image's file name"})
+    marks = line_marks(rec, 5, Marker({"image.filename": "an image's file name"}))
     assert marks[1].css == "a" and marks[1].tag == "paragraph"
     assert marks[2].css == "r k-image-remnant" and marks[2].rule == "image.filename"
-    assert "an image's file name" in marks[2].tip
+    assert "an image's file name" in marks[2].tip and marks[2].key != marks[1].key
     assert "link.more cut 'Continue reading'" in marks[3].tip and marks[3].css == "a"
     assert marks[5].css == "c c2"
     assert 4 not in marks
@@ -225,15 +233,18 @@ def test_line_marks_removals_win_and_partial_cuts_are_noted():
 
 def test_line_marks_clamp_spans_to_the_page():
     rec = record("v", blocks=[block(1, "x", last=10**9)])
-    assert sorted(line_marks(rec, 3, {})) == [1, 2, 3]
+    assert sorted(line_marks(rec, 3, Marker({}))) == [1, 2, 3]
 
 
 def test_rebuilt_view_lists_removals_blocks_and_comments_in_line_order():
     rec = small_set()[0]
-    rows = html.fromstring(f"<div>{render_rebuilt(rec, {})}</div>")
+    rows_html, tips = render_rebuilt(rec, Marker({}))
+    rows = html.fromstring(f"<div>{rows_html}</div>")
     lines = [int(el.get("id")[1:]) for el in rows]
     assert lines == sorted(lines) and lines[:3] == [1, 2, 3]
     assert rows[0].get("data-rule") == "shape.navigation"
+    assert tips["rules"]["shape.navigation"].startswith("removed by shape.navigation (navigation)")
+    assert tips["lines"][rows[2].get("data-k")] == "article: paragraph #1"
 
 
 def test_load_page_checks_the_sha256(tmp_path):
@@ -278,7 +289,8 @@ def test_build_writes_the_page_and_a_view_per_record(tmp_path):
     res, out, doc = build(tmp_path, small_set() + [rec])
     assert (res.pages, res.views_from_input, res.views_rebuilt, res.failures) == (5, 1, 4, 0)
     files = sorted(os.listdir(folder_for(out)))
-    assert files == [MARKER] + [f"page-00000{i}.html" for i in range(1, 6)] + ["view.css"]
+    assert files == [MARKER] + [f"page-00000{i}.html" for i in range(1, 6)] + ["view.css", "view.js"]
+    assert not [p for p in os.listdir(out.parent) if p.startswith(TMP_PREFIX)]
     n_rules = len({r["rule"] for x in small_set() + [rec] for r in x["boilerplate"]})
     assert len(doc.xpath('//section[@id="rules"]//*[local-name()="svg"][contains(@class, "by-rule")]//*[local-name()="rect"][@class="bar"]')) == n_rules
     assert doc.xpath('//section[@id="rules"]//*[local-name()="a"][@href="#rule-shape.navigation"]')
@@ -305,6 +317,17 @@ def test_build_is_deterministic(tmp_path):
     first = {p.name: p.read_bytes() for p in [out, *folder_for(out).iterdir()]}
     build(tmp_path, small_set() + [rec], force=True)
     assert {p.name: p.read_bytes() for p in [out, *folder_for(out).iterdir()]} == first
+
+
+def test_the_same_bytes_for_any_number_of_jobs(tmp_path):
+    rec, _ = page_with_source(tmp_path)
+    src = write_jsonl(tmp_path / "c.jsonl", (small_set() + [rec]) * 8)  # several chunks, shared by workers
+    outs = []
+    for jobs in (1, 2):
+        out = tmp_path / f"jobs{jobs}" / "report.html"
+        build_report(ReportOptions(records=[str(src)], output=str(out), jobs=jobs))
+        outs.append({p.name: p.read_bytes() for p in [out, *folder_for(out).iterdir()]})
+    assert len(outs[0]) == 40 + 4 and outs[0] == outs[1]
 
 
 def test_a_large_index_goes_to_pages_js(tmp_path):
@@ -355,7 +378,9 @@ def test_errors_log_failures_are_listed(tmp_path):
 
 
 def cli(*args: str):
-    return CliRunner().invoke(app, list(args))
+    """In-process; one job unless a test asks for workers (speed)."""
+    args = list(args) + (["-j", "1"] if args[:1] == ("report",) and "--help" not in args else [])
+    return CliRunner().invoke(app, args)
 
 
 def test_cli_report_and_its_exit_codes(tmp_path):

@@ -1,28 +1,38 @@
-"""Build a report: stream records once, write each page's view, then the main page.
+"""Build a report: one pass over the records, each page's view written as it goes by.
 
-Memory holds the corpus figures (counters, histograms, a few samples per rule), the page
-table's rows while they are few (past :data:`INLINE_INDEX_PAGES` they stream into
-``pages.js`` in the folder) and one page at a time -- never the corpus.  Outputs are
-deterministic (no clock, input order) and atomic: the folder is renamed into place when
-complete, then the main page is written with :func:`corpusconv.writing.write_atomic`.
+The records are read line by line and sent in small chunks to :func:`process_chunk`,
+in this process or in worker processes (``jobs``): it parses and checks each record,
+computes its figures, writes its view into the staging folder and returns a small
+:class:`~corpusconv.report.figures.PageDigest`.  The digests come back in input order
+and are added up here.  Memory holds the corpus figures (counters, histograms, a few
+samples per rule), the page table's rows while they are few (past
+:data:`INLINE_INDEX_PAGES` they stream into ``pages.js``) and a bounded number of chunks
+in flight -- never the corpus.  Outputs are deterministic (no clock; input order; the
+same bytes for any ``jobs``) and atomic: the folder is renamed into place when complete,
+then the main page is written with :func:`corpusconv.writing.write_atomic`.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import quote
 
 from .. import __version__
+from ..batch import MP_START_METHOD, _abandon_pool, _start_pool
 from ..errors import CorpusconvError, OutputError
 from ..rules import RuleSet
 from ..writing import write_atomic
 from . import mainpage
-from .figures import CorpusFigures, PageFigures, page_figures
+from .figures import CorpusFigures, PageDigest, page_digest
 from .folder import StagingFolder, check_folder, folder_for
-from .records import BadRecord, read_records
-from .views import (ViewLinks, category_css, line_marks, load_page, render_lines, render_rebuilt,
+from .records import BadRecord, display_name, numbered_lines, parse_record
+from .views import (Marker, category_css, line_marks, load_page, render_lines, render_rebuilt,
                     rule_descriptions, view_html, view_name)
 
 #: Up to this many pages the page table's rows are written into the main page; beyond,
@@ -32,6 +42,10 @@ INLINE_INDEX_PAGES = 5_000
 FAILURES_KEPT = mainpage.FAILURES_SHOWN
 #: The prefix of convert's one-line diagnostics, read from an ``--errors`` log.
 ERROR_PREFIX = "corpusconv: error: "
+#: Records per task sent to a worker, and tasks in flight per worker: enough to keep the
+#: workers busy, few enough that memory stays bounded (records are ~40 kB each).
+CHUNK_RECORDS = 16
+IN_FLIGHT_PER_JOB = 4
 
 
 class NothingToReport(CorpusconvError):
@@ -46,6 +60,7 @@ class ReportOptions:
     force: bool = False
     rules: RuleSet | None = None  # user rules, for the evidence shown beside their removals
     errors_log: str | None = None
+    jobs: int = 1
     inline_index_pages: int = INLINE_INDEX_PAGES
 
 
@@ -62,6 +77,122 @@ class ReportResult:
     views_from_input: int = 0
     views_rebuilt: int = 0
     inline_index: bool = True
+
+
+# --------------------------------------------------------------------------- one chunk
+
+
+@dataclass(frozen=True)
+class ViewContext:
+    """What :func:`process_chunk` needs besides the records (picklable, sent with each chunk)."""
+
+    folder: str          # the staging folder the views are written into
+    sources: str
+    report_href: str
+    marker: Marker
+
+
+@dataclass(frozen=True)
+class Line:
+    ordinal: int         # the record's position among the non-blank input lines: its view's name
+    where: str
+    number: int
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class Done:
+    """One record's result: its digest and how its view was made, or why it is no record."""
+
+    line: Line
+    digest: PageDigest | None = None
+    reason: str = ""
+    view_from_input: bool = False
+    view_note: str = ""
+
+
+def _view(rec: dict, digest: PageDigest, ctx: ViewContext) -> tuple[bytes, bool, str]:
+    lines, why = load_page(rec, ctx.sources)
+    if lines is None:
+        rows, tips = render_rebuilt(rec, ctx.marker)
+        note = f"The input page is not available ({why}); the lines are rebuilt from the record."
+    else:
+        rows, tips = render_lines(lines, line_marks(rec, len(lines), ctx.marker))
+        note = ""
+    return view_html(rec, digest.page, rows, tips, note, ctx.report_href).encode("utf-8"), lines is not None, why
+
+
+def process_chunk(chunk: list[Line], ctx: ViewContext) -> list[Done]:
+    """Parse, figure and write the view of each line's record (never keeps a record)."""
+    out = []
+    for line in chunk:
+        got = parse_record(line.raw)
+        if isinstance(got, str):
+            out.append(Done(line, reason=got))
+            continue
+        digest = page_digest(got, line.ordinal)
+        data, from_input, why = _view(got, digest, ctx)
+        path = os.path.join(ctx.folder, view_name(line.ordinal))
+        try:
+            with open(path, "xb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
+        out.append(Done(Line(line.ordinal, line.where, line.number, b""), digest, "", from_input, why))
+    return out
+
+
+# --------------------------------------------------------------------------- the stream
+
+
+def _chunks(paths: list[str]) -> Iterator[list[Line]]:
+    chunk: list[Line] = []
+    ordinal = 0
+    for path in paths:
+        where = display_name(path)
+        for number, raw in numbered_lines(path):
+            ordinal += 1
+            chunk.append(Line(ordinal, where, number, raw))
+            if len(chunk) == CHUNK_RECORDS:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
+
+
+def _pooled(chunks: Iterator[list[Line]], ctx: ViewContext, jobs: int) -> Iterator[Done]:
+    """:func:`process_chunk` over worker processes, results in input order, a bounded
+    number of chunks in flight (``Pool.imap`` would read the whole input ahead)."""
+    pool, pending = _start_pool(multiprocessing.get_context(MP_START_METHOD), jobs)
+    finished = False
+    try:
+        for signum in pending:
+            signal.raise_signal(signum)
+        flight: deque = deque()
+        for chunk in chunks:
+            flight.append(pool.apply_async(process_chunk, (chunk, ctx)))
+            while len(flight) >= jobs * IN_FLIGHT_PER_JOB:
+                yield from flight.popleft().get()
+        while flight:
+            yield from flight.popleft().get()
+        pool.close()
+        pool.join()
+        finished = True
+    finally:
+        if not finished:
+            _abandon_pool(pool)
+
+
+def results(paths: list[str], ctx: ViewContext, jobs: int = 1) -> Iterator[Done]:
+    """One :class:`Done` per non-blank input line, in input order."""
+    if jobs <= 1:
+        for chunk in _chunks(paths):
+            yield from process_chunk(chunk, ctx)
+    else:
+        yield from _pooled(_chunks(paths), ctx, jobs)
+
+
+# --------------------------------------------------------------------------- the report
 
 
 class IndexRows:
@@ -100,66 +231,32 @@ def read_errors_log(path: str) -> list[str]:
         raise CorpusconvError(f"{path}: cannot read the errors log ({exc.strerror})") from None
 
 
-@dataclass
-class _Pending:
-    """A page whose view waits for the next page (to link to it)."""
+class _Totals:
+    """Adds up the results as they come back (in input order)."""
 
-    rec: dict
-    page: PageFigures
-    rows: str
-    note: str
-
-
-class _Builder:
-    def __init__(self, opts: ReportOptions, staging: StagingFolder, result: ReportResult):
-        self.opts, self.staging, self.result = opts, staging, result
+    def __init__(self, meta: mainpage.ReportMeta, index: IndexRows, result: ReportResult):
+        self.meta, self.index, self.result = meta, index, result
         self.corpus = CorpusFigures()
-        self.index = IndexRows(staging, opts.inline_index_pages)
-        self.describe = rule_descriptions(opts.rules)
-        self.report_href = "../" + quote(result.output.name)
-        self.meta = mainpage.ReportMeta(title=" ".join(opts.records), files=quote(result.folder.name))
-        self.pending: _Pending | None = None
 
     def failed(self, message: str) -> None:
         self.meta.failures_total += 1
         if len(self.meta.failures) < FAILURES_KEPT:
             self.meta.failures.append(message)
 
-    def add(self, rec: dict) -> None:
-        page = page_figures(rec, self.corpus.pages + 1)
-        self.corpus.add(page, rec)
-        self.index.add(mainpage.index_row(page))
-        lines, why = load_page(rec, self.opts.sources)
-        if lines is None:
-            self.meta.views_rebuilt += 1
-            if len(self.meta.rebuilt_reasons) < 1:
-                self.meta.rebuilt_reasons.append(why)
-            rows = render_rebuilt(rec, self.describe)
-            note = f"The input page is not available ({why}); the lines are rebuilt from the record."
-        else:
-            self.meta.views_from_input += 1
-            rows = render_lines(lines, line_marks(rec, len(lines), self.describe))
-            note = ""
-        self.flush(next_page=page.ordinal)
-        self.pending = _Pending(rec, page, rows, note)
-
-    def flush(self, next_page: int | None) -> None:
-        p = self.pending
-        if p is None:
+    def add(self, done: Done) -> None:
+        if done.digest is None:
+            bad = BadRecord(done.line.where, done.line.number, done.reason)
+            self.failed(bad.message())
+            self.result.bad_records.append(bad.message())
             return
-        prev = view_name(p.page.ordinal - 1) if p.page.ordinal > 1 else None
-        links = ViewLinks(self.report_href, prev, view_name(next_page) if next_page else None)
-        html = view_html(p.rec, p.page, p.rows, p.note, links)
-        self.staging.write(view_name(p.page.ordinal), html.encode("utf-8"))
-        self.pending = None
-
-    def finish(self) -> bytes:
-        self.flush(next_page=None)
-        css = mainpage.asset("view.css") + category_css(list(self.corpus.categories))
-        self.staging.write("view.css", css.encode("utf-8"))
-        rows = self.index.finish()
-        self.result.inline_index = rows is not None
-        return mainpage.main_page(self.corpus, self.meta, rows, __version__).encode("utf-8")
+        self.corpus.add(done.digest)
+        self.index.add(mainpage.index_row(done.digest.page))
+        if done.view_from_input:
+            self.meta.views_from_input += 1
+        else:
+            self.meta.views_rebuilt += 1
+            if not self.meta.rebuilt_reasons:
+                self.meta.rebuilt_reasons.append(done.view_note)
 
 
 def _check_output(opts: ReportOptions, output: Path, folder: Path) -> None:
@@ -173,14 +270,14 @@ def _check_output(opts: ReportOptions, output: Path, folder: Path) -> None:
     check_folder(folder, opts.force)
 
 
-def _stream(opts: ReportOptions, builder: _Builder) -> None:
-    for path in opts.records:
-        for rec in read_records(path):
-            if isinstance(rec, BadRecord):
-                builder.failed(rec.message())
-                builder.result.bad_records.append(rec.message())
-            else:
-                builder.add(rec)
+def _finish(totals: _Totals, staging: StagingFolder, meta: mainpage.ReportMeta) -> bytes:
+    """Write the folder's shared files; return the main page."""
+    css = mainpage.asset("view.css") + category_css(list(totals.corpus.categories))
+    staging.write("view.css", css.encode("utf-8"))
+    staging.write("view.js", mainpage.asset("view.js").encode("utf-8"))
+    rows = totals.index.finish()
+    totals.result.inline_index = rows is not None
+    return mainpage.main_page(totals.corpus, meta, rows, __version__).encode("utf-8")
 
 
 def build_report(opts: ReportOptions) -> ReportResult:
@@ -190,24 +287,26 @@ def build_report(opts: ReportOptions) -> ReportResult:
     _check_output(opts, output, folder)
     logged = read_errors_log(opts.errors_log) if opts.errors_log else []
     result = ReportResult(output=output, folder=folder)
+    meta = mainpage.ReportMeta(title=" ".join(opts.records), files=quote(folder.name))
     staging = StagingFolder(folder)
     try:
-        builder = _Builder(opts, staging, result)
+        totals = _Totals(meta, IndexRows(staging, opts.inline_index_pages), result)
         for message in logged:
-            builder.failed(f"convert: {message}")
-        _stream(opts, builder)
-        if not builder.corpus.pages:
+            totals.failed(f"convert: {message}")
+        ctx = ViewContext(str(staging.path), opts.sources, "../" + quote(output.name),
+                          Marker(rule_descriptions(opts.rules)))
+        for done in results(opts.records, ctx, opts.jobs):
+            totals.add(done)
+        if not totals.corpus.pages:
             raise NothingToReport(f"no records in {' '.join(opts.records)}")
-        data = builder.finish()
+        data = _finish(totals, staging, meta)
         staging.commit()
     except BaseException:
         staging.discard()
         raise
     write_atomic(output, data, overwrite=True)
-    result.pages = builder.corpus.pages
-    result.failures = builder.meta.failures_total
-    result.main_bytes = len(data)
     sizes = [e.stat().st_size for e in os.scandir(folder) if e.is_file()]
+    result.pages, result.failures, result.main_bytes = totals.corpus.pages, meta.failures_total, len(data)
     result.folder_bytes, result.folder_files = sum(sizes), len(sizes)
-    result.views_from_input, result.views_rebuilt = builder.meta.views_from_input, builder.meta.views_rebuilt
+    result.views_from_input, result.views_rebuilt = meta.views_from_input, meta.views_rebuilt
     return result

@@ -168,10 +168,13 @@ def page_flags(rec: dict, kept: int, removed: int, in_comments: int) -> tuple[Fl
     return tuple(flags)
 
 
-def page_figures(rec: dict, ordinal: int) -> PageFigures:
-    """The figures of one record (checked by ``records.check_record``)."""
+def page_figures(rec: dict, ordinal: int, removal_words: list[int] | None = None) -> PageFigures:
+    """The figures of one record (checked by ``records.check_record``); ``removal_words``
+    (the words of each removed line) when the caller has counted them already."""
     kept = words(rec["text"])
-    removed = sum(words(r.get("text")) for r in rec["boilerplate"])
+    if removal_words is None:
+        removal_words = [words(r.get("text")) for r in rec["boilerplate"]]
+    removed = sum(removal_words)
     in_comments = sum(words(c.get("text")) for c in rec["comments"])
     return PageFigures(
         ordinal=ordinal, id=rec["id"], title=rec.get("title"), date=rec.get("date"), url=rec.get("url"),
@@ -245,9 +248,61 @@ class RuleFigures:
     samples: list[Sample] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class RuleUse:
+    """What one rule did on one page: lines and words removed, and its first line there."""
+
+    rule: str
+    category: str
+    lines: int
+    words: int
+    first_line: int
+    first_text: str
+
+
+@dataclass(frozen=True)
+class PageDigest:
+    """Everything the corpus figures need from one record: small, so that a worker
+    process can send it back instead of the record."""
+
+    page: PageFigures
+    rules: tuple[RuleUse, ...]
+    tool: str
+    rules_digest: str
+    encoding: str
+    repairs: tuple[str, ...]
+
+
+def rule_uses(boilerplate: list[dict], removal_words: list[int]) -> tuple[RuleUse, ...]:
+    """Per rule, in order of first use on the page: its lines, words and first line."""
+    lines: dict[str, int] = {}
+    n_words: dict[str, int] = {}
+    first: dict[str, dict] = {}
+    for r, w in zip(boilerplate, removal_words):
+        rule = r["rule"]
+        if rule not in first:
+            first[rule], lines[rule], n_words[rule] = r, 0, 0
+        lines[rule] += 1
+        n_words[rule] += w
+    return tuple(RuleUse(rule, r.get("category") or "?", lines[rule], n_words[rule], r["line"],
+                         (r.get("text") or "")[:SAMPLE_MAX_CHARS]) for rule, r in first.items())
+
+
+def page_digest(rec: dict, ordinal: int) -> PageDigest:
+    """The digest of one checked record (pure)."""
+    removal_words = [words(r.get("text")) for r in rec["boilerplate"]]
+    prov = rec.get("provenance") or {}
+    repairs = tuple(r.get("kind", "?") if isinstance(r, dict) else str(r) for r in prov.get("repairs") or [])
+    return PageDigest(page=page_figures(rec, ordinal, removal_words),
+                      rules=rule_uses(rec["boilerplate"], removal_words),
+                      tool=f"{prov.get('tool') or '?'} {prov.get('tool_version') or '?'}",
+                      rules_digest=str(prov.get("rules_digest") or "?"),
+                      encoding=str(prov.get("encoding") or "?"), repairs=repairs)
+
+
 @dataclass
 class CorpusFigures:
-    """Totals over the pages seen so far (:meth:`add` one :class:`PageFigures` and its record)."""
+    """Totals over the pages seen so far (:meth:`add` one :class:`PageDigest` at a time)."""
 
     pages: int = 0
     words_kept: int = 0
@@ -267,7 +322,8 @@ class CorpusFigures:
     removed_shares: Histogram = field(default_factory=removed_share_histogram)
     comment_counts: Histogram = field(default_factory=comments_histogram)
 
-    def add(self, page: PageFigures, rec: dict) -> None:
+    def add(self, digest: PageDigest) -> None:
+        page = digest.page
         self.pages += 1
         self.words_kept += page.words_kept
         self.words_removed += page.words_removed
@@ -279,35 +335,23 @@ class CorpusFigures:
         self.article_lengths.add(page.words_kept)
         self.removed_shares.add(page.share_removed)
         self.comment_counts.add(page.comments)
-        self._add_provenance(rec.get("provenance") or {})
-        self._add_removals(page, rec["boilerplate"])
+        self.tool_versions[digest.tool] += 1
+        self.rules_digests[digest.rules_digest] += 1
+        self.encodings[digest.encoding] += 1
+        self.repairs.update(digest.repairs)
+        for use in digest.rules:
+            self._add_rule(page, use)
 
-    def _add_provenance(self, prov: dict) -> None:
-        tool = f"{prov.get('tool') or '?'} {prov.get('tool_version') or '?'}"
-        self.tool_versions[tool] += 1
-        self.rules_digests[prov.get("rules_digest") or "?"] += 1
-        self.encodings[prov.get("encoding") or "?"] += 1
-        for r in prov.get("repairs") or []:
-            self.repairs[r.get("kind", "?") if isinstance(r, dict) else str(r)] += 1
-
-    def _add_removals(self, page: PageFigures, boilerplate: list[dict]) -> None:
-        seen: set[str] = set()
-        for r in boilerplate:
-            rule_id = str(r["rule"])
-            category = str(r.get("category") or "?")
-            fig = self.rules.get(rule_id)
-            if fig is None:
-                fig = self.rules[rule_id] = RuleFigures(rule_id, category)
-            fig.lines += 1
-            fig.words += words(r.get("text"))
-            self.categories[category] += 1
-            if rule_id in seen:
-                continue
-            seen.add(rule_id)
-            fig.pages += 1
-            if len(fig.samples) < SAMPLES_PER_RULE:
-                text = (r.get("text") or "")[:SAMPLE_MAX_CHARS]
-                fig.samples.append(Sample(page.ordinal, page.id, int(r["line"]), text))
+    def _add_rule(self, page: PageFigures, use: RuleUse) -> None:
+        fig = self.rules.get(use.rule)
+        if fig is None:
+            fig = self.rules[use.rule] = RuleFigures(use.rule, use.category)
+        fig.lines += use.lines
+        fig.words += use.words
+        fig.pages += 1
+        self.categories[use.category] += use.lines
+        if len(fig.samples) < SAMPLES_PER_RULE:
+            fig.samples.append(Sample(page.ordinal, page.id, use.first_line, use.first_text))
 
     def ranked_rules(self) -> list[RuleFigures]:
         """Rules by lines removed, most first (ties by id: stable output)."""

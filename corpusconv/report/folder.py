@@ -73,8 +73,14 @@ class StagingFolder:
             raise OutputError(f"{self.target / name}: cannot write ({exc.strerror})") from None
 
     def _sync(self) -> None:
-        # One pass of fsync over the finished files, so the rename never publishes files
-        # whose data a crash could still lose.
+        """Flush the finished files to disk before the rename publishes them.
+
+        One ``sync()`` costs a fraction of a second where an ``fsync`` per file costs
+        about 2 ms each (25 s for 10,000 views here); without ``os.sync`` (Windows),
+        each file is fsynced."""
+        if hasattr(os, "sync"):
+            os.sync()
+            return
         for entry in os.scandir(self.path):
             fd = os.open(entry.path, os.O_RDONLY)
             try:

@@ -18,6 +18,7 @@ import orjson
 
 from .charts import Bar, bar_chart, histogram_chart
 from .colours import category_colour
+from .jsonhtml import script_json
 from .figures import FLAG_LABELS, SAMPLES_PER_RULE, CorpusFigures, PageFigures
 from .views import view_name
 
@@ -30,11 +31,6 @@ INDEX_TITLE_CHARS = 120
 @lru_cache(maxsize=None)
 def asset(name: str) -> str:
     return resources.files(__package__).joinpath("assets", name).read_text(encoding="utf-8")
-
-
-def script_json(value: object) -> str:
-    """JSON safe inside ``<script>``: no ``</script>``, no ``<!--`` can appear in it."""
-    return orjson.dumps(value).decode().replace("<", "\\u003c")
 
 
 def index_row(page: PageFigures) -> bytes:

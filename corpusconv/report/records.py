@@ -59,11 +59,11 @@ def _entry_problem(item: object, required: dict[str, type]) -> str | None:
     return None
 
 
-def _span_problem(item: dict) -> str | None:
-    span = item["lines"]
+def _span_problem(item: dict) -> str:
+    span = item.get("lines") or []
     if len(span) != 2 or not all(isinstance(n, int) and not isinstance(n, bool) for n in span):
         return "has 'lines' that are not [first, last]"
-    return None
+    return "is malformed"
 
 
 def check_record(rec: object) -> str | None:
@@ -78,13 +78,34 @@ def check_record(rec: object) -> str | None:
         if value is not None and not isinstance(value, kind):
             return f"{key!r} is not a {kind.__name__}"
     for key, required in ENTRY_FIELDS.items():
+        ok = _removal_ok if key == "boilerplate" else _spanned_ok
         for i, item in enumerate(rec[key], 1):
-            problem = _entry_problem(item, required)
-            if problem is None and "lines" in required:
-                problem = _span_problem(item)
-            if problem:
+            if not ok(item):
+                problem = _entry_problem(item, required) or _span_problem(item)
                 return f"{key} entry {i} {problem}"
     return None
+
+
+# The quick checks of one entry (a record holds hundreds of them): types compared with
+# ``is`` (a bool is no line number), written out for speed; the slow check says what is wrong.
+
+def _texts_ok(item: dict) -> bool:
+    text, kind, category = item.get("text"), item.get("type"), item.get("category")
+    return ((text is None or type(text) is str) and (kind is None or type(kind) is str)
+            and (category is None or type(category) is str))
+
+
+def _removal_ok(item: object) -> bool:
+    return (type(item) is dict and type(item.get("line")) is int and type(item.get("rule")) is str
+            and _texts_ok(item))
+
+
+def _spanned_ok(item: object) -> bool:
+    if type(item) is not dict:
+        return False
+    span = item.get("lines")
+    return (type(span) is list and len(span) == 2 and type(span[0]) is int and type(span[1]) is int
+            and _texts_ok(item))
 
 
 def _open(path: str) -> IO[bytes]:
@@ -103,27 +124,39 @@ def _open(path: str) -> IO[bytes]:
         raise InputError(f"{path}: permission denied") from None
 
 
-def read_records(path: str) -> Iterator[dict | BadRecord]:
-    """Yield each record of ``path`` (``-`` for stdin), or a :class:`BadRecord` for a bad line.
+def display_name(path: str) -> str:
+    return "stdin" if path == STDIN else path
 
-    Blank lines are skipped.  A file that cannot be read at all (missing, corrupt
-    compression) raises :class:`InputError`.
+
+def numbered_lines(path: str) -> Iterator[tuple[int, bytes]]:
+    """Yield ``(line number, bytes)`` for each non-blank line of ``path`` (``-``: stdin).
+
+    A file that cannot be read at all (missing, corrupt compression) raises
+    :class:`InputError`.
     """
-    where = "stdin" if path == STDIN else path
     fh = _open(path)
     try:
         for no, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            try:
-                rec = orjson.loads(raw)
-            except orjson.JSONDecodeError as exc:
-                yield BadRecord(where, no, f"not JSON ({str(exc).split(':', 1)[0]})")
-                continue
-            reason = check_record(rec)
-            yield BadRecord(where, no, reason) if reason else rec
+            if raw.strip():
+                yield no, raw
     except (OSError, EOFError, lzma.LZMAError) as exc:  # corrupt compression, I/O error
-        raise InputError(f"{where}: cannot read ({exc})") from None
+        raise InputError(f"{display_name(path)}: cannot read ({exc})") from None
     finally:
         if fh is not sys.stdin.buffer:
             fh.close()
+
+
+def parse_record(raw: bytes) -> dict | str:
+    """The record on one line, or the reason it is none (pure)."""
+    try:
+        rec = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        return f"not JSON ({str(exc).split(':', 1)[0]})"
+    return check_record(rec) or rec
+
+
+def read_records(path: str) -> Iterator[dict | BadRecord]:
+    """Yield each record of ``path`` (``-`` for stdin), or a :class:`BadRecord` for a bad line."""
+    for no, raw in numbered_lines(path):
+        got = parse_record(raw)
+        yield BadRecord(display_name(path), no, got) if isinstance(got, str) else got

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from html import escape
 
 import orjson
@@ -24,6 +24,7 @@ from ..reading import Job, read_job
 from ..rules import RuleSet, default_rules
 from .colours import category_hue
 from .figures import PageFigures, repairs_reason
+from .jsonhtml import script_json
 
 #: Comment depths shown with their own indentation; deeper replies share the last one.
 MAX_DEPTH_CLASS = 4
@@ -60,12 +61,21 @@ def category_slug(category: str) -> str:
 
 @dataclass(frozen=True)
 class LineMark:
-    """The decision about one line, as the view shows it."""
+    """The decision about one line, as the view shows it (``attrs`` and ``tag_html`` are
+    rendered once per mark: most marks are shared by many lines)."""
 
     css: str            # "a" article, "q" quote, "c cN" comment at depth N, "r k-CATEGORY" removed
     tag: str            # shown beside the line: block type, comment id, or rule id
     tip: str            # hover text: the whole decision and its evidence
+    key: str            # names the tip in the view's table of tips ("" for a removal: its rule does)
     rule: str = ""
+    attrs: str = field(default="", compare=False)
+    tag_html: str = field(default="", compare=False)
+
+
+def make_mark(css: str, tag: str, tip: str, key: str, rule: str = "") -> LineMark:
+    data = (f' data-rule="{escape(rule)}"' if rule else "") + (f' data-k="{key}"' if key else "")
+    return LineMark(css, tag, tip, key, rule, attrs=f' class="l {css}"{data}', tag_html=f"<i>{escape(tag)}</i>")
 
 
 def _block_mark(block: dict, index: int) -> LineMark:
@@ -75,10 +85,10 @@ def _block_mark(block: dict, index: int) -> LineMark:
         tip += f", spoken by {block['speaker']}"
     if block.get("attribution"):
         tip += f", quoting {block['attribution']}"
-    return LineMark("q" if kind == "quote" else "a", kind, tip)
+    return make_mark("q" if kind == "quote" else "a", kind, tip, f"b{index}")
 
 
-def _comment_mark(comment: dict) -> LineMark:
+def _comment_mark(comment: dict, index: int) -> LineMark:
     depth = comment.get("depth") if isinstance(comment.get("depth"), int) else 0
     cid = str(comment.get("id") or "?")
     tip = f"comment {cid}, depth {depth}"
@@ -88,15 +98,25 @@ def _comment_mark(comment: dict) -> LineMark:
         tip += f", by {comment['author']}"
     if comment.get("kind") == "pingback":
         tip += " (pingback)"
-    return LineMark(f"c c{min(max(depth, 0), MAX_DEPTH_CLASS)}", f"comment {cid}", tip)
+    return make_mark(f"c c{min(max(depth, 0), MAX_DEPTH_CLASS)}", f"comment {cid}", tip, f"c{index}")
 
 
-def _removal_mark(removal: dict, describe: dict[str, str]) -> LineMark:
-    rule = str(removal["rule"])
-    category = str(removal.get("category") or "other")
-    why = describe.get(rule, "")
-    tip = f"removed by {rule} ({category})" + (f": {why}" if why else "")
-    return LineMark(f"r k-{category_slug(category)}", rule, tip, rule)
+class Marker:
+    """Makes the marks of removed lines, one per (rule, category) for a whole report."""
+
+    def __init__(self, describe: dict[str, str]):
+        self.describe = describe
+        self._cache: dict[tuple[str, str], LineMark] = {}
+
+    def removal(self, removal: dict) -> LineMark:
+        key = (removal["rule"], removal.get("category") or "other")
+        mark = self._cache.get(key)
+        if mark is None:
+            rule, category = str(key[0]), str(key[1])
+            why = self.describe.get(rule, "")
+            tip = f"removed by {rule} ({category})" + (f": {why}" if why else "")
+            mark = self._cache[key] = make_mark(f"r k-{category_slug(category)}", rule, tip, "", rule)
+        return mark
 
 
 def _span(item: dict, n_lines: int) -> range:
@@ -104,7 +124,7 @@ def _span(item: dict, n_lines: int) -> range:
     return range(max(first, 1), min(last, n_lines) + 1)
 
 
-def line_marks(rec: dict, n_lines: int, describe: dict[str, str]) -> dict[int, LineMark]:
+def line_marks(rec: dict, n_lines: int, marker: Marker) -> dict[int, LineMark]:
     """Line number -> decision, for the lines 1..n_lines of the page (pure).
 
     Removals win over the block or comment whose span encloses them (a span is first to
@@ -116,41 +136,62 @@ def line_marks(rec: dict, n_lines: int, describe: dict[str, str]) -> dict[int, L
         mark = _block_mark(block, i)
         for n in _span(block, n_lines):
             marks[n] = mark
-    for comment in rec["comments"]:
-        mark = _comment_mark(comment)
+    for i, comment in enumerate(rec["comments"], 1):
+        mark = _comment_mark(comment, i)
         for n in _span(comment, n_lines):
             marks[n] = mark
-    partial = [r for r in rec["boilerplate"] if r.get("partial")]
+    partial = []
     for r in rec["boilerplate"]:
-        if not r.get("partial") and 1 <= r["line"] <= n_lines:
-            marks[r["line"]] = _removal_mark(r, describe)
+        if r.get("partial"):
+            partial.append(r)
+        elif 1 <= r["line"] <= n_lines:
+            marks[r["line"]] = marker.removal(r)
     for r in partial:
-        n = r["line"]
-        base = marks.get(n)
+        base = marks.get(r["line"])
         if base is not None:
             cut = f"; {r['rule']} cut {r.get('text')!r} ({r.get('category')})"
-            marks[n] = replace(base, tip=base.tip + cut, rule=base.rule or str(r["rule"]))
+            marks[r["line"]] = make_mark(base.css, base.tag, base.tip + cut, f"p{r['line']}",
+                                         base.rule or str(r["rule"]))
     return marks
 
 
+def _text(text: str) -> str:
+    # Element content needs only &, < and > escaped; most lines have none of them.
+    if "&" in text or "<" in text or ">" in text:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
+
+
 def _line_div(no: str, anchor: int, text: str, mark: LineMark | None) -> str:
-    body = escape(text)
+    # The text is the row's last grid cell without an element of its own: views are
+    # mostly these rows, and every byte of markup counts a hundred thousand times.
     if mark is None:
-        return f'<div class="l" id="L{anchor}"><b>{no}</b><i></i><span>{body}</span></div>'
-    rule = f' data-rule="{escape(mark.rule)}"' if mark.rule else ""
-    return (f'<div class="l {mark.css}" id="L{anchor}"{rule} title="{escape(mark.tip)}">'
-            f"<b>{no}</b><i>{escape(mark.tag)}</i><span>{body}</span></div>")
+        return f'<div class="l" id="L{anchor}"><b>{no}</b><i></i>{_text(text)}</div>'
+    return f'<div id="L{anchor}"{mark.attrs}><b>{no}</b>{mark.tag_html}{_text(text)}</div>'
 
 
-def render_lines(lines: list[str], marks: dict[int, LineMark]) -> str:
-    """The input lines as coloured rows (blank lines stay unmarked)."""
-    out = []
-    for no, text in enumerate(lines, 1):
-        out.append(_line_div(str(no), no, text, marks.get(no) if text.strip() else None))
-    return "\n".join(out)
+def tips(marks) -> dict[str, dict[str, str]]:
+    """The hover texts of the marks used on a page (shown by view.js): removals' by rule
+    (``rules``), the others' by key (``lines``)."""
+    rules: dict[str, str] = {}
+    lines: dict[str, str] = {}
+    for m in marks:
+        if m.key:
+            lines[m.key] = m.tip
+        else:
+            rules.setdefault(m.rule, m.tip)
+    return {"rules": rules, "lines": lines}
 
 
-def render_rebuilt(rec: dict, describe: dict[str, str]) -> str:
+def render_lines(lines: list[str], marks: dict[int, LineMark]) -> tuple[str, dict]:
+    """The input lines as coloured rows (blank lines stay unmarked), and their tips."""
+    get = marks.get
+    out = [_line_div(str(no), no, text, get(no) if text and not text.isspace() else None)
+           for no, text in enumerate(lines, 1)]
+    return "\n".join(out), tips(marks.values())
+
+
+def render_rebuilt(rec: dict, marker: Marker) -> tuple[str, dict]:
     """Rows rebuilt from the record alone: each removal at its line, each block and comment
     as its text at its first line (labelled with its span)."""
     items: list[tuple[int, int, str, str, LineMark]] = []
@@ -158,15 +199,16 @@ def render_rebuilt(rec: dict, describe: dict[str, str]) -> str:
         first, last = block["lines"]
         items.append((first, 1, f"{first}–{last}" if last != first else str(first),
                       str(block.get("text") or ""), _block_mark(block, i)))
-    for comment in rec["comments"]:
+    for i, comment in enumerate(rec["comments"], 1):
         first, last = comment["lines"]
         items.append((first, 1, f"{first}–{last}" if last != first else str(first),
-                      str(comment.get("text") or ""), _comment_mark(comment)))
+                      str(comment.get("text") or ""), _comment_mark(comment, i)))
     for r in rec["boilerplate"]:
         if not r.get("partial"):
-            items.append((r["line"], 0, str(r["line"]), str(r.get("text") or ""), _removal_mark(r, describe)))
+            items.append((r["line"], 0, str(r["line"]), str(r.get("text") or ""), marker.removal(r)))
     items.sort(key=lambda it: (it[0], it[1]))
-    return "\n".join(_line_div(no, anchor, text, mark) for anchor, _, no, text, mark in items)
+    rows = "\n".join(_line_div(no, anchor, text, mark) for anchor, _, no, text, mark in items)
+    return rows, tips(it[4] for it in items)
 
 
 # --- the input page --------------------------------------------------------------------
@@ -242,18 +284,12 @@ LEGEND = ('<p class="legend"><span class="l a">article</span> <span class="l q">
           '<span class="l r">removed (coloured by category; hover a line for its rule)</span></p>')
 
 
-@dataclass(frozen=True)
-class ViewLinks:
-    report: str            # the main report, relative to the view
-    prev: str | None = None
-    next: str | None = None
-
-
-def view_html(rec: dict, page: PageFigures, rows: str, note: str, links: ViewLinks) -> str:
-    """A whole view page (HTML text) around already rendered ``rows``."""
+def view_html(rec: dict, page: PageFigures, rows: str, tips: dict, note: str, report_href: str) -> str:
+    """A whole view page (HTML text) around already rendered ``rows`` and their hover ``tips``;
+    ``report_href`` is the main page, relative to the view."""
     title = page.title or page.id
-    nav = [f'<a href="{escape(links.report)}#pages">← all pages</a>']
-    nav += [f'<a href="{escape(h)}" rel="{r}">{r}</a>' for h, r in ((links.prev, "prev"), (links.next, "next")) if h]
+    nav = [f'<a href="{escape(report_href)}#pages">← all pages</a>',
+           f'<a href="{escape(report_href)}#flagged">pages to review</a>']
     fields = "".join(f"<tr><th>{escape(k)}</th><td>{_value(k.split('.')[-1], v)}</td></tr>"
                      for k, v in record_fields(rec))
     note_html = f'<p class="note">{escape(note)}</p>' if note else ""
@@ -262,7 +298,9 @@ def view_html(rec: dict, page: PageFigures, rows: str, note: str, links: ViewLin
             '<link rel="icon" href="data:,"><link rel="stylesheet" href="view.css"></head>\n<body>'
             f"<nav>{' · '.join(nav)}</nav><h1>{escape(title)}</h1>{_figures_row(page)}"
             f'<details class="fields"><summary>record fields</summary><table>{fields}</table></details>'
-            f'{LEGEND}{note_html}<div class="page" id="lines">\n{rows}\n</div></body></html>\n')
+            f'{LEGEND}{note_html}<div class="page" id="lines">\n{rows}\n</div>'
+            f"<script>window.TIPS={script_json(tips)};</script>"
+            '<script src="view.js"></script></body></html>\n')
 
 
 def category_css(categories: list[str]) -> str:
