@@ -130,6 +130,16 @@ def test_rules_chart_has_one_bar_per_rule(driver, report):
     assert sorted(labels) == report["rules"]
 
 
+def test_a_rule_bar_opens_its_sample_lines(driver, report):
+    open_page(driver, report["out"])
+    details = driver.find_element("id", "rule-shape.navigation")
+    assert details.get_attribute("open") is None
+    driver.find_element("css selector", "#rules svg.by-rule a[href='#rule-shape.navigation']").click()
+    assert details.get_attribute("open") == "true"
+    sample = details.find_element("css selector", "li a")
+    assert sample.text == "good:1" and sample.get_attribute("href").endswith("report_files/page-000001.html#L1")
+
+
 def test_the_empty_article_is_flagged_with_its_reason(driver, report):
     open_page(driver, report["out"])
     flagged = {r.find_element("css selector", "a.view").text: r.text for r in rows(driver, "flagged")}

@@ -66,6 +66,10 @@ def _counter_rows(title: str, counter) -> str:
     return f"<div><h3>{escape(title)}</h3><table>{cells or '<tr><td>none</td></tr>'}</table></div>"
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 def _share(part: int, whole: int) -> str:
     return f"{part / whole:.1%}" if whole else "–"
 
@@ -124,7 +128,7 @@ def _rule_samples(f, files: str) -> str:
                     f"{escape(s.text)}</li>" for s in f.samples)
     swatch = f'<span class="swatch" style="background:{category_colour(f.category)}"></span>'
     return (f'<details class="samples" id="{rule_anchor(f.rule)}"><summary>{swatch}<code>{escape(f.rule)}</code> '
-            f'<span class="muted">{escape(f.category)} · {f.lines:,} lines on {f.pages:,} pages</span>'
+            f'<span class="muted">{escape(f.category)} · {plural(f.lines, "line")} on {plural(f.pages, "page")}</span>'
             f"</summary><ul>{items}</ul></details>")
 
 
@@ -141,7 +145,8 @@ def _table(kind: str, cols: list[tuple[str, str, bool]], flag_filter: bool) -> s
 
 def flagged_section(c: CorpusFigures) -> str:
     items = "".join(f'<li><a href="#flagged" data-flag="{code}">{escape(label)}</a>: '
-                    f"{c.flags.get(code, 0):,} pages</li>" for code, label in FLAG_LABELS.items())
+                    f"{plural(c.flags[code], 'page')}</li>" if c.flags.get(code) else
+                    f'<li class="muted">{escape(label)}: 0 pages</li>' for code, label in FLAG_LABELS.items())
     cols = [("n", "#", True), ("id", "page", False), ("title", "title", False), ("reasons", "why", False),
             ("kept", "words kept", True), ("share", "removed", True), ("comments", "comments", True)]
     n_flagged = "every page is fine" if not c.flags else "click a reason to list only those pages"

@@ -70,12 +70,16 @@ class LineMark:
     key: str            # names the tip in the view's table of tips ("" for a removal: its rule does)
     rule: str = ""
     attrs: str = field(default="", compare=False)
-    tag_html: str = field(default="", compare=False)
+    tag_html: str = field(default="", compare=False)   # the tag, and the text's opening element if any
+    close: str = field(default="", compare=False)      # the text's closing element
 
 
-def make_mark(css: str, tag: str, tip: str, key: str, rule: str = "") -> LineMark:
+def make_mark(css: str, tag: str, tip: str, key: str, rule: str = "", indent: bool = False) -> LineMark:
+    """A mark; ``indent``: the text is wrapped in a ``<span>`` (indented by CSS: replies)."""
     data = (f' data-rule="{escape(rule)}"' if rule else "") + (f' data-k="{key}"' if key else "")
-    return LineMark(css, tag, tip, key, rule, attrs=f' class="l {css}"{data}', tag_html=f"<i>{escape(tag)}</i>")
+    return LineMark(css, tag, tip, key, rule, attrs=f' class="l {css}"{data}',
+                    tag_html=f"<i>{escape(tag)}</i>" + ("<span>" if indent else ""),
+                    close="</span>" if indent else "")
 
 
 def _block_mark(block: dict, index: int) -> LineMark:
@@ -98,7 +102,8 @@ def _comment_mark(comment: dict, index: int) -> LineMark:
         tip += f", by {comment['author']}"
     if comment.get("kind") == "pingback":
         tip += " (pingback)"
-    return make_mark(f"c c{min(max(depth, 0), MAX_DEPTH_CLASS)}", f"comment {cid}", tip, f"c{index}")
+    level = min(max(depth, 0), MAX_DEPTH_CLASS)
+    return make_mark(f"c c{level}", f"comment {cid}", tip, f"c{index}", indent=level > 0)
 
 
 class Marker:
@@ -151,7 +156,7 @@ def line_marks(rec: dict, n_lines: int, marker: Marker) -> dict[int, LineMark]:
         if base is not None:
             cut = f"; {r['rule']} cut {r.get('text')!r} ({r.get('category')})"
             marks[r["line"]] = make_mark(base.css, base.tag, base.tip + cut, f"p{r['line']}",
-                                         base.rule or str(r["rule"]))
+                                         base.rule or str(r["rule"]), indent=bool(base.close))
     return marks
 
 
@@ -167,7 +172,7 @@ def _line_div(no: str, anchor: int, text: str, mark: LineMark | None) -> str:
     # mostly these rows, and every byte of markup counts a hundred thousand times.
     if mark is None:
         return f'<div class="l" id="L{anchor}"><b>{no}</b><i></i>{_text(text)}</div>'
-    return f'<div id="L{anchor}"{mark.attrs}><b>{no}</b>{mark.tag_html}{_text(text)}</div>'
+    return f'<div id="L{anchor}"{mark.attrs}><b>{no}</b>{mark.tag_html}{_text(text)}{mark.close}</div>'
 
 
 def tips(marks) -> dict[str, dict[str, str]]:
@@ -276,12 +281,13 @@ def _figures_row(page: PageFigures) -> str:
     flags = "; ".join(f"{f.code}: {f.reason}" for f in page.flags) or "none"
     return (f"<p class=\"figs\">{page.words_kept:,} words kept · {page.words_removed:,} removed "
             f"({page.share_removed:.0%}) · {page.comments:,} comments ({page.words_comments:,} words) · "
-            f"{page.quotes} quotes · flags: {escape(flags)}</p>")
+            f"{page.quotes} quote{'s' * (page.quotes != 1)} · flags: {escape(flags)}</p>")
 
 
-LEGEND = ('<p class="legend"><span class="l a">article</span> <span class="l q">quote</span> '
-          '<span class="l c c0">comment</span> <span class="l c c1">reply</span> '
-          '<span class="l r">removed (coloured by category; hover a line for its rule)</span></p>')
+LEGEND = ('<p class="legend">Kept: <span class="l a">article</span> <span class="l q">quote</span> '
+          '<span class="l c c0">comment</span> <span class="l c c1">reply</span> · removed: '
+          '<span class="l r">a coloured line, one colour per category, its rule beside it</span> · '
+          "hover a line for the decision and its evidence</p>")
 
 
 def view_html(rec: dict, page: PageFigures, rows: str, tips: dict, note: str, report_href: str) -> str:
