@@ -24,7 +24,7 @@ from corpusconv.report.figures import (MOSTLY_REMOVED_SHARE, SAMPLES_PER_RULE, V
                                        rule_uses)
 from corpusconv.report.folder import MARKER, folder_for
 from corpusconv.report.records import BadRecord, check_record, read_records
-from corpusconv.report.views import Marker, line_marks, load_page, record_fields, render_rebuilt
+from corpusconv.report.views import Marker, _compressed_digest, line_marks, load_page, record_fields, render_rebuilt
 from corpusconv.writing import TMP_PREFIX
 
 from report_data import (PROSE, PROSE_WORDS, block, comment, page_with_source, record, removal,
@@ -265,6 +265,21 @@ def test_load_page_resolves_relative_sources_and_reads_compressed_ones(tmp_path)
     rel = {**rec, "source": "page.txt.gz", "provenance": {**rec["provenance"], "source_path": "page.txt.gz"}}
     lines, why = load_page(rel, str(tmp_path))
     assert why == "" and len(lines) == len(path.read_text().splitlines())
+
+
+def test_a_plain_file_of_another_size_is_not_read(tmp_path):
+    rec, path = page_with_source(tmp_path)
+    rec["provenance"]["bytes"] += 1  # the same digest, but not the size it was made from
+    assert load_page(rec, "/") == (None, f"{path} has changed since it was converted (SHA-256 differs)")
+
+
+def test_a_compressed_archive_that_is_not_the_page_is_read_once(tmp_path):
+    archive = tmp_path / "crawl.warc.gz"
+    archive.write_bytes(gzip.compress(b"WARC/1.0\n" * 1000))
+    records = [record(f"w{i}", source=str(archive)) for i in range(3)]
+    _compressed_digest.cache_clear()
+    assert all(load_page(r, "/")[0] is None for r in records)
+    assert _compressed_digest.cache_info().misses == 1
 
 
 def test_record_fields_show_new_keys_and_url():

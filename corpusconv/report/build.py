@@ -20,7 +20,7 @@ import signal
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 from urllib.parse import quote
 
 from .. import __version__
@@ -201,7 +201,7 @@ class IndexRows:
     def __init__(self, staging: StagingFolder, limit: int = INLINE_INDEX_PAGES):
         self.staging, self.limit = staging, limit
         self.rows: list[bytes] = []
-        self.fh = None
+        self.fh: BinaryIO | None = None
 
     def add(self, row: bytes) -> None:
         if self.fh is not None:
@@ -219,6 +219,7 @@ class IndexRows:
             return self.rows
         self.fh.write(b"\n];\n")
         self.fh.close()
+        self.fh = None
         return None
 
 

@@ -13,6 +13,7 @@ import os
 import secrets
 import shutil
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import OutputError
 from ..writing import TMP_PREFIX, TMP_SUFFIX, ensure_dir
@@ -65,7 +66,7 @@ class StagingFolder:
         self.bytes += len(data)
         self.files += 1
 
-    def open(self, name: str):
+    def open(self, name: str) -> BinaryIO:
         """A file of the folder to write in pieces (the caller closes it)."""
         try:
             return open(self.path / name, "xb")

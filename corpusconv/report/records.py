@@ -14,7 +14,7 @@ import gzip
 import lzma
 import sys
 from dataclasses import dataclass
-from typing import IO, Iterator
+from typing import IO, Any, Callable, Iterator
 
 import orjson
 
@@ -30,8 +30,9 @@ OPTIONAL = {"source": str, "title": str, "date": str, "author": str, "url": str,
 ENTRY_FIELDS: dict[str, dict[str, type]] = {"blocks": {"lines": list}, "comments": {"lines": list},
                                             "boilerplate": {"line": int, "rule": str}}
 ENTRY_TEXTS = ("text", "type", "category")
+#: Openers of compressed files by extension (records, and the input pages of the views).
+COMPRESSED_OPENERS: dict[str, Callable[..., Any]] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
-_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def _open(path: str) -> IO[bytes]:
     _, ext = strip_compression(path)
     try:
         if ext:
-            return _OPENERS[ext](path, "rb")  # type: ignore[operator]
+            return COMPRESSED_OPENERS[ext](path, "rb")
         return open(path, "rb")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None

@@ -11,19 +11,22 @@ depth, or the rule that removed it with its category and evidence (on hover).
 from __future__ import annotations
 
 import hashlib
+import lzma
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
 
 import orjson
 
 from ..decoding import decode_bytes
 from ..errors import CorpusconvError
-from ..reading import Job, read_job
+from ..reading import Job, read_job, strip_compression
 from ..rules import RuleSet, default_rules
 from .colours import category_hue
 from .figures import PageFigures, repairs_reason
+from .records import COMPRESSED_OPENERS
 from .jsonhtml import script_json
 
 #: Comment depths shown with their own indentation; deeper replies share the last one.
@@ -93,7 +96,8 @@ def _block_mark(block: dict, index: int) -> LineMark:
 
 
 def _comment_mark(comment: dict, index: int) -> LineMark:
-    depth = comment.get("depth") if isinstance(comment.get("depth"), int) else 0
+    raw_depth = comment.get("depth")
+    depth = raw_depth if isinstance(raw_depth, int) else 0
     cid = str(comment.get("id") or "?")
     tip = f"comment {cid}, depth {depth}"
     if comment.get("parent"):
@@ -219,6 +223,31 @@ def render_rebuilt(rec: dict, marker: Marker) -> tuple[str, dict]:
 # --- the input page --------------------------------------------------------------------
 
 
+@lru_cache(maxsize=64)
+def _compressed_digest(path: str, size: int, mtime_ns: int) -> str:
+    """SHA-256 of a compressed file's content, remembered per file version: when records
+    name one large compressed file (a crawl archive holding many pages), it is read once
+    per process, not once per record, to find it is not their page."""
+    sha = hashlib.sha256()
+    try:
+        with COMPRESSED_OPENERS[strip_compression(path)[1]](path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                sha.update(block)
+    except (OSError, EOFError, lzma.LZMAError):
+        return ""
+    return sha.hexdigest()
+
+
+def _same_content(path: str, expected: str, prov: dict) -> bool:
+    """Is the file (probably) still the input the record was made from?  Cheap checks
+    first: a plain file's size is its input's size."""
+    st = os.stat(path)
+    if strip_compression(path)[1]:
+        return _compressed_digest(path, st.st_size, st.st_mtime_ns) == expected
+    size = prov.get("bytes")
+    return not isinstance(size, int) or size == st.st_size
+
+
 def load_page(rec: dict, root: str) -> tuple[list[str] | None, str]:
     """The decoded lines of the record's input page, or ``None`` and why not.
 
@@ -235,12 +264,15 @@ def load_page(rec: dict, root: str) -> tuple[list[str] | None, str]:
     path = source if os.path.isabs(source) else os.path.join(root, source)
     if not os.path.isfile(path):
         return None, f"{source} is not there any more"
+    changed = f"{source} has changed since it was converted (SHA-256 differs)"
+    if not _same_content(path, expected, prov):
+        return None, changed
     try:
         data = read_job(Job(source=source, relpath=os.path.basename(path), path=path))
     except CorpusconvError as exc:
         return None, f"{source}: {exc}"
     if hashlib.sha256(data).hexdigest() != expected:
-        return None, f"{source} has changed since it was converted (SHA-256 differs)"
+        return None, changed
     try:
         return decode_bytes(data).lines, ""
     except CorpusconvError as exc:
