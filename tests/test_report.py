@@ -431,3 +431,23 @@ def test_user_rules_describe_their_removals(tmp_path):
     assert cli("report", str(src), "-o", str(tmp_path / "r.html"), "--rules", str(rules)).exit_code == 0
     view = (tmp_path / "r_files" / "page-000001.html").read_text()
     assert "removed by mysite.footer (site-footer): the acme footer" in view
+
+
+def test_cli_reads_records_from_stdin(tmp_path):
+    data = b"".join(orjson.dumps(r) + b"\n" for r in small_set())
+    r = CliRunner().invoke(app, ["report", "-", "-o", str(tmp_path / "r.html"), "-j", "1"], input=data)
+    assert r.exit_code == EXIT_OK, r.output
+    assert (tmp_path / "r_files" / "page-000004.html").exists()
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p / "missing.jsonl", "no such file"),
+    (lambda p: p, "is a directory"),
+    (lambda p: (p / "bad.jsonl.gz").write_bytes(b"\x1f\x8bnot gzip") and p / "bad.jsonl.gz", "cannot read"),
+])
+def test_cli_unreadable_input_is_one_line(tmp_path, make, message):
+    src = make(tmp_path)
+    r = cli("report", str(src), "-o", str(tmp_path / "out" / "r.html"))
+    assert r.exit_code == EXIT_FAILED
+    assert r.stderr.count("\n") == 1 and message in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "out").exists() or not [p for p in (tmp_path / "out").iterdir()]
