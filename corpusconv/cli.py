@@ -736,7 +736,7 @@ def report_command(records: list[str], output: str, sources: str, force: bool, r
     "3 no records."))
 def report(
     records: list[str] = typer.Argument(..., metavar="RECORDS...",
-                                        help="JSON Lines records as convert writes them (.jsonl, .jsonl.gz; - for stdin)."),
+                                        help="Records as convert writes them (.jsonl, .jsonl.gz; - for stdin)."),
     output: str = typer.Option(..., "--output", "-o", metavar="FILE.html",
                                help="The report; its per-page views go to FILE_files/ beside it."),
     sources: str = typer.Option(".", "--sources", metavar="DIR",

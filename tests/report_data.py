@@ -78,7 +78,8 @@ def page_with_source(tmp: Path, name: str = "page.txt") -> tuple[dict, Path]:
     from corpusconv import convert_bytes, to_record
 
     text = ("My Blog\n\n• Home\n• About\n• Contact\n\nThe Kitchen Garden\n\n"
-            + "\n\n".join(f"Paragraph {n} of the article: {PROSE}" for n in range(1, 7)) + "\n\n3 Comments\n\nBlog at WordPress.com.\n")
+            + "\n\n".join(f"Paragraph {n} of the article: {PROSE}" for n in range(1, 7))
+            + "\n\n3 Comments\n\nBlog at WordPress.com.\n")
     path = tmp / name
     path.write_text(text, encoding="utf-8")
     rec = to_record(convert_bytes(path.read_bytes(), str(path)))

@@ -307,7 +307,9 @@ def test_build_writes_the_page_and_a_view_per_record(tmp_path):
     assert files == [MARKER] + [f"page-00000{i}.html" for i in range(1, 6)] + ["view.css", "view.js"]
     assert not [p for p in os.listdir(out.parent) if p.startswith(TMP_PREFIX)]
     n_rules = len({r["rule"] for x in small_set() + [rec] for r in x["boilerplate"]})
-    assert len(doc.xpath('//section[@id="rules"]//*[local-name()="svg"][contains(@class, "by-rule")]//*[local-name()="rect"][@class="bar"]')) == n_rules
+    bars = doc.xpath('//section[@id="rules"]//*[local-name()="svg"][contains(@class, "by-rule")]'
+                     '//*[local-name()="rect"][@class="bar"]')
+    assert len(bars) == n_rules
     assert doc.xpath('//section[@id="rules"]//*[local-name()="a"][@href="#rule-shape.navigation"]')
     assert {s.get("id") for s in doc.xpath("//section")} == {"overview", "rules", "flagged", "distributions",
                                                                 "pages"}
@@ -334,7 +336,13 @@ def test_build_is_deterministic(tmp_path):
     assert {p.name: p.read_bytes() for p in [out, *folder_for(out).iterdir()]} == first
 
 
-def test_the_same_bytes_for_any_number_of_jobs(tmp_path):
+def test_the_same_bytes_for_any_number_of_jobs(tmp_path, monkeypatch):
+    from corpusconv.report import build as build_module
+
+    pooled = []
+    real_pooled = build_module._pooled
+    monkeypatch.setattr(build_module, "IN_PROCESS_CHUNKS", 1)  # workers take all but the first chunk
+    monkeypatch.setattr(build_module, "_pooled", lambda *a: pooled.append(a[2]) or real_pooled(*a))
     rec, _ = page_with_source(tmp_path)
     src = write_jsonl(tmp_path / "c.jsonl", (small_set() + [rec]) * 8)  # several chunks, shared by workers
     outs = []
@@ -342,6 +350,7 @@ def test_the_same_bytes_for_any_number_of_jobs(tmp_path):
         out = tmp_path / f"jobs{jobs}" / "report.html"
         build_report(ReportOptions(records=[str(src)], output=str(out), jobs=jobs))
         outs.append({p.name: p.read_bytes() for p in [out, *folder_for(out).iterdir()]})
+    assert pooled == [2]  # jobs=1 never starts workers, jobs=2 did
     assert len(outs[0]) == 40 + 4 and outs[0] == outs[1]
 
 
@@ -403,9 +412,11 @@ def test_cli_report_and_its_exit_codes(tmp_path):
     r = cli("report", str(good), "-o", str(tmp_path / "r.html"))
     assert r.exit_code == EXIT_OK, r.output
     assert "report of 4 pages" in r.stderr and (tmp_path / "r_files" / "page-000004.html").exists()
-    bad = write_jsonl(tmp_path / "bad.jsonl", small_set(), [b"{oops\n"])
+    malformed = record("m", boilerplate=[{"rule": "x", "text": "no line"}])
+    bad = write_jsonl(tmp_path / "bad.jsonl", small_set(), [b"{oops\n", orjson.dumps(malformed) + b"\n"])
     r = cli("report", str(bad), "-o", str(tmp_path / "b.html"))
     assert r.exit_code == EXIT_FAILED and f"{bad}:5: not JSON" in r.stderr
+    assert f"{bad}:6: boilerplate entry 1 lacks 'line'" in r.stderr
     assert (tmp_path / "b.html").exists()
     empty = write_jsonl(tmp_path / "none.jsonl", [])
     assert cli("report", str(empty), "-o", str(tmp_path / "n.html")).exit_code == EXIT_NOTHING_TO_DO

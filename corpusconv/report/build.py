@@ -14,6 +14,7 @@ then the main page is written with :func:`corpusconv.writing.write_atomic`.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
@@ -31,7 +32,7 @@ from ..writing import write_atomic
 from . import mainpage
 from .figures import CorpusFigures, PageDigest, page_digest
 from .folder import StagingFolder, check_folder, folder_for
-from .records import BadRecord, display_name, numbered_lines, parse_record
+from .records import BadRecord, check_entries, display_name, numbered_lines, parse_record
 from .views import (Marker, category_css, line_marks, load_page, render_lines, render_rebuilt,
                     rule_descriptions, view_html, view_name)
 
@@ -46,6 +47,12 @@ ERROR_PREFIX = "corpusconv: error: "
 #: workers busy, few enough that memory stays bounded (records are ~40 kB each).
 CHUNK_RECORDS = 16
 IN_FLIGHT_PER_JOB = 4
+#: What a malformed entry of a record raises while its figures and view are made.  The
+#: entries are checked only then (checking every entry of every record costs more than
+#: the figures); nothing is kept of a record until both are made, so none is half added.
+MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+#: Chunks done in this process before workers are started (see :func:`results`).
+IN_PROCESS_CHUNKS = 32
 
 
 class NothingToReport(CorpusconvError):
@@ -126,12 +133,19 @@ def process_chunk(chunk: list[Line], ctx: ViewContext) -> list[Done]:
     """Parse, figure and write the view of each line's record (never keeps a record)."""
     out = []
     for line in chunk:
-        got = parse_record(line.raw)
+        got = parse_record(line.raw, entries=False)
         if isinstance(got, str):
             out.append(Done(line, reason=got))
             continue
-        digest = page_digest(got, line.ordinal)
-        data, from_input, why = _view(got, digest, ctx)
+        try:
+            digest = page_digest(got, line.ordinal)
+            data, from_input, why = _view(got, digest, ctx)
+        except MALFORMED as exc:
+            reason = check_entries(got)
+            if reason is None:  # the record is fine: this is a bug, not bad input
+                raise
+            out.append(Done(line, reason=reason))
+            continue
         path = os.path.join(ctx.folder, view_name(line.ordinal))
         try:
             with open(path, "xb") as fh:
@@ -184,12 +198,16 @@ def _pooled(chunks: Iterator[list[Line]], ctx: ViewContext, jobs: int) -> Iterat
 
 
 def results(paths: list[str], ctx: ViewContext, jobs: int = 1) -> Iterator[Done]:
-    """One :class:`Done` per non-blank input line, in input order."""
-    if jobs <= 1:
-        for chunk in _chunks(paths):
-            yield from process_chunk(chunk, ctx)
-    else:
-        yield from _pooled(_chunks(paths), ctx, jobs)
+    """One :class:`Done` per non-blank input line, in input order.
+
+    The first :data:`IN_PROCESS_CHUNKS` chunks are done here: starting workers costs about
+    as much as that work, so a small corpus never waits for them."""
+    chunks = _chunks(paths)
+    for chunk in itertools.islice(chunks, None if jobs <= 1 else IN_PROCESS_CHUNKS):
+        yield from process_chunk(chunk, ctx)
+    first = next(chunks, None)
+    if first is not None:
+        yield from _pooled(itertools.chain([first], chunks), ctx, jobs)
 
 
 # --------------------------------------------------------------------------- the report

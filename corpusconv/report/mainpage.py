@@ -118,7 +118,8 @@ def rules_section(c: CorpusFigures, files: str) -> str:
     return ('<section id="rules"><h2>Removals by rule</h2>'
             f"<p>{sum(f.lines for f in ranked):,} lines removed by {len(ranked):,} rules in "
             f"{len(by_category):,} categories. A rule's bar links to sample lines it removed.</p>"
-            f"<h3>By category (lines)</h3>{bar_chart(by_category, css_class='by-category', title='lines removed by category')}"
+            "<h3>By category (lines)</h3>"
+            f"{bar_chart(by_category, css_class='by-category', title='lines removed by category')}"
             f"<h3>By rule (lines)</h3>{bar_chart(by_rule, css_class='by-rule', title='lines removed by rule')}"
             f"<h3>Samples (up to {SAMPLES_PER_RULE} pages per rule)</h3>{samples}</section>")
 

@@ -60,15 +60,15 @@ def _entry_problem(item: object, required: dict[str, type]) -> str | None:
     return None
 
 
-def _span_problem(item: dict) -> str:
-    span = item.get("lines") or []
+def _span_problem(item: dict) -> str | None:
+    span = item["lines"]
     if len(span) != 2 or not all(isinstance(n, int) and not isinstance(n, bool) for n in span):
         return "has 'lines' that are not [first, last]"
-    return "is malformed"
+    return None
 
 
-def check_record(rec: object) -> str | None:
-    """The reason ``rec`` cannot be reported on, or ``None`` when it can (pure)."""
+def check_shape(rec: object) -> str | None:
+    """The reason ``rec`` is no record by its top-level keys, or ``None`` (pure, cheap)."""
     if not isinstance(rec, dict):
         return f"not a JSON object (a {type(rec).__name__})"
     for key, kind in REQUIRED.items():
@@ -78,35 +78,27 @@ def check_record(rec: object) -> str | None:
         value = rec.get(key)
         if value is not None and not isinstance(value, kind):
             return f"{key!r} is not a {kind.__name__}"
+    return None
+
+
+def check_entries(rec: dict) -> str | None:
+    """The first malformed entry of a record's lists, or ``None`` (pure).
+
+    A record holds hundreds of entries, so the report does not run this on every record:
+    it is what names the problem when a record's figures or view cannot be made."""
     for key, required in ENTRY_FIELDS.items():
-        ok = _removal_ok if key == "boilerplate" else _spanned_ok
         for i, item in enumerate(rec[key], 1):
-            if not ok(item):
-                problem = _entry_problem(item, required) or _span_problem(item)
+            problem = _entry_problem(item, required)
+            if problem is None and "lines" in required:
+                problem = _span_problem(item)
+            if problem:
                 return f"{key} entry {i} {problem}"
     return None
 
 
-# The quick checks of one entry (a record holds hundreds of them): types compared with
-# ``is`` (a bool is no line number), written out for speed; the slow check says what is wrong.
-
-def _texts_ok(item: dict) -> bool:
-    text, kind, category = item.get("text"), item.get("type"), item.get("category")
-    return ((text is None or type(text) is str) and (kind is None or type(kind) is str)
-            and (category is None or type(category) is str))
-
-
-def _removal_ok(item: object) -> bool:
-    return (type(item) is dict and type(item.get("line")) is int and type(item.get("rule")) is str
-            and _texts_ok(item))
-
-
-def _spanned_ok(item: object) -> bool:
-    if type(item) is not dict:
-        return False
-    span = item.get("lines")
-    return (type(span) is list and len(span) == 2 and type(span[0]) is int and type(span[1]) is int
-            and _texts_ok(item))
+def check_record(rec: object) -> str | None:
+    """The reason ``rec`` cannot be reported on, or ``None`` when it can (pure)."""
+    return check_shape(rec) or check_entries(rec)  # type: ignore[arg-type]
 
 
 def _open(path: str) -> IO[bytes]:
@@ -147,13 +139,14 @@ def numbered_lines(path: str) -> Iterator[tuple[int, bytes]]:
             fh.close()
 
 
-def parse_record(raw: bytes) -> dict | str:
-    """The record on one line, or the reason it is none (pure)."""
+def parse_record(raw: bytes, *, entries: bool = True) -> dict | str:
+    """The record on one line, or the reason it is none (pure); ``entries=False`` checks
+    only the top-level keys (see :func:`check_entries`)."""
     try:
         rec = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         return f"not JSON ({str(exc).split(':', 1)[0]})"
-    return check_record(rec) or rec
+    return (check_shape(rec) or (check_entries(rec) if entries else None)) or rec
 
 
 def read_records(path: str) -> Iterator[dict | BadRecord]:

@@ -171,12 +171,15 @@ def _text(text: str) -> str:
     return text
 
 
-def _line_div(no: str, anchor: int, text: str, mark: LineMark | None) -> str:
-    # The text is the row's last grid cell without an element of its own: views are
-    # mostly these rows, and every byte of markup counts a hundred thousand times.
-    if mark is None:
-        return f'<div class="l" id="L{anchor}"><b>{no}</b><i></i>{_text(text)}</div>'
-    return f'<div id="L{anchor}"{mark.attrs}><b>{no}</b>{mark.tag_html}{_text(text)}{mark.close}</div>'
+def _rows(items) -> str:
+    """Rows from ``(shown number, anchor, text, mark or None)``; the report's innermost loop.
+
+    The text is the row's last grid cell without an element of its own: views are mostly
+    these rows, and every byte of markup counts a hundred thousand times."""
+    return "\n".join(
+        f'<div id="L{anchor}"{mark.attrs}><b>{no}</b>{mark.tag_html}{_text(text)}{mark.close}</div>' if mark
+        else f'<div class="l" id="L{anchor}"><b>{no}</b><i></i>{_text(text)}</div>'
+        for no, anchor, text, mark in items)
 
 
 def tips(marks) -> dict[str, dict[str, str]]:
@@ -195,9 +198,9 @@ def tips(marks) -> dict[str, dict[str, str]]:
 def render_lines(lines: list[str], marks: dict[int, LineMark]) -> tuple[str, dict]:
     """The input lines as coloured rows (blank lines stay unmarked), and their tips."""
     get = marks.get
-    out = [_line_div(str(no), no, text, get(no) if text and not text.isspace() else None)
-           for no, text in enumerate(lines, 1)]
-    return "\n".join(out), tips(marks.values())
+    rows = _rows((no, no, text, get(no) if text and not text.isspace() else None)
+                 for no, text in enumerate(lines, 1))
+    return rows, tips(marks.values())
 
 
 def render_rebuilt(rec: dict, marker: Marker) -> tuple[str, dict]:
@@ -216,8 +219,7 @@ def render_rebuilt(rec: dict, marker: Marker) -> tuple[str, dict]:
         if not r.get("partial"):
             items.append((r["line"], 0, str(r["line"]), str(r.get("text") or ""), marker.removal(r)))
     items.sort(key=lambda it: (it[0], it[1]))
-    rows = "\n".join(_line_div(no, anchor, text, mark) for anchor, _, no, text, mark in items)
-    return rows, tips(it[4] for it in items)
+    return _rows((no, anchor, text, mark) for anchor, _, no, text, mark in items), tips(it[4] for it in items)
 
 
 # --- the input page --------------------------------------------------------------------
