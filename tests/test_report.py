@@ -11,6 +11,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given, settings, strategies as st
 from lxml import etree, html
 from typer.testing import CliRunner
 
@@ -24,7 +25,8 @@ from corpusconv.report.figures import (MOSTLY_REMOVED_SHARE, SAMPLES_PER_RULE, V
                                        rule_uses)
 from corpusconv.report.folder import MARKER, folder_for
 from corpusconv.report.records import BadRecord, check_record, read_records
-from corpusconv.report.views import Marker, _compressed_digest, line_marks, load_page, record_fields, render_rebuilt
+from corpusconv.report.views import (Marker, _compressed_digest, line_marks, load_page, record_fields,
+                                     render_lines, render_rebuilt)
 from corpusconv.writing import TMP_PREFIX
 
 from report_data import (PROSE, PROSE_WORDS, block, comment, page_with_source, record, removal,
@@ -462,3 +464,49 @@ def test_cli_unreadable_input_is_one_line(tmp_path, make, message):
     assert r.exit_code == EXIT_FAILED
     assert r.stderr.count("\n") == 1 and message in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "out").exists() or not [p for p in (tmp_path / "out").iterdir()]
+
+
+# --------------------------------------------------------------------------- invariants
+
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=40)
+_REMOVAL = st.builds(removal, line=st.integers(1, 30), text=_TEXT,
+                     rule=st.sampled_from(["shape.navigation", "share.like", "comment.reply", "u<&>"]),
+                     category=st.sampled_from(["navigation", "share-widget", "comment-action", "odd cat"]),
+                     partial=st.booleans())
+_BLOCK = st.builds(block, first=st.integers(1, 30), text=_TEXT,
+                   kind=st.sampled_from(["paragraph", "heading", "quote", "list_item"]))
+_RECORD = st.builds(record, rid=st.sampled_from(["a", "b", "c"]), title=st.none() | _TEXT,
+                    blocks=st.lists(_BLOCK, max_size=5), boilerplate=st.lists(_REMOVAL, max_size=12),
+                    comments=st.lists(st.builds(comment, cid=st.sampled_from(["c1", "c2"]), first=st.integers(1, 30),
+                                                text=_TEXT, depth=st.integers(0, 6)), max_size=4))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_RECORD, min_size=1, max_size=6))
+def test_corpus_figures_add_up(records):
+    corpus = CorpusFigures()
+    for i, rec in enumerate(records, 1):
+        assert check_record(rec) is None
+        corpus.add(page_digest(rec, i))
+    n_removed = sum(len(r["boilerplate"]) for r in records)
+    assert corpus.pages == len(records)
+    assert sum(f.lines for f in corpus.rules.values()) == n_removed == sum(corpus.categories.values())
+    assert all(f.pages <= len(records) and len(f.samples) <= min(f.pages, SAMPLES_PER_RULE)
+               for f in corpus.rules.values())
+    for hist in (corpus.article_lengths, corpus.removed_shares, corpus.comment_counts):
+        assert sum(hist.counts) == len(records)
+    assert corpus.flagged_pages == sum(bool(page_figures(r, 1).flags) for r in records)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_RECORD, st.lists(_TEXT, min_size=1, max_size=30))
+def test_every_input_line_is_one_row_with_its_text(rec, lines):
+    rows_html, tips = render_lines(lines, line_marks(rec, len(lines), Marker({})))
+    rows = html.fromstring(f"<div>{rows_html}</div>")
+    assert [el.get("id") for el in rows] == [f"L{n}" for n in range(1, len(lines) + 1)]
+    for el, text in zip(rows, lines):
+        shown = "".join(el.itertext())
+        assert shown.endswith(text) and shown.startswith(el.get("id")[1:])
+        key, rule = el.get("data-k"), el.get("data-rule")
+        assert (key in tips["lines"]) if key else (rule is None or rule in tips["rules"])
