@@ -337,7 +337,7 @@ def view_html(rec: dict, page: PageFigures, rows: str, tips: dict, note: str, re
             f"<title>{escape(title)} — corpusconv report</title>"
             '<link rel="icon" href="data:,"><link rel="stylesheet" href="view.css"></head>\n<body>'
             f"<nav>{' · '.join(nav)}</nav><h1>{escape(title)}</h1>{_figures_row(page)}"
-            f'<details class="fields"><summary>record fields</summary><table>{fields}</table></details>'
+            f'<details class="fields" open><summary>record fields</summary><table>{fields}</table></details>'
             f'{LEGEND}{note_html}<div class="page" id="lines">\n{rows}\n</div>'
             f"<script>window.TIPS={script_json(tips)};</script>"
             '<script src="view.js"></script></body></html>\n')
