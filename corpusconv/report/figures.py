@@ -2,9 +2,10 @@
 
 A page's figures (:func:`page_figures`) come from its record alone: words kept in the
 article, removed as boilerplate, written in comments, and the reasons to review it
-(:func:`page_flags`).  :class:`CorpusFigures` adds pages up as they stream past; it
-keeps counters, fixed-size histograms and a few sample lines per rule, never records,
-so its memory does not grow with the corpus beyond one small row per rule.
+(:func:`page_flags`).  :func:`page_digest` adds what the corpus totals need (rules used,
+provenance); :class:`CorpusFigures` adds digests up as they stream past.  It keeps
+counters, fixed-size histograms and a few sample lines per rule, never records, so its
+memory does not grow with the corpus beyond one small row per rule.
 
 Words are whitespace-separated tokens, as ``wc -w`` counts them.
 """
