@@ -756,6 +756,75 @@ def fit(
                                                  str(only) if only else None, jobs, force,
                                                  str(cache) if cache else None)))
 
+# --------------------------------------------------------------------------- report
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} kB"
+
+
+def report_command(records: list[str], output: str, sources: str, force: bool, rules: str | None,
+                   errors_log: str | None, jobs: int | None, quiet: bool) -> int:
+    from .report import NothingToReport, ReportOptions, build_report
+
+    if records.count("-") > 1:
+        raise UsageError("standard input ('-') can be given only once")
+    if jobs is not None and jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    ruleset = None
+    if rules:
+        from .rules import load_rules
+
+        try:
+            ruleset = load_rules(rules)
+        except CorpusconvError as exc:
+            raise UsageError(str(exc)) from None
+    opts = ReportOptions(records=records, output=output, sources=sources, force=force, rules=ruleset,
+                         errors_log=errors_log, jobs=jobs or default_jobs())
+    try:
+        res = build_report(opts)
+    except NothingToReport as exc:
+        _stderr(error_line(None, str(exc)))
+        return EXIT_NOTHING_TO_DO
+    for message in res.bad_records:
+        _stderr(error_line(None, message))
+    if not quiet:
+        _stderr(f"{TOOL_NAME}: report of {res.pages:,} pages -> {res.output} ({_size(res.main_bytes)}) and "
+                f"{res.folder}/ ({res.folder_files:,} files, {_size(res.folder_bytes)})")
+    return EXIT_FAILED if res.bad_records else EXIT_OK
+
+
+@app.command(epilog=(
+    "[bold]Examples[/bold]\n\n"
+    "[bold]corpusconv report corpus.jsonl.gz -o report.html[/bold]   then open report.html\n\n"
+    "The records:  [bold]corpusconv convert pages/ -o corpus.jsonl.gz[/bold]\n\n"
+    "With convert's failures:  [bold]corpusconv report c.jsonl -o r.html --errors convert.log[/bold] "
+    "(convert's stderr, saved with 2> convert.log)\n\n"
+    "From TEI: convert once more with [bold]--format jsonl[/bold]. Per-page views go to "
+    "report_files/ beside report.html; keep them together.\n\n"
+    "Exit codes: 0 ok, 1 some records unreadable (the report is still written), 2 usage error, "
+    "3 no records."))
+def report(
+    records: list[str] = typer.Argument(..., metavar="RECORDS...",
+                                        help="Records as convert writes them (.jsonl, .jsonl.gz; - for stdin)."),
+    output: str = typer.Option(..., "--output", "-o", metavar="FILE.html",
+                               help="The report; its per-page views go to FILE_files/ beside it."),
+    sources: str = typer.Option(".", "--sources", metavar="DIR",
+                                help="Where relative input paths in the records are found (default: here)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing report and its folder."),
+    rules: Optional[Path] = typer.Option(None, "--rules", metavar="FILE",
+                                         help="The extra rules convert used, to describe their removals."),
+    errors: Optional[Path] = typer.Option(None, "--errors", metavar="LOG",
+                                          help="convert's saved stderr: its failures are listed in the report."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N",
+                                       help="Worker processes (default: number of CPUs); same output for any N."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line."),
+) -> None:
+    """Write an HTML audit page of the records: what was removed and why, pages to review, every page's lines."""
+    raise typer.Exit(guarded(lambda: report_command(list(records), output, sources, force,
+                                                    str(rules) if rules else None,
+                                                    str(errors) if errors else None, jobs, quiet)))
+
 
 def main() -> None:
     """Console-script entry point."""
