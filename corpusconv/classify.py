@@ -40,15 +40,19 @@ FEATURES: tuple[str, ...] = (
     *(f"kind_{k}" for k in _KINDS), "heading_level", "quote_depth", "number_marker", "list_depth",
     "gap_before", "gap_after", "dateline", "repeats",
     "engine_score", "in_region", "region_distance", "after_region", "link_block", "teaser",
+    "run_strength", "run_share",
     "position", "words_before_share", "after_thread",
     "prev_words", "next_words", "prev_sentence", "next_sentence", "prev_dropped", "next_dropped",
     "prev2_words", "next2_words",
     "window3_log_words", "window3_prose", "window10_prose", "window5_dropped",
     *(f"window5_{g}" for g in _GROUPS), "page_prose_units", "page_log_words",
+    "prose_before", "prose_after", "window10_log_prose_words", "siblings", "sibling_words", "sibling_sentences",
 )
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 PROSE_WORDS = 10          # a unit this long that ends like a sentence is prose
 REGION_DISTANCE_CAP = 50
+PROSE_DISTANCE_CAP = 20
+MAX_SIBLINGS = 50
 _PUNCT = set("|»«›‹>/:•·–—-()[]{}©®™#@")
 
 
@@ -61,6 +65,7 @@ class Context:
     in_thread: set[int]
     region: set[int]                  # the hand-written article region (unit nos)
     scores: dict[int, float]          # unit no -> body-text score
+    runs: dict[int, float]            # unit no -> score of the best run of units through it
     link_lines: set[int]
     teaser_lines: set[int]
 
@@ -81,6 +86,23 @@ def _shape(u: Unit) -> list[float]:
 
 def _prose(u: Unit) -> bool:
     return u.words >= PROSE_WORDS and article.is_sentence(u.text)
+
+
+def _siblings(u: Unit) -> list[float]:
+    """(count, mean words, sentence share) of the items in the unit's own list."""
+    item = u.item
+    if item is None:
+        return [0.0, 0.0, 0.0]
+    sibs = item.parent.children if item.parent is not None else None
+    if sibs is None:  # a top-level item: its run of previous and following siblings
+        sibs = []
+        it = item
+        while it is not None and len(sibs) < MAX_SIBLINGS:
+            sibs.append(it)
+            it = it.prev
+    words = [sum(v.words for v in s.lines) for s in sibs]
+    sentences = sum(1 for s in sibs if any(article.is_sentence(v.text) for v in s.lines))
+    return [float(len(sibs)), sum(words) / len(sibs), sentences / len(sibs)]
 
 
 def _window(values: list[float], k: int, radius: int) -> float:
@@ -111,6 +133,13 @@ def page_features(ctx: Context) -> dict[int, list[float]]:
     hi = region_ks[-1] if region_ks else None
     first_thread = next((k for k, u in enumerate(units) if u.no in ctx.in_thread), n)
     page_prose, page_log = float(sum(prose)), math.log1p(total_words)
+    best_run = max([1.0, *ctx.runs.values()])
+    prose_words = [w if p else 0.0 for w, p in zip(words, prose)]
+    last_prose, next_prose = [-1] * n, [n] * n  # nearest prose unit before / after each unit
+    for k in range(1, n):
+        last_prose[k] = k - 1 if prose[k - 1] else last_prose[k - 1]
+    for k in range(n - 2, -1, -1):
+        next_prose[k] = k + 1 if prose[k + 1] else next_prose[k + 1]
     out: dict[int, list[float]] = {}
     before = 0.0
     for k, u in enumerate(units):
@@ -128,8 +157,10 @@ def page_features(ctx: Context) -> dict[int, list[float]]:
         else:
             dist = float(min(REGION_DISTANCE_CAP, max(0, lo - k, k - hi)))
             after = float(k > hi)
+        run = max(0.0, ctx.runs.get(u.no, 0.0))
         x += [ctx.scores.get(u.no, 0.0), float(u.no in ctx.region), dist, after,
               float(u.no in ctx.link_lines), float(u.no in ctx.teaser_lines),
+              math.log1p(run), run / best_run,
               k / max(1, n - 1), (before - words[k]) / total_words, float(k > first_thread)]
         x += [words[k - 1] if k else 0.0, words[k + 1] if k + 1 < n else 0.0,
               prose[k - 1] if k else 0.0, prose[k + 1] if k + 1 < n else 0.0,
@@ -137,9 +168,30 @@ def page_features(ctx: Context) -> dict[int, list[float]]:
               words[k - 2] if k > 1 else 0.0, words[k + 2] if k + 2 < n else 0.0]
         x += [_window(log_words, k, 3), _window(prose, k, 3), _window(prose, k, 10), _window(dropped, k, 5)]
         x += [_window(groups[g], k, 5) for g in _GROUPS]
-        x += [page_prose, page_log]
+        x += [page_prose, page_log,
+              float(min(PROSE_DISTANCE_CAP, k - last_prose[k])) if last_prose[k] >= 0 else float(PROSE_DISTANCE_CAP),
+              float(min(PROSE_DISTANCE_CAP, next_prose[k] - k)) if next_prose[k] < n else float(PROSE_DISTANCE_CAP),
+              math.log1p(sum(prose_words[max(0, k - 10):k]) + sum(prose_words[k + 1:k + 11]))]
+        x += _siblings(u)
         out[u.no] = x
     return out
+
+
+def runs_through(scores: list[float]) -> list[float]:
+    """For each position, the largest sum of a contiguous run of ``scores`` containing it
+    (the body-text score of the best stretch of page the unit belongs to: the article is
+    usually the best, but a runner-up a wall away may be the real one).
+
+    >>> runs_through([5.0, -1.0, 3.0, -20.0, 4.0])
+    [7.0, 7.0, 7.0, -9.0, 4.0]
+    """
+    n = len(scores)
+    ending, starting = [0.0] * n, [0.0] * n
+    for k, s in enumerate(scores):
+        ending[k] = s + max(0.0, ending[k - 1]) if k else s
+    for k in range(n - 1, -1, -1):
+        starting[k] = scores[k] + max(0.0, starting[k + 1]) if k + 1 < n else scores[k]
+    return [ending[k] + starting[k] - scores[k] for k in range(n)]
 
 
 def feature(x: list[float], name: str) -> float:

@@ -617,11 +617,12 @@ def schema(
 # --------------------------------------------------------------------------- explain
 
 
-def explain_command(path: str, as_json: bool, rules: str | None, only_removed: bool) -> int:
+def explain_command(path: str, as_json: bool, rules: str | None, only_removed: bool, layout: str = "auto",
+                    model: str | None = DEFAULT_MODEL) -> int:
     import json
 
     from .batch import resolve_rules
-    from .explain import explain, render_plain, render_rich
+    from .explain import describe_layout, explain, render_plain, render_rich
     from .pipeline import convert_bytes
     from .reading import read_job
 
@@ -629,7 +630,7 @@ def explain_command(path: str, as_json: bool, rules: str | None, only_removed: b
     if len(jobs) != 1:
         raise UsageError(f"explain takes one file, {path!r} gives {len(jobs)}")
     job = jobs[0]
-    doc = convert_bytes(read_job(job), job.source, rules=resolve_rules(rules))
+    doc = convert_bytes(read_job(job), job.source, rules=resolve_rules(rules), layout=layout, model=model)
     rows = explain(doc)
     if only_removed:
         rows = [r for r in rows if r.kind == "removed"]
@@ -638,9 +639,11 @@ def explain_command(path: str, as_json: bool, rules: str | None, only_removed: b
             if r.kind != "blank":
                 sys.stdout.write(json.dumps(r.as_dict(), ensure_ascii=False) + "\n")
     elif sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
-        render_rich(rows, Console())
+        console = Console()
+        console.print(f"layout: {describe_layout(doc)}", style="bold", highlight=False, markup=False)
+        render_rich(rows, console)
     else:
-        sys.stdout.write(render_plain(rows) + "\n")
+        sys.stdout.write(f"layout: {describe_layout(doc)}\n" + render_plain(rows) + "\n")
     sys.stdout.flush()
     return EXIT_OK
 
@@ -656,9 +659,12 @@ def explain(
     rules: Optional[Path] = typer.Option(None, "--rules", metavar="FILE",
                                          help="Extra boilerplate rules (TOML), as for convert."),
     removed: bool = typer.Option(False, "--removed", help="Show only the removed lines."),
+    layout: LayoutName = typer.Option(LayoutName.auto, "--layout", help="As for convert."),
+    model: str = typer.Option(DEFAULT_MODEL, "--model", metavar="FILE", help="As for convert."),
 ) -> None:
     """Show each input line with its decision: the element it became, or the rule that removed it."""
-    raise typer.Exit(guarded(lambda: explain_command(path, as_json, str(rules) if rules else None, removed)))
+    raise typer.Exit(guarded(lambda: explain_command(path, as_json, str(rules) if rules else None, removed,
+                                                     layout.value, _model_spec(model))))
 
 
 # --------------------------------------------------------------------------- learn

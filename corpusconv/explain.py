@@ -61,6 +61,16 @@ def explain(doc: Document) -> list[LineDecision]:
     return out
 
 
+def describe_layout(doc: Document) -> str:
+    """What segmentation detected, as ``explain`` prints it ("wrapped at 74, body indent 3, …")."""
+    from .segment import Layout  # the layout's own wording
+
+    d = doc.provenance.layout
+    if not d:
+        return "unknown"
+    return Layout(d["kind"], d["width"], d["body_indent"], tuple(d["bullets"]), d["forced"]).describe()
+
+
 def render_plain(decisions: list[LineDecision], width: int = 28) -> str:
     """Plain-text rendering: ``  12 | removed comment.report   | Report comment``."""
     rows = []

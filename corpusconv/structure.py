@@ -488,9 +488,11 @@ class Analysis:
     enclosed: set[int]
 
     def context(self) -> classify.Context:
-        scores = {u.no: s for u, s in zip(self.scored.seq, self.scored.scores)}
+        seq, raw = self.scored.seq, self.scored.scores
+        scores = {u.no: s for u, s in zip(seq, raw)}
+        runs = {u.no: r for u, r in zip(seq, classify.runs_through(raw))}
         return classify.Context(self.page.nonblank, self.page.dropped, self.in_thread, self.region, scores,
-                                self.scored.link_lines, self.scored.teaser_lines)
+                                runs, self.scored.link_lines, self.scored.teaser_lines)
 
     def candidates(self) -> list[Unit]:
         """The units the article decision is about: not claimed by a thread, a field, a
