@@ -298,8 +298,11 @@ def _replace_escaped(lines: list[str], kind: str, detail: str,
 
 
 def _fix_mojibake(text: str) -> tuple[str, list[Repair]]:
+    """ftfy's repair of ``text``, which ``mojibake.scan`` says ftfy may change."""
+    import ftfy
+
     try:
-        fixed = mojibake.fix_encoding(text)
+        fixed = ftfy.fix_encoding(text)
     except Exception:  # ftfy is a heuristic: never let it fail a conversion
         return text, []
     if fixed == text:
@@ -335,14 +338,18 @@ def clean_lines(lines: list[str]) -> tuple[list[str], list[Repair]]:
 def _finish(text: str, surrogate_kind: str, pattern: re.Pattern[str],
             detail: str) -> tuple[list[str], list[Repair]]:
     """Replace surrogates (per line, recorded), fix mojibake, then clean each line."""
-    # Without a suspect character none of the searches below can match (``pattern`` is a
-    # set of surrogates), unless ftfy changed the text.
-    suspect = _SUSPECT.search(text) is not None
+    # One scan of the text answers both questions.  Without a suspect character none of
+    # the searches below can match (``pattern`` is a set of surrogates) unless ftfy
+    # changed the text, and ftfy runs only where it may change it.
+    may_fix, suspect = mojibake.scan(text, _SUSPECT)
+    if not suspect and not may_fix:
+        return split_lines(text), []
     repairs: list[Repair] = []
     if suspect and pattern.search(text):
         lines, repairs = _replace_escaped(split_lines(text), surrogate_kind, detail, pattern)
         text = "\n".join(lines)
-    text, fixes = _fix_mojibake(text)
+        may_fix = mojibake.may_change(text)  # U+FFFD is one of the characters ftfy looks at
+    text, fixes = _fix_mojibake(text) if may_fix else (text, [])
     lines = split_lines(text)
     # One search of the whole text first: most pages have nothing to clean.
     if (suspect or fixes) and (_XML_ILLEGAL.search(text) or _ZERO_WIDTH.search(text)):

@@ -115,24 +115,49 @@ def gate() -> Gate | None:
     return Gate(chars, cls, width, BADNESS_RE.search)
 
 
-def may_change(text: str) -> bool:
-    """False only when ``ftfy.fix_encoding(text)`` is certain to return ``text``."""
-    if text.isascii():
-        return False  # ftfy's first test too
+@lru_cache(maxsize=8)
+def _scanner(extra: str) -> re.Pattern[str]:
+    """One character class: the anchors and the characters of the class body ``extra``."""
     g = gate()
-    if g is None:
-        return True
+    anchors = "".join(re.escape(ch) for ch in sorted(g.chars)) if g is not None else ""
+    return re.compile(f"[{anchors}{extra}]")
+
+
+def scan(text: str, extra: re.Pattern[str] | None = None) -> tuple[bool, bool]:
+    """(:func:`may_change`, whether ``extra`` -- a one-character-class pattern -- occurs in
+    ``text``; False without one): one pass over the text for both, as the decoder asks
+    both of every page."""
+    g = gate()
+    if text.isascii() or g is None:  # ftfy leaves ASCII alone; no gate: ftfy decides
+        return not text.isascii(), extra is not None and extra.search(text) is not None
     reach = g.width - 1
-    search = g.search
+    search, chars = g.search, g.chars
     start = end = -1
-    for m in g.anchors.finditer(text):
+    found = seen = False
+    for m in _scanner(extra.pattern[1:-1] if extra is not None else "").finditer(text):
         at = m.start()
+        if extra is not None and not seen and extra.match(text, at):
+            seen = True
+        if found:
+            if seen or extra is None:
+                break
+            continue
+        if text[at] not in chars:
+            continue
         if at - reach > end:  # a new window: search the previous one first
             if end >= 0 and search(text, start, end) is not None:
-                return True
+                found = True
+                continue
             start = max(0, at - reach)
         end = at + reach + 1
-    return end >= 0 and search(text, start, end) is not None
+    if not found and end >= 0:
+        found = search(text, start, end) is not None
+    return found, seen
+
+
+def may_change(text: str) -> bool:
+    """False only when ``ftfy.fix_encoding(text)`` is certain to return ``text``."""
+    return scan(text)[0]
 
 
 def fix_encoding(text: str) -> str:
