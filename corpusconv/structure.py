@@ -21,7 +21,7 @@ from . import article, comments, quotes
 from .dates import date_and_time_span, is_dateline
 from .lines import Item, Line, build_lines
 from .model import Block, Comment, Removal
-from .rules import Rule, RuleSet, normalise
+from .rules import PageMatches, Rule, RuleSet, normalise
 
 # Decisions made from context rather than from a phrase rule: id -> (category, evidence).
 SHAPE_RULES = {
@@ -230,6 +230,7 @@ class _Page:
     kept: set[int]
     dropped: dict[int, Rule]
     runs: list[list[Item]]  # sibling list-item runs (see _sibling_runs), computed once
+    page_rules: PageMatches | None = None  # issue 13 (helper perf): the page's rule answers
     # is_action answers by line number: thread detection asks about the same lines again
     # for every enclosing run.
     _actions: dict[int, Rule | None] = field(default_factory=dict, repr=False)
@@ -240,7 +241,7 @@ class _Page:
             return self._actions[ln.no]
         except KeyError:
             pass
-        r = self.dropped.get(ln.no) or self.rules.match(ln.norm, "comments")
+        r = self.dropped.get(ln.no) or (self.page_rules or self.rules).match(ln.norm, "comments")
         if r is None or r.action != "drop" or r.category not in ACTION_CATEGORIES:
             r = None
         self._actions[ln.no] = r
@@ -258,18 +259,19 @@ def _first_pass(raw_lines: list[str], rules: RuleSet) -> _Page:
     """Per-line features and phrase rules."""
     lines = build_lines(raw_lines, lambda body: comments.parse_header_line(body) is not None)
     nonblank = [ln for ln in lines if not ln.blank]
+    page_rules = rules.match_page([ln.norm for ln in nonblank])  # issue 13 (helper perf): one scan
     hits: dict[int, Rule] = {}
     # "tail" rules (widget headings such as "Related posts") apply once prose has begun.
     zone = "head"
-    for ln in nonblank:
-        rule = rules.match(ln.norm, zone)
+    for k, ln in enumerate(nonblank):
+        rule = page_rules.first(k, zone)
         if rule is not None:
             hits[ln.no] = rule
         elif ln.words >= article.PROSE_MIN_WORDS:
             zone = "tail"
     dropped = {no: r for no, r in hits.items() if r.action == "drop"}
     return _Page(lines, nonblank, rules, kept={no for no, r in hits.items() if r.action == "keep"},
-                 dropped=dropped, runs=_sibling_runs(nonblank, dropped))
+                 dropped=dropped, runs=_sibling_runs(nonblank, dropped), page_rules=page_rules)
 
 
 def _comment_section(page: _Page, res: StructureResult) -> set[int]:
