@@ -16,6 +16,8 @@ Usage::
 
     python bench/profile_stages.py /tmp/mixed5 [--format jsonl|tei] [--rate 400] [--top 25]
     python bench/profile_stages.py --cprofile /tmp/mixed5      # cProfile top functions instead
+    git archive 9c8c0c3 corpusconv schemas | tar -x -C /tmp/base && \
+        python bench/profile_stages.py --root /tmp/base /tmp/mixed5     # another commit's engine
 
 py-spy (``pip install py-spy``) is a bench-only tool, not a dependency of the package.
 """
@@ -139,9 +141,9 @@ def warm_up(batch, job, fmt: str, rules) -> None:
     batch.process(job, fmt, rules)
 
 
-def child(paths: list[str], fmt: str) -> int:
+def child(paths: list[str], fmt: str, root: str) -> int:
     """The profiled process: every document of ``paths`` through ``batch.process``."""
-    sys.path.insert(0, str(REPO))
+    sys.path.insert(0, root)
     from corpusconv import batch
     from corpusconv.reading import expand_inputs
     from corpusconv.rules import default_rules
@@ -156,6 +158,7 @@ def child(paths: list[str], fmt: str) -> int:
         for j in jobs:
             batch.process(j, fmt, rules)
         per_path.append((p, len(jobs), size, time.process_time() - t0))
+    print(f"  corpusconv from {Path(batch.__file__).parent}")
     for p, n, size, cpu in per_path:
         print(f"  {p}: {n} documents, {size / 1e6:.2f} MB, {cpu:.2f} CPU-s = {size / 1e6 / cpu:.2f} MB "
               f"and {n / cpu:.0f} documents per CPU-s ({fmt})", flush=True)
@@ -169,16 +172,20 @@ def main() -> int:
     ap.add_argument("--rate", type=int, default=400, help="py-spy samples per second")
     ap.add_argument("--top", type=int, default=25)
     ap.add_argument("--cprofile", action="store_true", help="cProfile's top functions instead of py-spy")
+    ap.add_argument("--root", default=str(REPO),
+                    help="directory holding the corpusconv package to profile (default: this tree; e.g. "
+                         "an extracted 'git archive REF corpusconv schemas')")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        return child(args.paths, args.format)
-    me = [sys.executable, str(Path(__file__).resolve()), "--child", "--format", args.format, *args.paths]
+        return child(args.paths, args.format, args.root)
+    me = [sys.executable, str(Path(__file__).resolve()), "--child", "--format", args.format, "--root", args.root,
+          *args.paths]
     if args.cprofile:
         import cProfile
         import pstats
         prof = cProfile.Profile()
-        prof.runcall(child, args.paths, args.format)
+        prof.runcall(child, args.paths, args.format, args.root)
         pstats.Stats(prof).sort_stats("tottime").print_stats(args.top)
         return 0
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))

@@ -38,8 +38,11 @@ import hashlib
 import os
 import sys
 import tempfile
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
+from operator import add
 from pathlib import Path
 from typing import Any
 
@@ -225,28 +228,27 @@ class Database:
     def candidates(self, norms: list[str]) -> dict[int, tuple[int, ...]] | None:
         """The rule indices Hyperscan proposes, by line (lines without any are left out;
         ``everywhere`` is proposed for every line on top); None when the page cannot be
-        scanned (text that is not valid UTF-8, such as a lone surrogate)."""
-        try:
-            encoded = [n.encode("utf-8") for n in norms]
-        except UnicodeEncodeError:
-            return None
-        ends: dict[int, int] = {}
-        pos = -1
-        for i, b in enumerate(encoded):
-            pos += len(b) + 1
-            ends[pos] = i
-        hits: list[tuple[int, int]] = []
-        add = hits.append
+        scanned (a line holding a lone surrogate, which UTF-8 cannot encode, or "\\n")."""
         # A final "\n" too: Hyperscan reports no empty match at the very end of the data
         # (an empty last line); what it reports after that "\n" belongs to no line.
-        data = b"\n".join(encoded) + b"\n"
-        self.db.scan(data, match_event_handler=lambda rid, _f, to, _fl, _c: add((to, rid)))
+        text = "\n".join(norms) + "\n"
+        if text.count("\n") != len(norms):
+            return None  # a line holding "\n" itself (normalise never leaves one): re judges
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+        # byte offset of each line's end: its bytes and those before, plus one "\n" per line before
+        ends = list(map(add, accumulate(map(len, data.split(b"\n"))), range(len(norms))))
+        hits: list[tuple[int, int]] = []
+        report = hits.append
+        self.db.scan(data, match_event_handler=lambda rid, _f, to, _fl, _c: report((to, rid)))
         out: dict[int, list[int]] = {}
         for to, rid in hits:
             if to == len(data):
                 continue
-            line = ends.get(to)
-            if line is None:  # not at a line's end: the rewrite is wrong; let re judge this page
+            line = bisect_left(ends, to)
+            if line == len(ends) or ends[line] != to:  # not at a line's end: let re judge the page
                 return None
             out.setdefault(line, []).append(rid)
         return {line: tuple(sorted(set(rids) | set(self.everywhere))) for line, rids in out.items()}

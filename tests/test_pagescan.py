@@ -199,10 +199,10 @@ def test_same_answers_on_generated_lines(phrases, noise):
 
 def test_page_that_cannot_be_scanned_falls_back_to_match():
     rs = rule_sets()[1]
-    norms = ["reply", "bad \ud800 surrogate", "12 comments"]
-    pm = rs.match_page(norms)
-    assert pm.proposed is None
-    same_answers(rs, norms)
+    for norms in (["reply", "bad \ud800 surrogate", "12 comments"], ["reply", "two\nlines", "12 comments"]):
+        pm = rs.match_page(norms)
+        assert pm.proposed is None
+        same_answers(rs, norms)
 
 
 def test_without_hyperscan_every_answer_is_match(monkeypatch):
