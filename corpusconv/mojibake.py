@@ -22,12 +22,12 @@ major version, gets no gate: every text goes to ftfy.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
 try:  # the stdlib's regex parser (private, but stable in 3.11-3.13); no gate without it
-    from re import _constants as _sre_c, _parser as _sre_parse
+    from re import _constants as _sre_c, _parser as _sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover
     _sre_c = _sre_parse = None
 
@@ -72,7 +72,7 @@ def _class_chars(op, av) -> set[str] | None:
     return None
 
 
-def _weight(chars: set[str]) -> int:
+def _weight(chars: AbstractSet[str]) -> int:
     return sum(_ASCII_WEIGHT if ch.isascii() else _FREQUENT_IN_CLEAN_TEXT.get(ch, 1) for ch in chars)
 
 

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 try:  # the stdlib's regex parser (private, but stable in 3.11-3.13); no Hyperscan without it
-    from re import _constants as _sre_c, _parser as _sre_parse
+    from re import _constants as _sre_c, _parser as _sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover
     _sre_c = _sre_parse = None
 

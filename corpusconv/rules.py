@@ -457,8 +457,8 @@ class PageMatches:
         the page's lines (the answer depends on the text alone, not on which line)."""
         if self._index is None:
             self._index = {}
-            for i, n in enumerate(self.norms):
-                self._index.setdefault(n, i)
+            for k, n in enumerate(self.norms):
+                self._index.setdefault(n, k)
         i = self._index.get(norm)
         return self.rules.match(norm, zone) if i is None else self.first(i, zone)
 
