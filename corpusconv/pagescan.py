@@ -28,7 +28,8 @@ A pattern with case-insensitive flags, or anything the rewrite does not know, is
 cached by the digest of its patterns: in the process, and on disk (``$CORPUSCONV_CACHE``
 or ``$XDG_CACHE_HOME/corpusconv``, default ``~/.cache/corpusconv``; else a private
 ``corpusconv-UID`` directory in the temporary directory), written atomically and
-checksummed, loaded only from directories nobody else can write; an unwritable or
+checksummed, loaded only from directories nobody else can write, the ``MAX_CACHED``
+newest kept; an unwritable or
 damaged cache only costs a compile (~0.6 s for the built-in rules).
 """
 
@@ -55,6 +56,8 @@ except ImportError:  # pragma: no cover
 FORMAT = "1"
 #: Repeat counts above this become unbounded in the rewrite (a superset, cheaper to compile).
 MAX_BOUND = 8
+#: Databases kept in the disk cache (one per distinct rule set; ~0.6 MB each).
+MAX_CACHED = 8
 _MAX_CHAR = 0x10FFFF
 # What Python's Unicode categories certainly hold among ASCII characters; every non-ASCII
 # character is assumed possible (a superset whatever the two engines' Unicode tables).
@@ -315,12 +318,24 @@ def _store(hs: Any, db: Any, name: str) -> None:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(hashlib.sha256(data).digest() + data)
                 os.replace(tmp, d / name)
+                _prune(d, keep=d / name)
                 return
             except BaseException:
                 os.unlink(tmp)
                 raise
         except OSError:  # a full disk: try the next place, else the next process compiles
             continue
+
+
+def _prune(d: Path, keep: Path) -> None:
+    """Keep the ``MAX_CACHED`` newest databases (rule files change; old digests pile up).
+    A process reading one removed meanwhile compiles instead."""
+    try:
+        files = sorted(d.glob("hs-*.db"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in [p for p in files if p != keep][MAX_CACHED - 1:]:
+            old.unlink()
+    except OSError:
+        pass
 
 
 def _compile(hs: Any, exprs: list[tuple[int, str]]) -> Any:

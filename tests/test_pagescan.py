@@ -321,6 +321,26 @@ def test_database_cached_on_disk_and_loaded_without_compiling(tmp_path, monkeypa
 
 
 @needs_hyperscan
+def test_disk_cache_keeps_the_newest_databases(tmp_path, monkeypatch):
+    import os
+
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    for k in range(12):  # databases of older rule sets
+        (cache / f"hs-old{k:02d}.db").write_bytes(b"x")
+        os.utime(cache / f"hs-old{k:02d}.db", (1000 + k, 1000 + k))
+    monkeypatch.setenv("CORPUSCONV_CACHE", str(cache))
+    pagescan.database.cache_clear()
+    try:
+        assert pagescan.database(_patterns(rule_sets()[1])) is not None
+    finally:
+        pagescan.database.cache_clear()
+    left = sorted(p.name for p in cache.glob("hs-*.db"))
+    assert len(left) == pagescan.MAX_CACHED
+    assert [n for n in left if n.startswith("hs-old")] == [f"hs-old{k:02d}.db" for k in range(5, 12)]
+
+
+@needs_hyperscan
 def test_unwritable_cache_still_scans(tmp_path, monkeypatch):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")  # nothing can be created below it, even by root
