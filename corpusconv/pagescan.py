@@ -29,8 +29,7 @@ cached by the digest of its patterns: in the process, and on disk (``$CORPUSCONV
 or ``$XDG_CACHE_HOME/corpusconv``, default ``~/.cache/corpusconv``; else a private
 ``corpusconv-UID`` directory in the temporary directory), written atomically and
 checksummed, loaded only from directories nobody else can write, the ``MAX_CACHED``
-newest kept; an unwritable or
-damaged cache only costs a compile (~0.6 s for the built-in rules).
+newest kept; an unwritable or damaged cache only costs a compile.
 """
 
 from __future__ import annotations
