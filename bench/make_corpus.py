@@ -2,7 +2,13 @@
 """Generate a realistic benchmark corpus of rendered pages from the example inputs.
 
 Sources (read in place, never copied into the repository): ``../shared/seeds/*.txt``,
-``../shared/realweb/pages/*.txt`` and ``examples/input/**/*.txt`` when present.  Each
+``../shared/realweb/pages/*.txt`` and ``examples/input/**/*.txt`` when present; with
+``--renderings all`` (or a list such as ``pages,pages-lynx``) the dev pages are read in
+each of the chosen renderings (``pages/`` resiliparse, ``pages-lynx/``, ``pages-w3m/``,
+``pages-html2text/``, ``pages-inscriptis/``), interleaved page by page, so that any prefix
+of the corpus mixes them.  A page only borrows paragraphs and threads from pages of its
+own rendering (the seeds and examples count as ``pages/``: one paragraph per line), so a
+lynx page stays a lynx page.  Each
 generated page starts from one source page and is mutated so that no two outputs are
 byte-identical and the converter cannot get away with caching whole pages:
 
@@ -21,6 +27,7 @@ Usage::
 
     python bench/make_corpus.py --size 50MB --out /tmp/corpus50 [--seed 1]
     python bench/make_corpus.py --size 1GB --out /tmp/corpus1g
+    python bench/make_corpus.py --size 15MB --out /tmp/mixed15 --renderings all   # all five renderings
 
 Output: ``OUT/dNNNN/pNNNNNNN.txt``, 1000 pages per directory.
 """
@@ -38,6 +45,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = REPO.parent / "shared"
 PER_DIR = 1000
+#: The dev set's renderings (sub-directories of ``realweb/``), the default one first.
+RENDERINGS = ("pages", "pages-lynx", "pages-w3m", "pages-html2text", "pages-inscriptis")
 
 NAMES = ("Alice Moreno", "Bram", "Chioma", "Dmitri K.", "Eleanor", "Farid", "Greta Olsen", "Hiroshi",
          "Ines", "Jamal", "Kasia", "Luis", "Maren Holt", "Nkechi", "Oskar", "Priya", "Quentin",
@@ -58,11 +67,28 @@ def parse_size(text: str) -> int:
     return int(float(m.group(1)) * mult)
 
 
-def source_files(shared: Path, examples: Path) -> list[Path]:
-    files = sorted((shared / "seeds").glob("*.txt")) + sorted((shared / "realweb" / "pages").glob("*.txt"))
+def source_files(shared: Path, examples: Path,
+                 renderings: tuple[str, ...] = RENDERINGS[:1]) -> list[tuple[str, Path]]:
+    """(rendering, path) of every source page.  One rendering: seeds, dev pages, examples
+    (the historical order, so corpora of earlier runs are reproduced); several: the seeds,
+    then each dev page in every chosen rendering in turn, then the examples."""
+    realweb = shared / "realweb"
+    files = [(RENDERINGS[0], p) for p in sorted((shared / "seeds").glob("*.txt"))]
+    names = sorted(p.name for p in (realweb / renderings[0]).glob("*.txt"))
+    files += [(r, realweb / r / name) for name in names for r in renderings
+              if (realweb / r / name).is_file()]
     if examples.is_dir():
-        files += sorted(examples.rglob("*.txt"))
+        files += [(RENDERINGS[0], p) for p in sorted(examples.rglob("*.txt"))]
     return files
+
+
+def parse_renderings(text: str) -> tuple[str, ...]:
+    chosen = RENDERINGS if text == "all" else tuple(r for r in text.split(",") if r)
+    unknown = [r for r in chosen if r not in RENDERINGS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"unknown rendering(s) {', '.join(unknown) or text!r}; "
+                                         f"choose from all, {', '.join(RENDERINGS)}")
+    return chosen
 
 
 def blocks_of(text: str) -> list[list[str]]:
@@ -179,24 +205,30 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="path of ../shared")
     ap.add_argument("--examples", type=Path, default=REPO / "examples" / "input")
+    ap.add_argument("--renderings", type=parse_renderings, default=RENDERINGS[:1],
+                    help="dev-set renderings to draw from: 'all' or a comma-separated list of "
+                         f"{', '.join(RENDERINGS)} (default: pages)")
     args = ap.parse_args(argv)
 
-    files = source_files(args.shared, args.examples)
+    files = source_files(args.shared, args.examples, args.renderings)
     if not files:
         print(f"make_corpus: no source pages under {args.shared}", file=sys.stderr)
         return 2
-    texts = []
-    for f in files:
+    texts, kinds = [], []
+    for kind, f in files:
         raw = f.read_bytes().decode("utf-8", errors="replace").replace("\r\n", "\n")
         texts.append(blocks_of(raw))
-    pool = Pool(texts)
+        kinds.append(kind)
+    # Borrowing stays within a rendering (one rendering: one pool of every page, as before).
+    pools = {k: Pool([t for t, kk in zip(texts, kinds) if kk == k]) for k in dict.fromkeys(kinds)}
     args.out.mkdir(parents=True, exist_ok=True)
     rnd = random.Random(args.seed)
     total = n = 0
     t0 = time.perf_counter()
     while total < args.size:
         page_rnd = random.Random(rnd.getrandbits(64))
-        text = make_page(texts[n % len(texts)] if n < len(texts) else page_rnd.choice(texts), pool, page_rnd)
+        src = n % len(texts) if n < len(texts) else page_rnd.randrange(len(texts))
+        text = make_page(texts[src], pools[kinds[src]], page_rnd)
         data = text.encode("utf-8")
         d = args.out / f"d{n // PER_DIR:04d}"
         if n % PER_DIR == 0:
@@ -206,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         n += 1
     dt = time.perf_counter() - t0
     print(f"make_corpus: {n} pages, {total / 1e6:.1f} MB in {args.out} ({dt:.1f} s, "
-          f"{len(files)} sources, seed {args.seed})", file=sys.stderr)
+          f"{len(files)} sources, renderings {','.join(args.renderings)}, seed {args.seed})", file=sys.stderr)
     return 0
 
 

@@ -3,7 +3,8 @@
 Policy: repair the *encoding*, never the author's characters.  Curly quotes, dashes and
 ellipses stay as written; only bytes that were decoded with the wrong codec (mojibake,
 ``â€™`` -> ``’``) are fixed, by ftfy's ``fix_encoding``, which is conservative and well
-tested.  Characters that XML 1.0 forbids are replaced by U+FFFD so that every output is
+tested (run through ``mojibake.fix_encoding``: the same result, skipping ftfy where it
+cannot change anything).  Characters that XML 1.0 forbids are replaced by U+FFFD so that every output is
 well-formed, and each replacement is recorded with its line.
 
 How bytes are decoded (first rule that applies wins; the name used is recorded in
@@ -33,6 +34,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
+from . import mojibake
 from .errors import InputError
 from .model import Repair
 
@@ -97,18 +99,16 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _NON_ASCII = re.compile("[^\x00-\x7f]")
 # Invisible characters that break line analysis; removed and recorded.
 _ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff]")
-_MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00e2\u00c5\u00d0\u00d1\u00f0][\u0080-\u02ff\u2010-\u203a\u20ac\u2122]")
 # Control bytes counted by the binary sniffer: C0 except TAB, LF, FF, CR, and ESC when it
 # starts an ANSI sequence ("ESC [") as terminal captures of pages contain.
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]|\x1b(?!\[)")
 # The same count without a regex: every byte but those of the class deleted (C speed).
 _NOT_CONTROL_CLASS = bytes(b for b in range(256)
                            if not (b <= 0x08 or b == 0x0b or 0x0e <= b <= 0x1a or 0x1c <= b <= 0x1f))
-# Every character a match of _ESCAPED_BYTE, _SURROGATE, _MOJIBAKE_HINT, _XML_ILLEGAL or
-# _ZERO_WIDTH can start with: most pages have none, and one search of the text then
-# replaces four (tests/test_io_speed.py checks the union).
-_SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\u00c2\u00c3\u00c5\u00d0\u00d1\u00e2\u00f0"
-                      "\u200b\u2060\ud800-\udfff\ufeff\ufffe\uffff]")
+# Every character a match of _ESCAPED_BYTE, _SURROGATE, _XML_ILLEGAL or _ZERO_WIDTH can
+# start with: most pages have none, and one search of the text then replaces three
+# (tests/test_io_speed.py checks the union).  Mojibake has its own gate (mojibake.py).
+_SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\u200b\u2060\ud800-\udfff\ufeff\ufffe\uffff]")
 
 #: Preferred legacy encoding when charset-normalizer finds several equally plausible.
 PREFERRED_LEGACY = "cp1252"
@@ -298,8 +298,7 @@ def _replace_escaped(lines: list[str], kind: str, detail: str,
 
 
 def _fix_mojibake(text: str) -> tuple[str, list[Repair]]:
-    if not _MOJIBAKE_HINT.search(text):
-        return text, []
+    """ftfy's repair of ``text``, which ``mojibake.scan`` says ftfy may change."""
     import ftfy
 
     try:
@@ -339,17 +338,21 @@ def clean_lines(lines: list[str]) -> tuple[list[str], list[Repair]]:
 def _finish(text: str, surrogate_kind: str, pattern: re.Pattern[str],
             detail: str) -> tuple[list[str], list[Repair]]:
     """Replace surrogates (per line, recorded), fix mojibake, then clean each line."""
-    if _SUSPECT.search(text) is None:
-        # None of the searches below can match (``pattern`` is a set of surrogates).
+    # One scan of the text answers both questions.  Without a suspect character none of
+    # the searches below can match (``pattern`` is a set of surrogates) unless ftfy
+    # changed the text, and ftfy runs only where it may change it.
+    may_fix, suspect = mojibake.scan(text, _SUSPECT)
+    if not suspect and not may_fix:
         return split_lines(text), []
     repairs: list[Repair] = []
-    if pattern.search(text):
+    if suspect and pattern.search(text):
         lines, repairs = _replace_escaped(split_lines(text), surrogate_kind, detail, pattern)
         text = "\n".join(lines)
-    text, fixes = _fix_mojibake(text)
+        may_fix = mojibake.may_change(text)  # U+FFFD is one of the characters ftfy looks at
+    text, fixes = _fix_mojibake(text) if may_fix else (text, [])
     lines = split_lines(text)
     # One search of the whole text first: most pages have nothing to clean.
-    if _XML_ILLEGAL.search(text) or _ZERO_WIDTH.search(text):
+    if (suspect or fixes) and (_XML_ILLEGAL.search(text) or _ZERO_WIDTH.search(text)):
         lines, more = clean_lines(lines)
     else:
         more = []

@@ -339,11 +339,12 @@ class RuleSet:
     _zoned: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _zmemo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _scan: tuple | None = field(default=None, init=False, repr=False, compare=False)  # see match_page
 
     def __getstate__(self) -> dict:
         # Pickled to worker processes: ship the rules, not the derived tables and memo.
         state = dict(self.__dict__)
-        state.update(_any=None, _zoned={}, _memo={}, _zmemo={})
+        state.update(_any=None, _zoned={}, _memo={}, _zmemo={}, _scan=None)
         return state
 
     def _table(self, keep) -> "_Table":
@@ -411,9 +412,89 @@ class RuleSet:
                 first = got
         return self.rules[first] if first < len(self.rules) else None
 
+    # --- rules answered once per page (issue 13) ---------------------------------------
+    def match_page(self, norms: list[str]) -> "PageMatches":
+        """Every line's first matching rule, for one page's normalised lines at once.
+
+        ``match_page(norms).first(i, zone)`` is ``match(norms[i], zone)``.  With the
+        optional Hyperscan wheel every pattern rule is scanned over the page in one pass
+        (``pagescan.py``) and only the rules it proposes for a line are tried with
+        ``re``; without it, or for a page it cannot scan, each answer is ``match``'s.
+        """
+        if self._scan is None:
+            from . import pagescan
+
+            key = tuple((i, r.pattern, r.whole) for i, r in enumerate(self.rules)
+                        if r.text is None and r.compiled is not None and r.pattern is not None)
+            self._scan = (pagescan.database(key),)
+        db = self._scan[0]
+        proposed = db.candidates(norms) if db is not None else None
+        return PageMatches(self, norms, proposed, db.everywhere if db is not None else ())
+
     def extended(self, other: "RuleSet") -> "RuleSet":
         """``other``'s rules take precedence over this set's."""
         return build_ruleset(other.rules + self.rules)
+
+
+class PageMatches:
+    """The answers of :meth:`RuleSet.match` for the lines of one page (see ``match_page``).
+
+    ``proposed`` maps a line to the rule indices, in rule order, that the page scan found
+    possible (a superset of those that match; lines without any are absent, and the
+    ``everywhere`` rules, which the scan cannot judge, are possible on every line), or is
+    None to ask :meth:`RuleSet.match` line by line.  Each proposal is confirmed with the
+    rule's own compiled pattern, with the same precedence as ``match``.
+    """
+
+    def __init__(self, rules: RuleSet, norms: list[str], proposed: dict[int, tuple[int, ...]] | None,
+                 everywhere: tuple[int, ...] = ()):
+        self.rules, self.norms, self.proposed, self.everywhere = rules, norms, proposed, everywhere
+        self._memo: dict[tuple[int, str], Rule | None] = {}
+        self._index: dict[str, int] | None = None
+
+    def match(self, norm: str, zone: str = "any") -> Rule | None:
+        """``rules.match(norm, zone)``, answered from the page scan when ``norm`` is one of
+        the page's lines (the answer depends on the text alone, not on which line)."""
+        if self._index is None:
+            self._index = {}
+            for k, n in enumerate(self.norms):
+                self._index.setdefault(n, k)
+        i = self._index.get(norm)
+        return self.rules.match(norm, zone) if i is None else self.first(i, zone)
+
+    def first(self, i: int, zone: str = "any") -> Rule | None:
+        """The first rule matching line ``i`` in ``zone``: ``rules.match(norms[i], zone)``."""
+        norm = self.norms[i]
+        if self.proposed is None:
+            return self.rules.match(norm, zone)
+        hit = self.rules.exact.get(norm)
+        if hit is not None and hit.zone in ("any", zone):
+            return hit
+        cands = self.proposed.get(i, self.everywhere)
+        if not cands:
+            return None
+        key = (i, zone)
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        got = self._confirm(norm, zone, cands)
+        self._memo[key] = got
+        return got
+
+    def _confirm(self, norm: str, zone: str, cands: tuple[int, ...]) -> Rule | None:
+        rules = self.rules.rules
+        n_words = norm.count(" ") + 1
+        for idx in cands:
+            r = rules[idx]
+            if r.zone != "any" and r.zone != zone:
+                continue
+            if r.max_words and n_words > r.max_words:
+                continue
+            assert r.compiled is not None
+            if (r.compiled.fullmatch(norm) if r.whole else r.compiled.search(norm)) is not None:
+                return r
+        return None
 
 
 def _rule_from_entry(entry: dict, origin: str) -> Rule:

@@ -21,7 +21,7 @@ from . import article, classify, comments, quotes
 from .dates import date_and_time_span, is_dateline
 from .units import Item, Unit
 from .model import Block, Comment, Removal
-from .rules import Rule, RuleSet, normalise
+from .rules import PageMatches, Rule, RuleSet, normalise
 from .segment import Layout, Segmented, segment
 from .trees import Ensemble
 
@@ -232,6 +232,7 @@ class _Page:
     kept: set[int]
     dropped: dict[int, Rule]
     runs: list[list[Item]]  # sibling list-item runs (see _sibling_runs), computed once
+    page_rules: PageMatches | None = None  # the rule answers of the whole page, found in one scan
     # is_action answers by line number: thread detection asks about the same lines again
     # for every enclosing run.
     _actions: dict[int, Rule | None] = field(default_factory=dict, repr=False)
@@ -242,7 +243,7 @@ class _Page:
             return self._actions[ln.no]
         except KeyError:
             pass
-        r = self.dropped.get(ln.no) or self.rules.match(ln.norm, "comments")
+        r = self.dropped.get(ln.no) or (self.page_rules or self.rules).match(ln.norm, "comments")
         if r is None or r.action != "drop" or r.category not in ACTION_CATEGORIES:
             r = None
         self._actions[ln.no] = r
@@ -257,20 +258,21 @@ class _Page:
 
 
 def _first_pass(units: list[Unit], rules: RuleSet) -> _Page:
-    """Phrase rules over the page's units."""
+    """Phrase rules over the page's units (answered by one scan of the page)."""
     nonblank = [u for u in units if not u.blank]
+    page_rules = rules.match_page([u.norm for u in nonblank])
     hits: dict[int, Rule] = {}
     # "tail" rules (widget headings such as "Related posts") apply once prose has begun.
     zone = "head"
-    for ln in nonblank:
-        rule = rules.match(ln.norm, zone)
+    for k, ln in enumerate(nonblank):
+        rule = page_rules.first(k, zone)
         if rule is not None:
             hits[ln.no] = rule
         elif ln.words >= article.PROSE_MIN_WORDS:
             zone = "tail"
     dropped = {no: r for no, r in hits.items() if r.action == "drop"}
     return _Page(units, nonblank, rules, kept={no for no, r in hits.items() if r.action == "keep"},
-                 dropped=dropped, runs=_sibling_runs(nonblank, dropped))
+                 dropped=dropped, runs=_sibling_runs(nonblank, dropped), page_rules=page_rules)
 
 
 def _comment_section(page: _Page, res: StructureResult) -> set[int]:
