@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import segment
 from .model import Document
 
 
@@ -63,12 +64,7 @@ def explain(doc: Document) -> list[LineDecision]:
 
 def describe_layout(doc: Document) -> str:
     """What segmentation detected, as ``explain`` prints it ("wrapped at 74, body indent 3, …")."""
-    from .segment import Layout  # the layout's own wording
-
-    d = doc.provenance.layout
-    if not d:
-        return "unknown"
-    return Layout(d["kind"], d["width"], d["body_indent"], tuple(d["bullets"]), d["forced"]).describe()
+    return segment.describe_layout(doc.provenance.layout)
 
 
 def render_plain(decisions: list[LineDecision], width: int = 28) -> str:

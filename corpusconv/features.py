@@ -39,6 +39,8 @@ SPEC: dict = {
         "source_path": STRING, "sha256": STRING, "bytes": INT, "encoding": STRING, "tool": STRING,
         "tool_version": STRING, "rules_digest": STRING,
         "repairs": [{"kind": STRING, "detail": STRING, "line": INT, "count": INT}],
+        "layout": {"kind": STRING, "width": INT, "body_indent": INT, "bullets": [STRING], "forced": BOOL},
+        "model_digest": STRING,
     },
 }
 

@@ -163,8 +163,8 @@ def _flatten(node: dict, tree: dict) -> int:
     return k
 
 
-def fit(rows: Rows, meta: dict) -> str:
-    """Fit the ensemble and return the model file's text."""
+def fit(rows: Rows, meta: dict) -> dict:
+    """Fit the article ensemble (a model file member, see :func:`trees.ensemble_doc`)."""
     try:
         import lightgbm
         import numpy as np
@@ -189,7 +189,7 @@ def fit(rows: Rows, meta: dict) -> str:
     meta = dict(meta, units=len(rows.y), article_units=sum(rows.y), data_digest="sha256:" + digest,
                 params={k: v for k, v in params.items() if k not in ("num_threads", "verbose")},
                 trees=N_TREES)
-    return trees.dumps(list(classify.FEATURES), out_trees, 0.0, THRESHOLD, meta)
+    return trees.ensemble_doc(list(classify.FEATURES), out_trees, 0.0, THRESHOLD, meta)
 
 
 def fit_pages(gold_dir: str, page_dirs: list[str], only: set[str] | None = None, jobs: int = 1,
@@ -198,4 +198,4 @@ def fit_pages(gold_dir: str, page_dirs: list[str], only: set[str] | None = None,
     rows = collect(pages, jobs, cache)
     names = sorted({Path(f).stem for f, _ in pages})
     meta = {"pages": len(names), "renderings": len(page_dirs), "page_files": len(pages)}
-    return fit(rows, meta)
+    return trees.dumps({"article": fit(rows, {})}, meta)

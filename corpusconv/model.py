@@ -50,6 +50,8 @@ class Provenance:
     repairs: list[Repair] = field(default_factory=list)
     # What segmentation detected (segment.Layout.as_dict()): kind, width, body indent, bullets.
     layout: dict | None = None
+    # The fitted models' file (trees.Models.digest), or None when none was used.
+    model_digest: str | None = None
 
 
 @dataclass(frozen=True)

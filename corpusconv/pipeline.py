@@ -35,10 +35,12 @@ def document_id(source: str) -> str:
 def _build(decoded: Decoded, source: str, sha256: str, size: int, rules: RuleSet | None,
            doc_id: str | None, layout: str, model: ModelSpec) -> Document:
     rules = rules or default_rules()
-    result, found = structure_page(decoded.lines, rules, layout, resolve(model))
+    models = resolve(model)
+    result, found = structure_page(decoded.lines, rules, layout, models)
     prov = Provenance(source_path=source, sha256=sha256, bytes=size, encoding=decoded.encoding,
                       tool=TOOL_NAME, tool_version=__version__, rules_digest=rules.digest,
-                      repairs=decoded.repairs, layout=found.as_dict())
+                      repairs=decoded.repairs, layout=found.as_dict(),
+                      model_digest=models.digest if models is not None else None)
     doc = Document(id=doc_id or document_id(source), source=source, lines=decoded.lines, provenance=prov)
     doc.title, doc.date, doc.author = result.title, result.date, result.author
     doc.blocks, doc.comments, doc.removals = result.blocks, result.comments, result.removals

@@ -59,5 +59,7 @@ def to_record(doc: Document) -> dict:
             "tool_version": prov.tool_version,
             "rules_digest": prov.rules_digest,
             "repairs": [asdict(r) for r in prov.repairs],
+            "layout": prov.layout,
+            "model_digest": prov.model_digest,
         },
     }

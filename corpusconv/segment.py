@@ -116,6 +116,13 @@ class Layout:
                 "bullets": list(self.bullets), "forced": self.forced}
 
 
+def describe_layout(d: dict | None) -> str:
+    """:meth:`Layout.describe` of a layout as provenance records it (``Layout.as_dict``)."""
+    if not d:
+        return "unknown"
+    return Layout(d["kind"], d["width"], d["body_indent"], tuple(d["bullets"]), d["forced"]).describe()
+
+
 @dataclass(slots=True)
 class _Phys:
     """One non-blank physical line, parsed."""

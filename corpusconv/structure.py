@@ -23,7 +23,7 @@ from .units import Item, Unit
 from .model import Block, Comment, Removal
 from .rules import PageMatches, Rule, RuleSet, normalise
 from .segment import Layout, Segmented, segment
-from .trees import Ensemble
+from .trees import Models
 
 # Decisions made from context rather than from a phrase rule: id -> (category, evidence).
 SHAPE_RULES = {
@@ -513,9 +513,10 @@ def analyse(units: list[Unit], rules: RuleSet) -> Analysis:
     return Analysis(page, res, in_thread, scored, region, consumed, _widget_interiors(page.nonblank, page.dropped))
 
 
-def _decide(a: Analysis, model: Ensemble | None) -> set[int]:
+def _decide(a: Analysis, models: Models | None) -> set[int]:
     """The article's units: the fitted model's choice among the candidates, or the
     hand-written region when no model is given."""
+    model = models.get("article") if models is not None else None
     if model is None:
         return a.region
     features = classify.page_features(a.context())
@@ -523,13 +524,13 @@ def _decide(a: Analysis, model: Ensemble | None) -> set[int]:
     return keep | (a.region - {u.no for u in a.candidates()})
 
 
-def structure_units(units: list[Unit], rules: RuleSet, model: Ensemble | None = None) -> StructureResult:
+def structure_units(units: list[Unit], rules: RuleSet, models: Models | None = None) -> StructureResult:
     """Classify every unit of a page and structure it (the module docstring has the plan).
 
     The result's line numbers are unit numbers; :func:`structure_page` maps them to the
     input's physical lines."""
     a = analyse(units, rules)
-    keep = _decide(a, model)
+    keep = _decide(a, models)
     content = _assign_lines(a.page, a.in_thread, keep, a.consumed, a.res, a.enclosed)
     a.res.blocks = _article_blocks(content, a.page.lines, a.res)
     return a.res
@@ -540,11 +541,11 @@ def segment_page(raw_lines: list[str], layout: str = "auto") -> Segmented:
 
 
 def structure_page(raw_lines: list[str], rules: RuleSet, layout: str = "auto",
-                   model: Ensemble | None = None) -> tuple[StructureResult, Layout]:
+                   models: Models | None = None) -> tuple[StructureResult, Layout]:
     """Segment the decoded page, structure its units, and map every decision back to the
     physical input lines (a removed unit is one removal per line it spans)."""
     seg = segment_page(raw_lines, layout)
-    res = structure_units(seg.units, rules, model)
+    res = structure_units(seg.units, rules, models)
     return _to_physical(res, seg), seg.layout
 
 

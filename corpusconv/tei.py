@@ -67,6 +67,7 @@ from datetime import datetime as _datetime
 from lxml import etree
 
 from .model import Block, Comment, Document
+from .segment import describe_layout
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -389,6 +390,8 @@ def _header(b, root, doc: Document, person_ids: dict[str, str], rule_ids: dict[s
     b.leaf(app, "label", prov.tool or "corpusconv")
     b.leaf(app, "desc", f"version {prov.tool_version}", type="version")
     b.leaf(app, "desc", f"rules digest {prov.rules_digest or 'none'}", type="rulesDigest")
+    b.leaf(app, "desc", f"model digest {prov.model_digest or 'none'}", type="modelDigest")
+    b.leaf(app, "desc", f"layout: {describe_layout(prov.layout)}", type="layout")
     b.leaf(app, "desc", f"input encoding {prov.encoding}", type="encoding")
     b.leaf(app, "desc", f"removals: {_summary(Counter(r.rule for r in doc.removals))}",
            type="removals")

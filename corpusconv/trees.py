@@ -1,7 +1,9 @@
-"""A fitted tree ensemble, read from a data file and evaluated in plain Python.
+"""Fitted tree ensembles, read from a data file and evaluated in plain Python.
 
-The fitting script (:mod:`corpusconv.fitting`, with LightGBM) writes the trees as JSON
-beside ``rules.toml``; conversion needs no compiled code.  Each tree is four flat arrays
+The fitting script (:mod:`corpusconv.fitting`, with LightGBM) writes a model file (JSON,
+beside ``rules.toml``) holding one ensemble per fitted decision, by name (``"article"``:
+which units are the article; further decisions add members); conversion needs no
+compiled code.  Each tree is four flat arrays
 over its split nodes (feature index, threshold, left and right child, where a child
 ``< 0`` is leaf ``~child``) plus the leaf values and the value every split node would
 predict on its own (for explanations).  A sample goes left when its feature is ``<=`` the
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from .errors import CorpusconvError
 
-FORMAT = "corpusconv-trees/1"
+FORMAT = "corpusconv-model/1"
 
 
 @dataclass(frozen=True)
@@ -88,32 +90,52 @@ class Ensemble:
         return [(self.features[f], round(v, 2)) for f, v in ranked]
 
 
+@dataclass(frozen=True)
+class Models:
+    """The fitted decisions of one model file, by name; ``digest`` identifies the file
+    (recorded in each document's provenance)."""
+
+    members: dict[str, Ensemble]
+    digest: str
+
+    def get(self, name: str) -> Ensemble | None:
+        return self.members.get(name)
+
+
 def _tree(entry: dict) -> Tree:
     return Tree(tuple(entry["feature"]), tuple(float(v) for v in entry["threshold"]), tuple(entry["left"]),
                 tuple(entry["right"]), tuple(float(v) for v in entry["value"]),
                 tuple(float(v) for v in entry["leaf"]))
 
 
-def parse(data: str, origin: str) -> Ensemble:
+def _ensemble(doc: dict, digest: str) -> Ensemble:
+    return Ensemble(tuple(doc["features"]), tuple(_tree(t) for t in doc["trees"]), float(doc["base"]),
+                    float(doc["threshold"]), dict(doc.get("meta", {})), digest)
+
+
+def parse(data: str, origin: str) -> Models:
     try:
         doc = json.loads(data)
         if doc.get("format") != FORMAT:
             raise CorpusconvError(f"{origin}: not a corpusconv model (format {doc.get('format')!r})")
-        return Ensemble(tuple(doc["features"]), tuple(_tree(t) for t in doc["trees"]), float(doc["base"]),
-                        float(doc["threshold"]), dict(doc.get("meta", {})),
-                        "sha256:" + hashlib.sha256(data.encode()).hexdigest()[:16])
-    except (ValueError, KeyError, TypeError) as exc:
+        digest = "sha256:" + hashlib.sha256(data.encode()).hexdigest()[:16]
+        return Models({name: _ensemble(m, digest) for name, m in doc["models"].items()}, digest)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CorpusconvError(f"{origin}: not a valid model file ({exc})") from None
 
 
-def dumps(features: list[str], trees: list[dict], base: float, threshold: float, meta: dict) -> str:
-    """The model file's text (stable: the same model gives the same bytes)."""
-    doc = {"format": FORMAT, "features": features, "base": base, "threshold": threshold, "meta": meta,
-           "trees": trees}
+def ensemble_doc(features: list[str], trees: list[dict], base: float, threshold: float, meta: dict) -> dict:
+    """One member of a model file."""
+    return {"features": features, "base": base, "threshold": threshold, "meta": meta, "trees": trees}
+
+
+def dumps(models: dict[str, dict], meta: dict) -> str:
+    """The model file's text (stable: the same models give the same bytes)."""
+    doc = {"format": FORMAT, "meta": meta, "models": models}
     return json.dumps(doc, sort_keys=True, separators=(",", ":")) + "\n"
 
 
-def load(path: str | Path) -> Ensemble:
+def load(path: str | Path) -> Models:
     p = Path(path)
     try:
         data = p.read_text(encoding="utf-8")
@@ -127,12 +149,12 @@ ARTICLE_MODEL = "article-model.json"
 #: A model spec: ``"default"`` (the bundled model, if the package has one), ``None`` (no
 #: model: the hand-written article region decides), a path, or a loaded ensemble.
 DEFAULT = "default"
-ModelSpec = Ensemble | str | Path | None
+ModelSpec = Models | str | Path | None
 
 
-def resolve(spec: "ModelSpec") -> Ensemble | None:
-    """The ensemble a spec names (files are parsed once per process)."""
-    if spec is None or isinstance(spec, Ensemble):
+def resolve(spec: "ModelSpec") -> Models | None:
+    """The models a spec names (files are parsed once per process)."""
+    if spec is None or isinstance(spec, Models):
         return spec
     if spec == DEFAULT:
         return bundled(ARTICLE_MODEL)
@@ -140,12 +162,12 @@ def resolve(spec: "ModelSpec") -> Ensemble | None:
 
 
 @lru_cache(maxsize=8)
-def _load_cached(path: str) -> Ensemble:
+def _load_cached(path: str) -> Models:
     return load(path)
 
 
 @lru_cache(maxsize=4)
-def bundled(name: str) -> Ensemble | None:
+def bundled(name: str) -> Models | None:
     """A model shipped with the package (``corpusconv/data/NAME``), or None if absent."""
     ref = resources.files("corpusconv").joinpath(f"data/{name}")
     if not ref.is_file():
