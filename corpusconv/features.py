@@ -16,6 +16,9 @@ Schema without needing ``datasets`` installed; ``datasets`` is imported only whe
 from __future__ import annotations
 
 STRING, INT, BOOL = "string", "int64", "bool"
+#: Free-form JSON (a dict of whatever the input carried): ``datasets.Json`` where the
+#: installed ``datasets`` has it, else the JSON text as a string.
+JSON = "json"
 LINES = ("lines", INT, 2)  # a fixed-length pair [first, last]
 
 #: Field name -> type: a type name, a nested dict (struct), a one-item list (list of
@@ -40,10 +43,14 @@ SPEC: dict = {
         "tool_version": STRING, "rules_digest": STRING,
         "repairs": [{"kind": STRING, "detail": STRING, "line": INT, "count": INT}],
     },
+    "url": STRING,
+    "metadata": JSON,
 }
 
 
 def _convert(spec, datasets):
+    if spec == JSON:
+        return datasets.Json() if hasattr(datasets, "Json") else datasets.Value(STRING)
     if isinstance(spec, str):
         return datasets.Value(spec)
     if isinstance(spec, tuple):

@@ -16,6 +16,7 @@ from .decoding import Decoded, decode_bytes, decode_text
 from .errors import InputError
 from .model import Document, Provenance
 from .rules import RuleSet, default_rules
+from .sites import site_of
 from .structure import structure_lines
 
 
@@ -32,12 +33,14 @@ def document_id(source: str) -> str:
 
 
 def _build(decoded: Decoded, source: str, sha256: str, size: int, rules: RuleSet | None,
-           doc_id: str | None) -> Document:
-    rules = rules or default_rules()
+           doc_id: str | None, url: str | None = None, metadata: dict | None = None) -> Document:
+    # A site's learned rules apply only to its own pages (issue 14): the page's URL picks them.
+    rules = (rules or default_rules()).for_site(site_of(url))
     prov = Provenance(source_path=source, sha256=sha256, bytes=size, encoding=decoded.encoding,
                       tool=TOOL_NAME, tool_version=__version__, rules_digest=rules.digest,
                       repairs=decoded.repairs)
-    doc = Document(id=doc_id or document_id(source), source=source, lines=decoded.lines, provenance=prov)
+    doc = Document(id=doc_id or document_id(source), source=source, lines=decoded.lines, provenance=prov,
+                   url=url, metadata=metadata)
     result = structure_lines(decoded.lines, rules)
     doc.title, doc.date, doc.author = result.title, result.date, result.author
     doc.blocks, doc.comments, doc.removals = result.blocks, result.comments, result.removals
@@ -45,10 +48,16 @@ def _build(decoded: Decoded, source: str, sha256: str, size: int, rules: RuleSet
 
 
 def convert_bytes(data: bytes, source: str = "<bytes>", *, rules: RuleSet | None = None,
-                  doc_id: str | None = None) -> Document:
-    """Convert the raw bytes of one rendered page.  Raises :class:`InputError` for non-text."""
+                  doc_id: str | None = None, url: str | None = None,
+                  metadata: dict | None = None) -> Document:
+    """Convert the raw bytes of one rendered page.  Raises :class:`InputError` for non-text.
+
+    ``url`` (and ``metadata``) are what a container said about the page; the URL's site
+    selects the site-scoped rules of ``rules``.
+    """
     decoded = decode_bytes(data)
-    return _build(decoded, source, hashlib.sha256(data).hexdigest(), len(data), rules, doc_id)
+    return _build(decoded, source, hashlib.sha256(data).hexdigest(), len(data), rules, doc_id,
+                  url, metadata)
 
 
 def convert_text(text: str, source: str = "<string>", *, rules: RuleSet | None = None,

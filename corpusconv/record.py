@@ -60,4 +60,7 @@ def to_record(doc: Document) -> dict:
             "rules_digest": prov.rules_digest,
             "repairs": [asdict(r) for r in prov.repairs],
         },
+        # Added for container inputs (issue 14), after the original keys.
+        "url": doc.url,
+        "metadata": doc.metadata,
     }
