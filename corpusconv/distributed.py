@@ -459,5 +459,6 @@ def merge_all(items: Iterable):
     return reduce(merge, items, Counts())
 
 
-__all__ = ["DaskResult", "convert", "cli_convert", "learn_counts", "job_bag", "convert_partition_to_dir",
+__all__ = ["DaskResult", "convert", "cli_convert", "learn_counts", "job_bag", "work_units", "partitions",
+           "convert_partition_to_dir",
            "convert_partition_to_part", "PARTITION_SIZE", "SUFFIX"]
