@@ -270,28 +270,30 @@ def _diagnose(fh: BinaryIO, at: int, gz: bool, exc: BaseException) -> str:
     if gz:
         fh.seek(at)
         d = zlib.decompressobj(31)
-        got = b""
+        got, pending = b"", b""
         try:
-            while not d.eof:
-                raw = fh.read(1 << 16)
-                if not raw:
-                    nxt = resync(fh, at + 1, gz)
-                    return ("truncated gzip member (the file ends inside it)" if nxt is None else
-                            f"truncated or corrupt gzip member (the next record starts at byte {nxt})")
-                if len(got) < 256:
-                    got += d.decompress(raw, 256)
-                else:
-                    d.decompress(raw, 1 << 20)
-                    while d.unconsumed_tail:  # keep memory bounded: inflate and drop
-                        d.decompress(d.unconsumed_tail, 1 << 20)
+            while not d.eof:  # inflate the member and drop what it holds: bounded memory
+                if not pending:
+                    pending = fh.read(1 << 16)
+                    if not pending:
+                        return _damaged_member(fh, at, "it ends before its end")
+                out = d.decompress(pending, 1 << 16)
+                pending = d.unconsumed_tail
+                got += out[: max(0, 256 - len(got))]
         except zlib.error as err:
-            return f"corrupt or truncated gzip member ({err})"
-        if not got.startswith(WARC_MAGIC):
+            return _damaged_member(fh, at, f"zlib: {excerpt(str(err))}")
+        if not got.startswith(b"WARC/"):
             return f"not a WARC record (it starts {excerpt(got[:80])!r})"
     msg = " ".join(str(exc).split()) or type(exc).__name__
     if "first line" in msg:
         return "malformed WARC record: " + excerpt(msg)
     return f"unreadable WARC record ({type(exc).__name__}: {excerpt(msg)})"
+
+
+def _damaged_member(fh: BinaryIO, at: int, detail: str) -> str:
+    nxt = resync(fh, at + 1, True)
+    where = "the file ends inside it" if nxt is None else f"the next record starts at byte {nxt}"
+    return f"truncated or corrupt gzip member ({detail}; {where})"
 
 
 def _headers(rec) -> dict:
@@ -393,12 +395,24 @@ def _warc_run(job: Job, fh: BinaryIO, pos: int, gz: bool, folder: str, stem: str
             next_at = at + length
             yield _warc_doc(job, rec, data, at, folder, stem)
     except _warc_errors() as exc:
-        if job.stop is not None and next_at >= job.stop:
-            return None
-        reason = _diagnose(fh, next_at, gz, exc)
-        yield Job(source=job.source, relpath=job.relpath, where=f"record at byte {next_at}", error=reason)
-        return next_at
-    return None
+        failure: BaseException | None = exc
+    else:
+        # warcio ends quietly at bytes it cannot read as a record (a gzip member cut
+        # short after its header): anything but blank lines left is a damaged record.
+        failure = EOFError("unreadable data at the end") if _leftover(fh, next_at, size, gz) else None
+    if failure is None or (job.stop is not None and next_at >= job.stop):
+        return None
+    reason = _diagnose(fh, next_at, gz, failure)
+    yield Job(source=job.source, relpath=job.relpath, where=f"record at byte {next_at}", error=reason)
+    return next_at
+
+
+def _leftover(fh: BinaryIO, at: int, size: int, gz: bool) -> bool:
+    """Is there anything after ``at`` but the blank lines that end a plain WARC record?"""
+    if at >= size:
+        return False
+    fh.seek(at)
+    return gz or bool(fh.read(RESYNC_BLOCK).strip())
 
 
 def _warc_doc(job: Job, rec, data: bytes, at: int, folder: str, stem: str) -> Job:
