@@ -14,12 +14,11 @@ import re
 import zlib
 from pathlib import Path
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import P1, P2, P3, assert_valid, parse_tei
+from conftest import P1, P2, P3, SHARED, assert_valid, parse_tei, shared_path
 from corpusconv.batch import run
 from corpusconv.cli import app
 from corpusconv.containers import (JsonlFields, WetPage, expand_documents, is_record_gzipped,
@@ -378,3 +377,28 @@ def test_expand_documents_keeps_pages_and_order(tmp_path):
     (tmp_path / "c.txt").write_bytes(page_text(2))
     docs = list(expand_documents(expand_inputs([str(tmp_path)]), JsonlFields()))
     assert [d.relpath.split("/")[0] for d in docs] == ["a.txt", "b.warc.wet.gz", "b", "b", "c.txt"]
+
+
+# --------------------------------------------------------------------------- the dev set
+
+
+def test_dev_pages_in_a_wet_file_convert_as_the_files_do(tmp_path):
+    """All 264 dev pages (resiliparse rendering), one WET record each, give the records
+    the .txt files give, apart from id, source, url, metadata and provenance.source_path
+    (provenance's digest, size, encoding and repairs are the same: the same bytes)."""
+    pages = sorted(shared_path(SHARED / "realweb" / "pages").glob("*.txt"))
+    assert len(pages) == 264
+    wet = tmp_path / "dev.warc.wet.gz"
+    with open(wet, "wb") as fh:
+        write_wet(fh, (WetPage(url=f"https://dev.example/{p.stem}", text=p.read_bytes()) for p in pages),
+                  filename=wet.name)
+    from_files = list(run([j for j in expand_inputs([str(p) for p in pages])], "jsonl"))
+    from_wet = [o for o in run(expand_inputs([str(wet)]), "jsonl") if not o.skipped]
+    assert len(from_files) == len(from_wet) == 264 and all(o.ok for o in from_files + from_wet)
+    differs = ("id", "source", "url", "metadata", "provenance")
+    for page, a, b in zip(pages, from_files, from_wet):
+        ra, rb = json.loads(a.payload), json.loads(b.payload)
+        assert {k: v for k, v in ra.items() if k not in differs} == \
+               {k: v for k, v in rb.items() if k not in differs}, page.name
+        assert dict(ra["provenance"], source_path="") == dict(rb["provenance"], source_path=""), page.name
+        assert rb["url"] == f"https://dev.example/{page.stem}" and ra["url"] is None
