@@ -736,7 +736,7 @@ def learn_command(opts: LearnOptions) -> int:
         write_atomic(Path(output), text, overwrite=opts.force)
     if not opts.quiet:
         scoped = sum(1 for e in entries if e.get("site"))
-        sites = f" ({scoped} of them for one of {len(counts.sites)} sites)" if counts.sites else ""
+        sites = f" ({scoped} site-scoped, over {len(counts.sites)} sites)" if counts.sites else ""
         _stderr(f"{TOOL_NAME}: {len(entries)} rules{sites} from {counts.docs} documents"
                 + (f" -> {output}" if output != "-" else ""))
         for line in failure_lines(failures):

@@ -57,7 +57,7 @@ def test_learn_on_two_sites_writes_only_site_scoped_rules(tmp_path):
     assert len({rule["id"] for rule in shared}) == 2
     footers = {rule["site"] for rule in rules if rule["text"].startswith("footer of")}
     assert footers == {"alpha.example", "beta.example"}
-    assert "of them for one of 2 sites" in r.stderr
+    assert f"{len(rules)} rules ({len(rules)} site-scoped, over 2 sites)" in r.stderr
 
 
 def test_no_by_site_learns_global_rules(tmp_path):
