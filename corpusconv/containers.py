@@ -54,7 +54,7 @@ WARC_MAGIC = b"WARC/1."
 #: Longest id kept as it is; longer or unsafe ids are shortened and given a digest.
 MAX_ID_CHARS = 100
 #: Characters of a shown excerpt of unreadable input (a bad first line, a bad JSON line).
-EXCERPT_CHARS = 60
+EXCERPT_CHARS = 100
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._-]+")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable
 
 from .containers import expand_documents
 from .decoding import decode_bytes
@@ -138,7 +138,7 @@ def merge(a: Counts, b: Counts, max_keys: int = MAX_KEYS) -> Counts:
 def _qualifying(lines: dict[str, LineCount], docs: int, min_df: int, min_share: float,
                 site: str | None) -> list[dict]:
     need = max(min_df, int(min_share * docs + 0.999))
-    out = []
+    out: list[dict[str, Any]] = []
     for key, c in lines.items():
         if c.df < need:
             continue
