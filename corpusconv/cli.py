@@ -209,6 +209,16 @@ def plan_output(output: str | None, fmt: str | None, bundle: bool) -> OutputPlan
     return OutputPlan(kind=kind, fmt=fmt, path=output if kind != "stdout" else None, bundle=bundle)
 
 
+# The JSON Lines field options of convert and learn (Typer options are plain values).
+TEXT_FIELD_OPTION = typer.Option("text", "--text-field", metavar="NAME",
+                                 help="JSON Lines inputs: the field holding the page text.")
+ID_FIELD_OPTION = typer.Option("id", "--id-field", metavar="NAME",
+                               help="JSON Lines inputs: the field holding the document id.")
+URL_FIELD_OPTION = typer.Option("url", "--url-field", metavar="NAME",
+                                help="JSON Lines inputs: the field holding the URL (also looked up "
+                                     "under 'metadata').")
+
+
 @dataclass
 class ConvertOptions:
     paths: list[str]
@@ -544,13 +554,9 @@ def convert(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS",
                                             help="Convert on a Dask cluster (tcp://host:8786); "
                                                  "needs the dask extra."),
-    text_field: str = typer.Option("text", "--text-field", metavar="NAME",
-                                   help="JSON Lines inputs: the field holding the page text."),
-    id_field: str = typer.Option("id", "--id-field", metavar="NAME",
-                                 help="JSON Lines inputs: the field holding the document id."),
-    url_field: str = typer.Option("url", "--url-field", metavar="NAME",
-                                  help="JSON Lines inputs: the field holding the URL (also "
-                                       "looked up under 'metadata')."),
+    text_field: str = TEXT_FIELD_OPTION,
+    id_field: str = ID_FIELD_OPTION,
+    url_field: str = URL_FIELD_OPTION,
 ) -> None:
     """Convert rendered pages, WARC/WET files and JSON Lines documents to TEI-XML or JSON
     Lines (validated before writing)."""
@@ -762,12 +768,9 @@ def learn(
     by_site: bool = typer.Option(True, "--by-site/--no-by-site",
                                  help="Count lines per site (URL host) where documents carry URLs, "
                                       "and write site-scoped rules."),
-    text_field: str = typer.Option("text", "--text-field", metavar="NAME",
-                                   help="JSON Lines inputs: the field holding the page text."),
-    id_field: str = typer.Option("id", "--id-field", metavar="NAME",
-                                 help="JSON Lines inputs: the field holding the document id."),
-    url_field: str = typer.Option("url", "--url-field", metavar="NAME",
-                                  help="JSON Lines inputs: the field holding the URL."),
+    text_field: str = TEXT_FIELD_OPTION,
+    id_field: str = ID_FIELD_OPTION,
+    url_field: str = URL_FIELD_OPTION,
     force: bool = typer.Option(False, "--force", help="Overwrite an existing rules file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line."),
 ) -> None:

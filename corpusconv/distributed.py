@@ -281,20 +281,9 @@ def convert(paths: Iterable[str], output: str, fmt: str | None = None, rules: Ru
     cut into tasks of the records starting in each byte range.
     """
     _require_dask()
-    if overwrite and skip_existing:
-        raise UsageError("--force and --skip-existing contradict each other; pick one")
     paths = list(paths)
-    if "-" in paths:
-        raise UsageError("a distributed run reads files on the workers; standard input ('-') "
-                         "is not supported")
-    from .cli import plan_output  # the CLI's output rules: same inference, same errors
-
-    plan = plan_output(output, fmt, False)
-    if plan.kind == "stdout" or plan.path is None:
-        raise UsageError("a distributed run writes files: give -o DIR/ or -o FILE.jsonl")
-    if plan.kind == "file" and plan.fmt != "jsonl":
-        raise UsageError("a distributed run writes TEI into a directory (-o DIR/), one file per input")
-    assert plan.fmt in FORMATS
+    plan = _plan(paths, output, fmt, overwrite, skip_existing)
+    assert plan.path is not None
     jobs = expand_inputs(paths, globs=globs, exclude=[plan.path])
     res = DaskResult()
     if not jobs:
@@ -328,6 +317,24 @@ def convert(paths: Iterable[str], output: str, fmt: str | None = None, rules: Ru
     finally:
         if owned:
             client.close()
+
+
+def _plan(paths: list[str], output: str, fmt: str | None, overwrite: bool, skip_existing: bool):
+    """The output plan of a distributed run, or the usage error that forbids it."""
+    if overwrite and skip_existing:
+        raise UsageError("--force and --skip-existing contradict each other; pick one")
+    if "-" in paths:
+        raise UsageError("a distributed run reads files on the workers; standard input ('-') "
+                         "is not supported")
+    from .cli import plan_output  # the CLI's output rules: same inference, same errors
+
+    plan = plan_output(output, fmt, False)
+    if plan.kind == "stdout" or plan.path is None:
+        raise UsageError("a distributed run writes files: give -o DIR/ or -o FILE.jsonl")
+    if plan.kind == "file" and plan.fmt != "jsonl":
+        raise UsageError("a distributed run writes TEI into a directory (-o DIR/), one file per input")
+    assert plan.fmt in FORMATS
+    return plan
 
 
 def _convert_to_file(path: str, fmt: str, rules: RulesSpec, parts: list, client, res: DaskResult,

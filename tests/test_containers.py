@@ -11,14 +11,13 @@ import gzip
 import io
 import json
 import re
-import zlib
 from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import P1, P2, P3, SHARED, assert_valid, parse_tei, shared_path
+from conftest import P1, P2, P3, SHARED, assert_valid, gzip_members, parse_tei, shared_path
 from corpusconv.batch import run
 from corpusconv.cli import app
 from corpusconv.containers import (JsonlFields, WetPage, expand_documents, is_record_gzipped,
@@ -52,17 +51,6 @@ def wet_bytes(pages, *, gz: bool = True, version: str = "1.0", name: str = "craw
     buf = io.BytesIO()
     write_wet(buf, pages, filename=name, gz=gz, version=version)
     return buf.getvalue()
-
-
-def members(data: bytes) -> list[int]:
-    """Start offsets of the gzip members of a per-record gzipped file."""
-    offs, pos = [], 0
-    while pos < len(data):
-        d = zlib.decompressobj(31)
-        d.decompress(data[pos:])
-        offs.append(pos)
-        pos = len(data) - len(d.unused_data)
-    return offs
 
 
 def records(path: Path) -> list[dict]:
@@ -224,7 +212,7 @@ def _convert_damaged(tmp_path, data: bytes, name: str = "bad.warc.wet.gz", jobs:
 
 def test_truncated_gzip_member_in_the_middle_is_reported_the_rest_converted(tmp_path):
     data = wet_bytes(cc_pages(6))
-    offs = members(data)  # warcinfo, then 6 records
+    offs = gzip_members(data)  # warcinfo, then 6 records
     cut = offs[3] + (offs[4] - offs[3]) // 2
     r, errors, recs = _convert_damaged(tmp_path, data[:cut] + data[offs[4]:])
     assert r.exit_code == 1
@@ -243,7 +231,7 @@ def test_truncated_gzip_member_in_the_middle_is_reported_the_rest_converted(tmp_
 
 def test_file_cut_short_reports_the_last_record(tmp_path):
     data = wet_bytes(cc_pages(4))
-    offs = members(data)
+    offs = gzip_members(data)
     for cut, why in ((offs[-1] + 40, "truncated"), (len(data) - 30, "truncated")):
         r, errors, recs = _convert_damaged(tmp_path, data[:cut])
         assert r.exit_code == 1 and len(errors) == 1, r.stderr
@@ -253,7 +241,7 @@ def test_file_cut_short_reports_the_last_record(tmp_path):
 
 def test_malformed_warc_header_is_reported_the_rest_converted(tmp_path):
     data = wet_bytes(cc_pages(4))
-    offs = members(data)
+    offs = gzip_members(data)
     rec = gzip.decompress(data[offs[2]:offs[3]])
     for bad, reason in ((rec.replace(b"WARC-Type: conversion", b"WARC-Type conversion"), "no WARC-Type"),
                         (rec.replace(b"Content-Length: ", b"Content-Length: x"), "Content-Length"),

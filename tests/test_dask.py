@@ -150,8 +150,8 @@ def test_cli_scheduler_option_converts_on_the_cluster(client, seeds_dir, tmp_pat
 def _wet(path: Path, n: int, damage_at: int | None = None) -> None:
     """A WET file of ``n`` records (warcio's writer), the record ``damage_at`` cut short."""
     import io
-    import zlib
 
+    from conftest import gzip_members
     from corpusconv.containers import WetPage, write_wet
 
     buf = io.BytesIO()
@@ -161,12 +161,7 @@ def _wet(path: Path, n: int, damage_at: int | None = None) -> None:
                     for i in range(n)], filename=path.name)
     data = buf.getvalue()
     if damage_at is not None:
-        offs, pos = [], 0
-        while pos < len(data):
-            d = zlib.decompressobj(31)
-            d.decompress(data[pos:])
-            offs.append(pos)
-            pos = len(data) - len(d.unused_data)
+        offs = gzip_members(data)
         a, b = offs[damage_at + 1], offs[damage_at + 2]
         data = data[:a + (b - a) // 2] + data[b:]
     path.write_bytes(data)
