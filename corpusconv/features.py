@@ -16,8 +16,7 @@ Schema without needing ``datasets`` installed; ``datasets`` is imported only whe
 from __future__ import annotations
 
 STRING, INT, BOOL = "string", "int64", "bool"
-#: Free-form JSON (a dict of whatever the input carried): ``datasets.Json`` where the
-#: installed ``datasets`` has it, else the JSON text as a string.
+#: Free-form JSON (a dict of whatever the input carried): ``datasets.Json``.
 JSON = "json"
 LINES = ("lines", INT, 2)  # a fixed-length pair [first, last]
 
@@ -50,7 +49,7 @@ SPEC: dict = {
 
 def _convert(spec, datasets):
     if spec == JSON:
-        return datasets.Json() if hasattr(datasets, "Json") else datasets.Value(STRING)
+        return datasets.Json()
     if isinstance(spec, str):
         return datasets.Value(spec)
     if isinstance(spec, tuple):
@@ -64,4 +63,7 @@ def hf_features():
     """The records' types as a ``datasets.Features`` (requires the ``datasets`` package)."""
     import datasets
 
+    if not hasattr(datasets, "Json"):
+        raise RuntimeError("the record's 'metadata' is free-form JSON, which needs a version of "
+                           "Hugging Face datasets with datasets.Json: pip install -U datasets")
     return datasets.Features(_convert(SPEC, datasets))

@@ -95,5 +95,4 @@ def test_hf_datasets_reads_free_form_metadata(tmp_path):
                                cache_dir=str(tmp_path), split="train")
     rows = [json.loads(line) for line in CONTAINERS.read_text(encoding="utf-8").splitlines()]
     assert [r["url"] for r in ds] == [r["url"] for r in rows]
-    if hasattr(datasets, "Json"):  # older datasets keep metadata as JSON text
-        assert [r["metadata"] for r in ds] == [r["metadata"] for r in rows]
+    assert [r["metadata"] for r in ds] == [r["metadata"] for r in rows]
