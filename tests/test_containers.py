@@ -10,9 +10,12 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import re
+import signal
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -390,3 +393,28 @@ def test_dev_pages_in_a_wet_file_convert_as_the_files_do(tmp_path):
                {k: v for k, v in rb.items() if k not in differs}, page.name
         assert dict(ra["provenance"], source_path="") == dict(rb["provenance"], source_path=""), page.name
         assert rb["url"] == f"https://dev.example/{page.stem}" and ra["url"] is None
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupting_a_wet_conversion_leaves_no_partial_output(tmp_path, sig):
+    import subprocess
+    import sys
+    import time
+
+    wet = tmp_path / "c.warc.wet.gz"
+    wet.write_bytes(wet_bytes(cc_pages(600)))
+    target = tmp_path / "all.jsonl"
+    target.write_bytes(b'{"previous": true}\n')
+    proc = subprocess.Popen([sys.executable, "-m", "corpusconv", "convert", str(wet), "-o", str(target),
+                             "--force", "-q", "-j", "2"], cwd=REPO, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"})
+    deadline = time.monotonic() + 30
+    while not list(tmp_path.glob(".corpusconv-*.tmp")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.5)
+    assert proc.poll() is None, "the conversion finished before it could be interrupted"
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143}[sig], err.decode()
+    assert b"Traceback" not in err and target.read_bytes() == b'{"previous": true}\n'
+    assert not list(tmp_path.glob(".corpusconv-*"))
