@@ -162,14 +162,15 @@ def _located(job: Job, reason: str) -> str:
 
 
 def process_chunk(jobs: list[Job], fmt: str, rules: RulesSpec = None) -> list[Outcome]:
-    """:func:`process` over a chunk (a worker's task); a document's bytes are not sent back."""
+    """:func:`process` over a chunk (a worker's task); a container document's bytes and
+    metadata are not sent back (they are in the payload)."""
     return [_without_data(process(job, fmt, rules)) for job in jobs]
 
 
 def _without_data(outcome: Outcome) -> Outcome:
     if outcome.job.data is None or outcome.job.doc_id is None:  # stdin's job is the caller's
         return outcome
-    return replace(outcome, job=replace(outcome.job, data=None))
+    return replace(outcome, job=replace(outcome.job, data=None, metadata=None))
 
 
 def _one_line(msg: str, source: str) -> str:

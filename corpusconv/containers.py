@@ -296,43 +296,45 @@ def _damaged_member(fh: BinaryIO, at: int, detail: str) -> str:
     return f"truncated or corrupt gzip member ({detail}; {where})"
 
 
-def _headers(rec) -> dict:
-    """The record's WARC headers, in order; a repeated header keeps every value."""
+def _headers(rec) -> tuple[dict, dict[str, str]]:
+    """The record's WARC headers in order (a repeated header keeps every value), and a
+    lower-cased lookup of their first values (WARC field names are case-insensitive)."""
     out: dict = {}
+    low: dict[str, str] = {}
     for name, value in rec.rec_headers.headers:
+        low.setdefault(name.lower(), value)
         if name in out:
             prev = out[name]
             out[name] = (prev if isinstance(prev, list) else [prev]) + [value]
         else:
             out[name] = value
-    return out
+    return out, low
 
 
-def _header_problem(rec) -> tuple[str | None, bool]:
+def _header_problem(low: dict[str, str]) -> tuple[str | None, bool]:
     """(reason, headers missing) for a record whose WARC header is unusable."""
-    h = rec.rec_headers
-    missing = [n for n in ("WARC-Type", "WARC-Record-ID", "Content-Length") if h.get_header(n) is None]
+    missing = [n for n in ("WARC-Type", "WARC-Record-ID", "Content-Length") if n.lower() not in low]
     if missing:
         return f"malformed WARC header (no {', '.join(missing)})", True
-    length = h.get_header("Content-Length").strip()
+    length = low["content-length"].strip()
     if not length.isdigit():
         return f"malformed WARC header (Content-Length {excerpt(length)!r} is not a number)", False
     return None, False
 
 
-def _skip_reason(rec) -> str | None:
-    rtype = rec.rec_type or "unknown"
+def _skip_reason(low: dict[str, str]) -> str | None:
+    rtype = low.get("warc-type") or "unknown"
     if rtype not in DOCUMENT_RECORD_TYPES:
         return f"{rtype} record"
-    ctype = (rec.rec_headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
+    ctype = low.get("content-type", "").split(";")[0].strip().lower()
     if ctype != "text/plain":
         return f"non-text {rtype} record"
     return None
 
 
-def _payload(rec) -> tuple[bytes, str | None]:
+def _payload(rec, low: dict[str, str]) -> tuple[bytes, str | None]:
     """The record's block (bounded), or a reason it is unusable."""
-    declared = int(rec.rec_headers.get_header("Content-Length").strip())
+    declared = int(low["content-length"].strip())
     if declared > MAX_INPUT_BYTES:
         return b"", f"record larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB"
     data = rec.content_stream().read(declared + 1)
@@ -375,10 +377,12 @@ def _warc_run(job: Job, fh: BinaryIO, pos: int, gz: bool, folder: str, stem: str
     next_at = pos
     try:
         for rec in it:
-            problem, missing = _header_problem(rec)
+            headers, low = _headers(rec)
+            problem, missing = _header_problem(low)
+            skip = None if problem else _skip_reason(low)
             data = b""
-            if problem is None and _skip_reason(rec) is None:
-                data, problem = _payload(rec)
+            if problem is None and skip is None:
+                data, problem = _payload(rec, low)
             misframed = it.err_count
             at, length = it.get_record_offset(), it.get_record_length()
             if missing and at + length >= size:
@@ -393,7 +397,12 @@ def _warc_run(job: Job, fh: BinaryIO, pos: int, gz: bool, folder: str, stem: str
                 yield Job(source=job.source, relpath=job.relpath, where=f"record at byte {at}", error=problem)
                 return at
             next_at = at + length
-            yield _warc_doc(job, rec, data, at, folder, stem)
+            where = f"record at byte {at}"
+            if skip is not None:
+                yield Job(source=job.source, relpath=job.relpath, where=where, skip=skip)
+                continue
+            doc_id = warc_doc_id(low.get("warc-record-id"), stem, at)
+            yield _doc_job(job, folder, doc_id, where, data=data, url=_url(headers), metadata=headers)
     except _warc_errors() as exc:
         failure: BaseException | None = exc
     else:
@@ -413,17 +422,6 @@ def _leftover(fh: BinaryIO, at: int, size: int, gz: bool) -> bool:
         return False
     fh.seek(at)
     return gz or bool(fh.read(RESYNC_BLOCK).strip())
-
-
-def _warc_doc(job: Job, rec, data: bytes, at: int, folder: str, stem: str) -> Job:
-    where = f"record at byte {at}"
-    skip = _skip_reason(rec)
-    if skip is not None:
-        return Job(source=job.source, relpath=job.relpath, where=where, skip=skip)
-    headers = _headers(rec)
-    record_id = rec.rec_headers.get_header("WARC-Record-ID")
-    doc_id = warc_doc_id(record_id, stem, at)
-    return _doc_job(job, folder, doc_id, where, data=data, url=_url(headers), metadata=headers)
 
 
 # --------------------------------------------------------------------------- JSON Lines
