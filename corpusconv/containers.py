@@ -493,10 +493,12 @@ def _jsonl_jobs(job: Job, fields: JsonlFields, progress: Progress) -> Iterator[J
         return
     with raw:
         fh = _jsonl_stream(raw, job.relpath)
+        if job.start:  # a chunk of a plain file: it starts at a line (see jsonl_chunks)
+            fh.seek(job.start)
         folder, stem = _folder(job), container_stem(os.path.basename(job.relpath))
-        tracker = _Tracker(progress, 0)
-        lineno = 0
-        while True:
+        tracker = _Tracker(progress, job.start)
+        lineno = job.first_line
+        while job.stop is None or fh.tell() < job.stop:
             where = f"line {lineno + 1}"
             try:
                 line, fits = _read_line(fh)
@@ -515,7 +517,30 @@ def _jsonl_jobs(job: Job, fields: JsonlFields, progress: Progress) -> Iterator[J
             if not line.strip():
                 continue  # a blank line holds no record
             yield _jsonl_job(job, line, fields, folder, stem, lineno)
-        tracker.at(os.fstat(raw.fileno()).st_size)
+        tracker.at(job.stop if job.stop is not None else os.fstat(raw.fileno()).st_size)
+
+
+def jsonl_chunks(path: str, chunk_bytes: int) -> list[tuple[int, int, int]]:
+    """(start, stop, lines before start) of the chunks of a plain JSON Lines file: each
+    starts at a line, at the first line start at or after a multiple of ``chunk_bytes``.
+    One sequential read of the file (newlines are counted, nothing is parsed)."""
+    size = os.path.getsize(path)
+    cuts: list[tuple[int, int]] = [(0, 0)]
+    pos = lines = 0
+    target = chunk_bytes
+    with open(path, "rb") as fh:
+        while block := fh.read(RESYNC_BLOCK * 16):
+            while target < pos + len(block):
+                i = block.find(b"\n", max(0, target - pos))
+                if i < 0:
+                    break  # the line goes on in the next block
+                cut = pos + i + 1
+                if cut < size:
+                    cuts.append((cut, lines + block.count(b"\n", 0, i + 1)))
+                target = cut + chunk_bytes
+            lines += block.count(b"\n")
+            pos += len(block)
+    return [(a, b, n) for (a, n), (b, _) in zip(cuts, cuts[1:] + [(size, 0)])]
 
 
 def _jsonl_job(job: Job, line: bytes, fields: JsonlFields, folder: str, stem: str, lineno: int) -> Job:

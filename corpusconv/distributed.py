@@ -45,9 +45,10 @@ from functools import reduce
 from typing import Iterable, Sequence
 
 from .batch import FORMATS, RulesSpec, process
-from .containers import JsonlFields, expand_documents, is_container, is_record_gzipped
+from .containers import JsonlFields, expand_documents, is_container, is_record_gzipped, jsonl_chunks
 from .errors import OutputError
-from .reading import Job, UsageError, check_distinct_outputs, expand_inputs, output_relpath
+from .reading import (Job, UsageError, check_distinct_outputs, expand_inputs, output_relpath,
+                      strip_compression)
 from .writing import AtomicFile, DirectorySink, FileSink, ensure_dir
 
 #: Output file suffix per format for one-file-per-document output (as ``cli.SUFFIX``).
@@ -190,17 +191,23 @@ def convert_partition_to_part(jobs: Sequence[Job], fmt: str, rules: RulesSpec,
 
 
 def work_units(jobs: Sequence[Job], chunk_bytes: int = CHUNK_BYTES) -> list[Job]:
-    """The inputs as units of work, in order: a large gzip-per-record WARC file becomes
+    """The inputs as units of work, in order.  A large gzip-per-record WARC file becomes
     chunks of records (byte ranges; a record belongs to the chunk it starts in, and a
-    worker finds the first record of its range itself), everything else stays whole."""
+    worker finds the first record of its range itself); a large plain JSON Lines file
+    chunks of lines (cut at line starts by the client, which counts the lines before
+    each so that records still say ``line N``); everything else stays whole (a
+    compressed JSON Lines stream can only be read from its start)."""
     units: list[Job] = []
     for job in jobs:
         size = _size(job)
-        if job.kind != "warc" or size <= chunk_bytes or not is_record_gzipped(job.path):
+        if size > chunk_bytes and job.kind == "warc" and is_record_gzipped(job.path):
+            units.extend(replace(job, start=start, stop=min(start + chunk_bytes, size))
+                         for start in range(0, size, chunk_bytes))
+        elif size > chunk_bytes and job.kind == "jsonl" and job.path and not strip_compression(job.path)[1]:
+            units.extend(replace(job, start=a, stop=b, first_line=n)
+                         for a, b, n in jsonl_chunks(job.path, chunk_bytes))
+        else:
             units.append(job)
-            continue
-        units.extend(replace(job, start=start, stop=min(start + chunk_bytes, size))
-                     for start in range(0, size, chunk_bytes))
     return units
 
 

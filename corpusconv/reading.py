@@ -56,7 +56,8 @@ class Job:
     mirrored.  ``kind`` is ``"page"``, or ``"warc"``/``"jsonl"`` for a container, whose
     documents (:mod:`corpusconv.containers`) are jobs with ``data``, ``doc_id``, ``url``,
     ``metadata`` and ``where`` (``record at byte N``, ``line N``) set.  ``start`` and
-    ``stop`` bound a container job to the records starting in that byte range (a chunk).
+    ``stop`` bound a container job to the records starting in that byte range (a chunk;
+    ``first_line`` counts the lines before it in a JSON Lines file).
     """
 
     source: str
@@ -75,6 +76,8 @@ class Job:
     skip: str | None = None
     start: int = 0
     stop: int | None = None
+    #: Lines before ``start`` in a chunk of a JSON Lines file (its records say ``line N``).
+    first_line: int = 0
 
     @property
     def label(self) -> str:

@@ -418,3 +418,24 @@ def test_interrupting_a_wet_conversion_leaves_no_partial_output(tmp_path, sig):
     assert proc.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143}[sig], err.decode()
     assert b"Traceback" not in err and target.read_bytes() == b'{"previous": true}\n'
     assert not list(tmp_path.glob(".corpusconv-*"))
+
+
+def test_jsonl_chunks_start_at_lines_and_read_as_the_whole_file(tmp_path):
+    from dataclasses import replace
+
+    from corpusconv.containers import jsonl_chunks
+
+    lines = [json.dumps({"id": f"d{i}", "text": "x " * (i % 7 + 1)}) for i in range(100)]
+    lines[41] = "{bad"
+    src = tmp_path / "d.jsonl"
+    src.write_text("\n".join(lines) + "\n\n", encoding="utf-8")
+    data = src.read_bytes()
+    chunks = jsonl_chunks(str(src), 300)
+    assert chunks[0][:2] == (0, chunks[1][0]) and chunks[-1][1] == len(data) and len(chunks) > 5
+    for (a, b, n), (c, _, _) in zip(chunks, chunks[1:]):
+        assert b == c and data[a - 1:a] in (b"", b"\n") and data[:a].count(b"\n") == n
+    (job,) = expand_inputs([str(src)], globs=["*.jsonl"])
+    whole = [(d.doc_id, d.where, d.error) for d in iter_documents(job)]
+    parts = [(d.doc_id, d.where, d.error) for a, b, n in chunks
+             for d in iter_documents(replace(job, start=a, stop=b, first_line=n))]
+    assert parts == whole and ("line 42" in [w for _, w, e in whole if e])

@@ -173,21 +173,24 @@ def test_container_chunks_identical_to_local_run(client, tmp_path):
     wet = tmp_path / "in" / "crawl.warc.wet.gz"
     wet.parent.mkdir()
     _wet(wet, 120, damage_at=50)
+    good = ('{"id": "j%d", "text": "A Title\\n\\nSome text of a page that is long enough to read as '
+            'prose here.", "url": "https://j.example/%d"}\n')
     (tmp_path / "in" / "docs.jsonl").write_text(
-        '{"id": "j1", "text": "A Title\\n\\nSome text of a page that is long enough to read as prose here."}\n'
-        '{"broken\n', encoding="utf-8")
+        "".join(good % (i, i) for i in range(200)) + '{"broken\n' + "\n" + good % (99, 99), encoding="utf-8")
     paths = [str(wet), str(tmp_path / "in" / "docs.jsonl")]
     size = wet.stat().st_size
     units = ccd.work_units(expand_inputs(paths), chunk_bytes=size // 5)
-    assert len(units) == 6 and [u.start for u in units[:2]] == [0, size // 5]
+    assert len(units) > 6 and [u.start for u in units[:2]] == [0, size // 5]
+    jsonl = [u for u in units if u.kind == "jsonl"]
+    assert len(jsonl) > 1 and jsonl[0].start == 0 and jsonl[1].first_line > 0
     code = convert_command(ConvertOptions(paths=paths, output=str(tmp_path / "local.jsonl"), jobs=1, quiet=True))
     assert code == 1
     res = ccd.convert(paths, str(tmp_path / "dask.jsonl"), scheduler=client, chunk_bytes=size // 5)
     assert (tmp_path / "dask.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
-    assert res.documents == 120 and res.failed == 2 and res.records_skipped == {"warcinfo record": 1}
+    assert res.documents == 320 and res.failed == 2 and res.records_skipped == {"warcinfo record": 1}
     (wet_error, jsonl_error) = res.errors
     assert wet_error[0] == str(wet) and wet_error[1].startswith("record at byte ")
-    assert "gzip member" in wet_error[1] and jsonl_error[1].startswith("line 2: ")
+    assert "gzip member" in wet_error[1] and jsonl_error[1].startswith("line 201: ")
     # one TEI file per record under the container's folder, the same as a local run
     convert_command(ConvertOptions(paths=[str(wet)], output=str(tmp_path / "lt") + "/", jobs=1, quiet=True))
     ccd.convert([str(wet)], str(tmp_path / "dt") + "/", scheduler=client, chunk_bytes=size // 5)
