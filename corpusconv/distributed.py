@@ -31,6 +31,10 @@ Example::
     for source, reason in res.errors:
         print(source, reason)
 
+Containers (WARC/WET files, JSON Lines documents) are read by the workers too, one task
+each, and large ones in chunks of records (:func:`work_units`); their documents keep
+their order and convert to the same bytes as locally.
+
 Corpus statistics run as a map-reduce over the same bag, see :func:`learn_counts`.
 """
 
