@@ -23,10 +23,10 @@ from typing import Callable, Iterable, Iterator
 
 import orjson
 
+from .containers import JsonlFields, Progress, expand_documents, is_container
 from .errors import CorpusconvError
 from .model import Document
 from .pipeline import convert_bytes
-from .containers import JsonlFields, Progress, expand_documents, is_container
 from .reading import Job, read_job
 from .rules import RuleSet, default_rules, load_rules
 
