@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import json
 import lzma
 import os
@@ -350,28 +351,115 @@ def _url(headers: dict) -> str | None:
     return url.strip().strip("<>") or None if isinstance(url, str) else None
 
 
+@dataclass
+class _WarcFile:
+    """An open WARC file: ``fh`` is read by warcio (the file itself, or for a file
+    gzipped as one stream its decompressed stream), ``raw`` the file (for progress),
+    ``gz`` whether records are gzip members, ``size`` what ``fh`` holds (None: unknown)."""
+
+    fh: BinaryIO
+    raw: BinaryIO
+    gz: bool
+    size: int | None
+    #: How offsets are named in messages (in a one-stream gzip file they count
+    #: decompressed bytes, which is what a reader of that file can seek to).
+    unit: str = "byte"
+
+    def where(self, at: int) -> str:
+        return f"record at {self.unit} {at}"
+
+
+class _Inflated(io.RawIOBase):
+    """A gzip file's decompressed bytes, read forward (a backward seek starts over).
+
+    Unlike ``gzip.GzipFile`` it hands out every byte it could inflate and then ends
+    where the stream is cut short or corrupt (the record there is then reported as
+    truncated), instead of raising and losing the last block."""
+
+    def __init__(self, raw: BinaryIO):
+        self.raw = raw
+        self._restart()
+
+    def _restart(self) -> None:
+        self.raw.seek(0)
+        self._d = zlib.decompressobj(31)
+        self._buf, self._pos, self._done = b"", 0, False
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def _fill(self, n: int) -> None:
+        while len(self._buf) < n and not self._done:
+            chunk = self._d.unused_data if self._d.eof else b""
+            if self._d.eof:  # concatenated gzip members: go on with the next one
+                self._d = zlib.decompressobj(31)
+            chunk = chunk or self.raw.read(1 << 16)
+            try:
+                out = self._d.decompress(chunk) if chunk else b""
+            except zlib.error:
+                out, self._done = b"", True
+            self._buf += out
+            self._done = self._done or not chunk
+
+    def read(self, n: int = -1) -> bytes:
+        self._fill(n if n >= 0 else 1 << 62)
+        out, self._buf = (self._buf, b"") if n < 0 else (self._buf[:n], self._buf[n:])
+        self._pos += len(out)
+        return out
+
+    def readinto(self, b) -> int:
+        data = self.read(len(b))
+        b[:len(data)] = data
+        return len(data)
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        if whence != 0:
+            raise io.UnsupportedOperation("only absolute seeks")
+        if pos < self._pos:
+            self._restart()
+        while self._pos < pos and self.read(min(pos - self._pos, 1 << 20)):
+            pass
+        return self._pos
+
+
+def _open_warc(raw: BinaryIO, path: str | None, chunked: bool) -> _WarcFile:
+    size = os.fstat(raw.fileno()).st_size
+    if not _is_gzip(raw, 0):
+        return _WarcFile(raw, raw, False, size)
+    if chunked or is_record_gzipped(path):
+        return _WarcFile(raw, raw, True, size)
+    # One gzip stream for the whole file (``gzip x.warc``): warcio reads only its first
+    # record, so read the decompressed stream as a plain WARC file.
+    return _WarcFile(_Inflated(raw), raw, False, None, unit="decompressed byte")  # type: ignore[arg-type]
+
+
 def _warc_jobs(job: Job, progress: Progress) -> Iterator[Job]:
     """The documents of a WARC file (or of its byte range ``job.start``..``job.stop``)."""
-    fh, why = _open(job)
-    if fh is None:
+    raw, why = _open(job)
+    if raw is None:
         yield Job(source=job.source, relpath=job.relpath, error=why)
         return
-    with fh:
-        gz = _is_gzip(fh, 0)
-        pos: int | None = job.start if not job.start else resync(fh, job.start, gz)
+    with raw:
+        wf = _open_warc(raw, job.path, bool(job.start or job.stop is not None))
+        pos: int | None = job.start if not job.start else resync(wf.fh, job.start, wf.gz)
         tracker = _Tracker(progress, job.start)
         folder, stem = _folder(job), container_stem(os.path.basename(job.relpath))
         while pos is not None and (job.stop is None or pos < job.stop):
-            failed_at = yield from _warc_run(job, fh, pos, gz, folder, stem, tracker)
-            pos = None if failed_at is None else resync(fh, failed_at + 1, gz)
-        tracker.at(job.stop if job.stop is not None else os.fstat(fh.fileno()).st_size)
+            failed_at = yield from _warc_run(job, wf, pos, folder, stem, tracker)
+            pos = None if failed_at is None else resync(wf.fh, failed_at + 1, wf.gz)
+        tracker.at(job.stop if job.stop is not None else os.fstat(raw.fileno()).st_size)
 
 
-def _warc_run(job: Job, fh: BinaryIO, pos: int, gz: bool, folder: str, stem: str,
-              tracker: _Tracker):
+def _warc_run(job: Job, wf: _WarcFile, pos: int, folder: str, stem: str, tracker: _Tracker):
     """Read records from ``pos`` until the end (returns ``None``), the chunk's end, or a
     damaged record (reported; returns its offset so that the caller resyncs past it)."""
-    size = os.fstat(fh.fileno()).st_size
+    fh = wf.fh
     fh.seek(pos)
     it = _quiet_iterator()(fh)
     next_at = pos
@@ -385,43 +473,46 @@ def _warc_run(job: Job, fh: BinaryIO, pos: int, gz: bool, folder: str, stem: str
                 data, problem = _payload(rec, low)
             misframed = it.err_count
             at, length = it.get_record_offset(), it.get_record_length()
-            if missing and at + length >= size:
+            if missing and not _leftover(wf, at + max(0, length)):
                 problem = "truncated record (the file ends inside its WARC header)"
             elif problem is None and it.err_count > misframed:
                 problem = ("malformed record (its Content-Length does not match its data: no "
                            "blank line follows it)")
             if job.stop is not None and at >= job.stop:
                 return None
-            tracker.at(fh.tell())
+            tracker.at(wf.raw.tell())
             if problem is not None:
-                yield Job(source=job.source, relpath=job.relpath, where=f"record at byte {at}", error=problem)
+                yield Job(source=job.source, relpath=job.relpath, where=wf.where(at), error=problem)
                 return at
             next_at = at + length
-            where = f"record at byte {at}"
             if skip is not None:
-                yield Job(source=job.source, relpath=job.relpath, where=where, skip=skip)
+                yield Job(source=job.source, relpath=job.relpath, where=wf.where(at), skip=skip)
                 continue
             doc_id = warc_doc_id(low.get("warc-record-id"), stem, at)
-            yield _doc_job(job, folder, doc_id, where, data=data, url=_url(headers), metadata=headers)
+            yield _doc_job(job, folder, doc_id, wf.where(at), data=data, url=_url(headers), metadata=headers)
     except _warc_errors() as exc:
         failure: BaseException | None = exc
     else:
         # warcio ends quietly at bytes it cannot read as a record (a gzip member cut
         # short after its header): anything but blank lines left is a damaged record.
-        failure = EOFError("unreadable data at the end") if _leftover(fh, next_at, size, gz) else None
+        failure = EOFError("unreadable data at the end") if _leftover(wf, next_at) else None
     if failure is None or (job.stop is not None and next_at >= job.stop):
         return None
-    reason = _diagnose(fh, next_at, gz, failure)
-    yield Job(source=job.source, relpath=job.relpath, where=f"record at byte {next_at}", error=reason)
+    reason = _diagnose(fh, next_at, wf.gz, failure)
+    yield Job(source=job.source, relpath=job.relpath, where=wf.where(next_at), error=reason)
     return next_at
 
 
-def _leftover(fh: BinaryIO, at: int, size: int, gz: bool) -> bool:
+def _leftover(wf: _WarcFile, at: int) -> bool:
     """Is there anything after ``at`` but the blank lines that end a plain WARC record?"""
-    if at >= size:
+    if wf.size is not None and at >= wf.size:
         return False
-    fh.seek(at)
-    return gz or bool(fh.read(RESYNC_BLOCK).strip())
+    try:
+        wf.fh.seek(at)
+        rest = wf.fh.read(RESYNC_BLOCK)
+    except _warc_errors():  # a one-stream gzip file damaged there: something is left
+        return True
+    return bool(rest) if wf.gz else bool(rest.strip())
 
 
 # --------------------------------------------------------------------------- JSON Lines

@@ -439,3 +439,23 @@ def test_jsonl_chunks_start_at_lines_and_read_as_the_whole_file(tmp_path):
     parts = [(d.doc_id, d.where, d.error) for a, b, n in chunks
              for d in iter_documents(replace(job, start=a, stop=b, first_line=n))]
     assert parts == whole and ("line 42" in [w for _, w, e in whole if e])
+
+
+def test_warc_gzipped_as_one_stream(tmp_path):
+    """``gzip x.warc`` (one gzip stream, not one member per record) is read too; offsets
+    then count decompressed bytes, and a cut-short stream reports its last record."""
+    plain = wet_bytes(cc_pages(5), gz=False, name="one.warc")
+    whole = gzip.compress(plain, mtime=0)
+    src = tmp_path / "one.warc.gz"
+    src.write_bytes(whole)
+    assert not is_record_gzipped(str(src))
+    r = cli("convert", str(src), "-o", str(tmp_path / "o.jsonl"), "-j", "1")
+    assert r.exit_code == 0, r.stderr
+    assert [x["url"][-1] for x in records(tmp_path / "o.jsonl")] == list("01234")
+    src.write_bytes(whole[: len(whole) * 9 // 10])
+    r = cli("convert", str(src), "-o", str(tmp_path / "cut.jsonl"), "-j", "1")
+    assert r.exit_code == 1 and "Traceback" not in r.stderr and "internal error" not in r.stderr
+    (error,) = [line for line in r.stderr.splitlines() if line.startswith("corpusconv: error: ")]
+    starts = [m.start() for m in re.finditer(rb"(?m)^WARC/1\.0\r\n", plain)]
+    got = len(records(tmp_path / "cut.jsonl"))
+    assert got < 5 and f"record at decompressed byte {starts[got + 1]}: truncated" in error
