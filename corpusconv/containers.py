@@ -22,7 +22,9 @@ was and why (a truncated or corrupt gzip member, a malformed WARC header, a line
 not JSON or has no text), and reading resumes at the next record: for gzip-per-record
 WARC files at the next gzip member that holds a WARC record, for plain WARC files at the
 next ``WARC/1.x`` line, for JSON Lines at the next line.  A compressed JSON Lines stream
-that is cut short ends there (nothing after the damage can be read).
+that is cut short ends there (nothing after the damage can be read).  A WARC file gzipped
+as one stream (not per record) is read through its decompressed stream, whose offsets
+its messages then give.
 """
 
 from __future__ import annotations
