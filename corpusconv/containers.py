@@ -44,7 +44,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 
 import orjson
 
-from .reading import MAX_INPUT_BYTES, Job, strip_compression
+from .reading import MAX_INPUT_BYTES, Job, input_error, strip_compression
 
 #: Record types whose text/plain payload is a document.
 DOCUMENT_RECORD_TYPES = ("conversion", "resource")
@@ -152,16 +152,8 @@ def _open(job: Job) -> tuple[BinaryIO | None, str | None]:
     assert job.path is not None
     try:
         return open(job.path, "rb"), None
-    except IsADirectoryError:
-        return None, "is a directory, expected a file"
-    except PermissionError:
-        return None, "permission denied"
-    except FileNotFoundError:
-        if os.path.islink(job.path):
-            return None, "broken symbolic link (its target does not exist)"
-        return None, "no such file or directory"
     except OSError as exc:
-        return None, f"cannot read ({exc.strerror or exc})"
+        return None, str(input_error(exc, job.path))
 
 
 class _Tracker:

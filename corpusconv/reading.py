@@ -239,15 +239,20 @@ def read_job(job: Job) -> bytes:
             raise InputError(f"larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB")
         with open(job.path, "rb") as fh:
             data = fh.read()
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a file") from None
-    except PermissionError:
-        raise InputError("permission denied") from None
-    except FileNotFoundError:
-        if os.path.islink(job.path):
-            raise InputError("broken symbolic link (its target does not exist)") from None
-        raise InputError("no such file or directory") from None
     except OSError as exc:
-        raise InputError(f"cannot read ({exc.strerror or exc})") from None
+        raise input_error(exc, job.path) from None
     _, ext = strip_compression(job.path)
     return _decompress(data, ext) if ext else data
+
+
+def input_error(exc: OSError, path: str) -> InputError:
+    """The one-line reason an input file cannot be opened or read."""
+    if isinstance(exc, IsADirectoryError):
+        return InputError("is a directory, expected a file")
+    if isinstance(exc, PermissionError):
+        return InputError("permission denied")
+    if isinstance(exc, FileNotFoundError):
+        if os.path.islink(path):
+            return InputError("broken symbolic link (its target does not exist)")
+        return InputError("no such file or directory")
+    return InputError(f"cannot read ({exc.strerror or exc})")

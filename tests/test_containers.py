@@ -459,3 +459,14 @@ def test_warc_gzipped_as_one_stream(tmp_path):
     starts = [m.start() for m in re.finditer(rb"(?m)^WARC/1\.0\r\n", plain)]
     got = len(records(tmp_path / "cut.jsonl"))
     assert got < 5 and f"record at decompressed byte {starts[got + 1]}: truncated" in error
+
+
+def test_missing_container_is_one_failed_input(tmp_path):
+    (tmp_path / "a.txt").write_bytes(page_text(1))
+    r = cli("convert", str(tmp_path / "a.txt"), str(tmp_path / "gone.warc.wet.gz"), str(tmp_path / "gone.jsonl"),
+            "-o", str(tmp_path / "o.jsonl"), "-j", "1")
+    assert r.exit_code == 1 and "Traceback" not in r.stderr
+    errors = [line for line in r.stderr.splitlines() if line.startswith("corpusconv: error: ")]
+    assert errors == [f"corpusconv: error: {tmp_path / name}: no such file or directory"
+                      for name in ("gone.warc.wet.gz", "gone.jsonl")]
+    assert len(records(tmp_path / "o.jsonl")) == 1
