@@ -47,12 +47,15 @@ FEATURES: tuple[str, ...] = (
     "window3_log_words", "window3_prose", "window10_prose", "window5_dropped",
     *(f"window5_{g}" for g in _GROUPS), "page_prose_units", "page_log_words",
     "prose_before", "prose_after", "window10_log_prose_words", "siblings", "sibling_words", "sibling_sentences",
+    "short_word_share", "capital_share", "glued_share", "title_offset", "before_title",
 )
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 PROSE_WORDS = 10          # a unit this long that ends like a sentence is prose
 REGION_DISTANCE_CAP = 50
 PROSE_DISTANCE_CAP = 20
 MAX_SIBLINGS = 50
+SHORT_WORD = 3            # tokens this short are mostly function words
+TITLE_OFFSET_CAP = 30
 _PUNCT = set("|»«›‹>/:•·–—-()[]{}©®™#@")
 
 
@@ -68,6 +71,7 @@ class Context:
     runs: dict[int, float]            # unit no -> score of the best run of units through it
     link_lines: set[int]
     teaser_lines: set[int]
+    title: int | None = None          # unit no of the title, if one was found
 
 
 def _shape(u: Unit) -> list[float]:
@@ -82,6 +86,20 @@ def _shape(u: Unit) -> list[float]:
         float(article.is_sentence(text)), float(article.is_title_case(text)), float(text.endswith(":")),
         float(article.is_code(text)), upper / n, digits / n, punct / n, u.links / max(1, words),
     ]
+
+
+def _token_shape(text: str) -> list[float]:
+    """(short-word share, capitalised share, glued share) of the unit's tokens: prose is
+    full of short function words; menus are capitalised; renderers glue adjacent links
+    ("ThisBlogThis!Share") into tokens with a capital inside."""
+    toks = text.split()
+    if not toks:
+        return [0.0, 0.0, 0.0]
+    n = len(toks)
+    short = sum(1 for t in toks if len(t) <= SHORT_WORD)
+    caps = sum(1 for t in toks if t[:1].isupper())
+    glued = sum(1 for t in toks if any(a.islower() and b.isupper() for a, b in zip(t, t[1:])))
+    return [short / n, caps / n, glued / n]
 
 
 def _prose(u: Unit) -> bool:
@@ -132,6 +150,7 @@ def page_features(ctx: Context) -> dict[int, list[float]]:
     lo = region_ks[0] if region_ks else None
     hi = region_ks[-1] if region_ks else None
     first_thread = next((k for k, u in enumerate(units) if u.no in ctx.in_thread), n)
+    title_k = next((k for k, u in enumerate(units) if u.no == ctx.title), None)
     page_prose, page_log = float(sum(prose)), math.log1p(total_words)
     best_run = max([1.0, *ctx.runs.values()])
     prose_words = [w if p else 0.0 for w, p in zip(words, prose)]
@@ -173,6 +192,11 @@ def page_features(ctx: Context) -> dict[int, list[float]]:
               float(min(PROSE_DISTANCE_CAP, next_prose[k] - k)) if next_prose[k] < n else float(PROSE_DISTANCE_CAP),
               math.log1p(sum(prose_words[max(0, k - 10):k]) + sum(prose_words[k + 1:k + 11]))]
         x += _siblings(u)
+        x += _token_shape(u.text)
+        if title_k is None:
+            x += [float(-TITLE_OFFSET_CAP), 0.0]
+        else:
+            x += [float(max(-TITLE_OFFSET_CAP, min(TITLE_OFFSET_CAP, k - title_k))), float(k < title_k)]
         out[u.no] = x
     return out
 
@@ -192,6 +216,43 @@ def runs_through(scores: list[float]) -> list[float]:
     for k in range(n - 1, -1, -1):
         starting[k] = scores[k] + max(0.0, starting[k + 1]) if k + 1 < n else scores[k]
     return [ending[k] + starting[k] - scores[k] for k in range(n)]
+
+
+# Second pass: the first pass's probabilities around each candidate (the article is
+# mostly contiguous, so a unit's neighbours' verdicts are evidence about it), appended to
+# its own features.
+CONTEXT_FEATURES: tuple[str, ...] = (
+    "p_self", "p_prev", "p_next", "p_prev2", "p_next2", "p_window3", "p_window10", "p_page_max", "p_page_share",
+)
+
+
+def context_features(p: list[float]) -> list[list[float]]:
+    """The second pass's extra features for a page's candidates (in page order), from
+    their first-pass probabilities ``p``."""
+    n = len(p)
+    top = max(p, default=0.0)
+    share = sum(1 for v in p if v >= 0.5) / max(1, n)
+    out = []
+    for k in range(n):
+        out.append([p[k], p[k - 1] if k else 0.0, p[k + 1] if k + 1 < n else 0.0,
+                    p[k - 2] if k > 1 else 0.0, p[k + 2] if k + 2 < n else 0.0,
+                    _window(p, k, 3), _window(p, k, 10), top, share])
+    return out
+
+
+def decide(models, ctx: Context, candidates: list[Unit]) -> dict[int, tuple[float, list[float]]]:
+    """Each candidate's probability of being article text, and the feature vector that
+    gave it (for its explanation), by unit number: the first pass (``models["article"]``)
+    and, if the model file has one, the second (``"article-context"``)."""
+    first = models.get("article")
+    feats = page_features(ctx)
+    rows = [feats[u.no] for u in candidates]
+    p = [first.probability(x) for x in rows]
+    second = models.get("article-context")
+    if second is not None:
+        rows = [x + c for x, c in zip(rows, context_features(p))]
+        p = [second.probability(x) for x in rows]
+    return {u.no: (pu, x) for u, pu, x in zip(candidates, p, rows)}
 
 
 def feature(x: list[float], name: str) -> float:
