@@ -15,22 +15,11 @@ from . import TOOL_NAME, __version__
 from .decoding import Decoded, decode_bytes, decode_text
 from .errors import InputError
 from .model import Document, Provenance
+from .reading import document_id
 from .rules import RuleSet, default_rules
 from .sites import site_of
 from .structure import structure_page
 from .trees import DEFAULT, ModelSpec, resolve
-
-
-def document_id(source: str) -> str:
-    """The record id: the file name without its extension (``stdin`` for ``-``)."""
-    if source in ("-", "", "<stdin>"):
-        return "stdin"
-    name = os.path.basename(source.rstrip("/\\")) or source
-    for ext in (".gz", ".bz2", ".xz"):
-        if name.endswith(ext):
-            name = name[: -len(ext)]
-    stem, dot, _ = name.rpartition(".")
-    return stem if dot and stem else name
 
 
 def _build(decoded: Decoded, source: str, sha256: str, size: int, rules: RuleSet | None,
