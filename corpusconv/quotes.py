@@ -52,10 +52,19 @@ _TRAILING = re.compile(r"^(?P<body>.*[.!?…\"”])\s+(?P<attr>[A-Z][^.!?…\"�
 _CONNECTORS = {"&", "and", "of", "the", "de", "von", "van", "der", "la", "le", "du", "in", "on", "a",
                "an", "for", "to", "y", "da", "di", "bin", "al"}
 _CONTINUES = re.compile(r"^\s*(?:…|\.\.\.|[a-z])")
+# A picture's credit line ("Photo: Agency", "Image by Name") closes a caption, not a quotation.
+_CREDIT = re.compile(r"^(?:photo(?:graph)?s?|image|picture|pic|illustration|graphic|video|credit|source|"
+                     r"courtesy|foto|bild)\b\s*(?::|by\b|©|\(c\))", re.I)
 
 
 def _looks_like_name(attr: str, max_words: int) -> bool:
-    """Title-cased words (a name, optionally ', Title'), no sentence inside."""
+    """Title-cased words (a name, optionally ', Title'), no sentence inside; not a credit line.
+
+    >>> _looks_like_name("Arthur Pym, Plot 17", 14), _looks_like_name("Photo: Coastline Gazette", 14)
+    (True, False)
+    """
+    if _CREDIT.match(attr):
+        return False
     words = attr.replace(",", " ").replace(":", " ").split()
     if not words or len(words) > max_words:
         return False
@@ -96,6 +105,8 @@ def separate_attribution(text: str) -> str | None:
     m = _SEPARATE.match(text)
     if m and len(m.group("attr").split()) <= MAX_ATTRIBUTION_WORDS and "\n" not in text.strip():
         attr = m.group("attr").strip()
+        if _CREDIT.match(attr):
+            return None
         # a tweet's signature keeps its author's own spelling: "— rubito (@studiodelatorre) …"
         if attr[:1].isupper() or _TWEET_HANDLE.search(attr):
             return attr.rstrip(".")
@@ -191,6 +202,16 @@ def _quotable(b: Block, line_text: dict[int, str] | None) -> bool:
     return not any(_CODE_LINE.search(t) for t in lines)
 
 
+# Units are numbered with one number for a blank gap between them (corpusconv.units).
+ADJACENT_UNIT_STEP = 2
+
+
+def _next_to(before: Block, b: Block) -> bool:
+    """Nothing but a blank line between the two blocks: an introducing sentence does not
+    introduce what follows a removed or consumed line (a title, a widget) below it."""
+    return b.lines[0] - before.lines[1] <= ADJACENT_UNIT_STEP
+
+
 def mark_block_quotes(blocks: list[Block], indented: set[int], line_text: dict[int, str] | None = None,
                       separated: bool = False) -> list[Block]:
     """Unattributed block quotations (see the module docstring).  Consecutive indented
@@ -210,6 +231,7 @@ def mark_block_quotes(blocks: list[Block], indented: set[int], line_text: dict[i
             open_indented.source_lines += b.source_lines
             continue
         introduced = (b.type == "paragraph" and out and out[-1].type == "paragraph"
+                      and _next_to(out[-1], b)
                       and out[-1].text.rstrip().endswith(":")  # cheap test before the regex
                       and _INTRODUCES.search(out[-1].text) is not None
                       and _quotable(b, line_text))
