@@ -60,8 +60,14 @@ _CREDIT = re.compile(r"^(?:photo(?:graph)?s?|image|picture|pic|illustration|grap
 def _looks_like_name(attr: str, max_words: int) -> bool:
     """Title-cased words (a name, optionally ', Title'), no sentence inside; not a credit line.
 
-    >>> _looks_like_name("Arthur Pym, Plot 17", 14), _looks_like_name("Photo: Coastline Gazette", 14)
-    (True, False)
+    >>> _looks_like_name("Glick & Meyers, Masochism", 14), _looks_like_name("Mary Beard", 14)
+    (True, True)
+    >>> _looks_like_name("the gardener", 14), _looks_like_name("Jane Doe said hello", 14)
+    (False, False)
+    >>> _looks_like_name("Anne Marie Louise de la Tour", 3)  # too many words
+    False
+    >>> _looks_like_name("Photo: Coastline Gazette", 14)  # a picture's credit
+    False
     """
     if _CREDIT.match(attr):
         return False
@@ -79,6 +85,20 @@ def split_attribution(text: str) -> tuple[str, str, str] | None:
     """Split a paragraph into (quote text, attribution, marker) if it ends with one.
 
     ``marker`` is ``~``, ``—`` or ``""`` (trailing name).  Returns ``None`` otherwise.
+
+    >>> split_attribution("Leave it be and let it breathe. ~ Arthur Pym, plot 17")
+    ('Leave it be and let it breathe.', 'Arthur Pym, plot 17', '~')
+    >>> split_attribution("“Soil is like a good loaf.” — Arthur Pym")
+    ('“Soil is like a good loaf.”', 'Arthur Pym', '—')
+    >>> split_attribution('"Nobody expects it" -- Monty Python')
+    ('"Nobody expects it"', 'Monty Python', '—')
+    >>> split_attribution("The soil is like a good loaf and should be left alone. Arthur Pym")
+    ('The soil is like a good loaf and should be left alone.', 'Arthur Pym', '')
+
+    A dash inside a sentence, or a lower-case tail, is no attribution:
+
+    >>> split_attribution("It was raining — so we stayed in"), split_attribution("We left. then we ate")
+    (None, None)
     """
     m = _TILDE.match(text)
     if m and len(m.group("attr").split()) <= MAX_ATTRIBUTION_WORDS:
@@ -101,7 +121,15 @@ _TWEET_HANDLE = re.compile(r"\(@\w{1,15}\)")
 
 
 def separate_attribution(text: str) -> str | None:
-    """The attribution in a paragraph that is only ``— Author`` / ``~ Author``."""
+    """The attribution in a paragraph that is only ``— Author`` / ``~ Author``.
+
+    >>> separate_attribution("— Arthur Pym"), separate_attribution("-- Mark Twain")
+    ('Arthur Pym', 'Mark Twain')
+    >>> separate_attribution("— rubito (@studiodelatorre) May 2")
+    'rubito (@studiodelatorre) May 2'
+    >>> separate_attribution("— and then we left"), separate_attribution("Arthur Pym")
+    (None, None)
+    """
     m = _SEPARATE.match(text)
     if m and len(m.group("attr").split()) <= MAX_ATTRIBUTION_WORDS and "\n" not in text.strip():
         attr = m.group("attr").strip()
@@ -117,6 +145,16 @@ def quote_start(paragraphs: list[str], k: int, is_plain: list[bool]) -> int:
     """Index of the first paragraph of the quotation whose attribution closes paragraph ``k``.
 
     ``is_plain[j]`` tells whether paragraph j is ordinary prose that may join a quote.
+
+    >>> plain = [True, True, True]
+    >>> quote_start(["He told me:", "It was the best year.", "After."], 1, plain)  # introduced
+    1
+    >>> quote_start(["He wrote:", "The first part of it.", "The second part. ~ Jo"], 2, plain)
+    1
+    >>> quote_start(["“It began in the spring,", "… and it never stopped. ~ Jo"], 1, plain)
+    0
+    >>> quote_start(["An ordinary paragraph.", "A quotation. ~ Jo"], 1, plain)  # no evidence
+    1
     """
     if k >= 1 and paragraphs[k - 1].rstrip().endswith(":"):
         return k
@@ -179,6 +217,13 @@ _INTRODUCES = re.compile(
 
 
 def _wholly_quoted(text: str) -> bool:
+    """One quotation from the first character to the last (not dialogue, not a snippet).
+
+    >>> _wholly_quoted("“People think a shop like this sells sweets. It sells the fact that somebody is here.”")
+    True
+    >>> _wholly_quoted("“Hi,” she said. “Hello,” he said, and they walked on."), _wholly_quoted("“Short.”")
+    (False, False)
+    """
     if not _WHOLLY_QUOTED.match(text) or len(text.split()) < MIN_BLOCK_QUOTE_WORDS:
         return False
     # One quotation, not dialogue: the opening mark is not closed and reopened mid-way.
@@ -401,7 +446,15 @@ def blank_separated(line_nos: list[int], line_text: dict[int, str], blank: set[i
 
 
 def _joined_intro(first: str, second: str) -> bool:
-    """``first`` introduces a quotation that the renderer joined under it as ``second``."""
+    """``first`` introduces a quotation that the renderer joined under it as ``second``.
+
+    >>> _joined_intro("When I asked him what he thought he said:", "Soil is like a good loaf, leave it be.")
+    True
+    >>> _joined_intro("He suggested a first step would be to,", "“Close the road for a month and see who complains.”")
+    True
+    >>> _joined_intro("Ingredients:", "Two cups of flour and a pinch of salt.")  # a label, not an introduction
+    False
+    """
     first = first.strip()
     # the joined line is a whole sentence (a quotation), not a list row or ingredient line
     if len(first.split()) < INTRO_MIN_WORDS or _LIST_START.match(first) or not _prose(second) \
