@@ -34,6 +34,10 @@ import codecs
 import re
 from dataclasses import dataclass
 
+import ftfy
+from charset_normalizer import from_bytes
+from charset_normalizer.utils import is_multi_byte_encoding
+
 from . import mojibake
 from .errors import InputError
 from .model import Repair
@@ -234,9 +238,6 @@ def _legacy(data: bytes) -> tuple[str, str] | None:
     short text), cp1252 is used if it decodes the bytes.  Multi-byte guesses (GB18030,
     Big5, Shift-JIS, EUC-KR, ...) carry no language score but are kept as they are.
     """
-    from charset_normalizer import from_bytes
-    from charset_normalizer.utils import is_multi_byte_encoding
-
     matches = [m for m in from_bytes(data) if m.encoding and not m.encoding.startswith(("utf_16", "utf_32"))]
     if not matches:
         return None
@@ -299,8 +300,6 @@ def _replace_escaped(lines: list[str], kind: str, detail: str,
 
 def _fix_mojibake(text: str) -> tuple[str, list[Repair]]:
     """ftfy's repair of ``text``, which ``mojibake.scan`` says ftfy may change."""
-    import ftfy
-
     try:
         fixed = ftfy.fix_encoding(text)
     except Exception:  # ftfy is a heuristic: never let it fail a conversion

@@ -32,6 +32,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from . import pagescan
 from .errors import CorpusconvError
 from .sites import site_of
 
@@ -445,8 +446,6 @@ class RuleSet:
         ``re``; without it, or for a page it cannot scan, each answer is ``match``'s.
         """
         if self._scan is None:
-            from . import pagescan
-
             key = tuple((i, r.pattern, r.whole) for i, r in enumerate(self.rules)
                         if r.text is None and r.compiled is not None and r.pattern is not None)
             self._scan = (pagescan.database(key),)
