@@ -268,7 +268,8 @@ def run(jobs: Iterable[Job], fmt: str, rules: RulesSpec = None, n_jobs: int = 1,
 
 
 def _screened(job: Job, screen: Screen) -> Outcome | None:
-    if screen is None or job.doc_id is None or job.error is not None or job.skip is not None:
+    # Only a container's documents (they have an id and a place in the container) are screened.
+    if screen is None or job.doc_id is None or job.where is None or job.error is not None or job.skip is not None:
         return None
     return screen(job)
 

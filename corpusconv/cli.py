@@ -569,7 +569,8 @@ def explain_command(path: str, as_json: bool, rules: str | None, only_removed: b
     if len(jobs) != 1:
         raise UsageError(f"explain takes one file, {path!r} gives {len(jobs)}")
     job = jobs[0]
-    doc = convert_bytes(read_job(job), job.source, rules=resolve_rules(rules), layout=layout, model=model)
+    doc = convert_bytes(read_job(job), job.source, rules=resolve_rules(rules), layout=layout, model=model,
+                        explain=True)
     rows = explain_rows(doc)
     if only_removed:
         rows = [r for r in rows if r.kind == "removed"]

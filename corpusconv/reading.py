@@ -17,7 +17,7 @@ import io
 import lzma
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Iterable
 
@@ -168,7 +168,35 @@ def expand_inputs(paths: Iterable[str], *, globs: Iterable[str] | None = None,
         else:
             jobs.append(Job(source=arg, relpath=_safe_relpath([p.name]), path=arg,
                             kind=input_kind(p.name)))
-    return jobs
+    return _with_unique_ids(jobs)
+
+
+def document_id(source: str) -> str:
+    """The record id: the file name without its extension (``stdin`` for ``-``)."""
+    if source in ("-", "", "<stdin>"):
+        return "stdin"
+    name = os.path.basename(source.rstrip("/\\")) or source
+    for ext in (".gz", ".bz2", ".xz"):
+        if name.endswith(ext):
+            name = name[: -len(ext)]
+    stem, dot, _ = name.rpartition(".")
+    return stem if dot and stem else name
+
+
+def _with_unique_ids(jobs: list[Job]) -> list[Job]:
+    """Pages whose file names share a stem in different folders (``a/index.txt``,
+    ``b/index.txt``) take their id from the relative path instead (``a-index``), so that
+    one output file or bundle never holds two documents with the same id.  Other ids are
+    the file's stem, as before."""
+    counts: dict[str, int] = {}
+    for j in jobs:
+        if j.kind == "page" and j.doc_id is None and j.source != STDIN:
+            counts[document_id(j.source)] = counts.get(document_id(j.source), 0) + 1
+    if all(n == 1 for n in counts.values()):
+        return jobs
+    return [replace(j, doc_id=document_id(j.relpath.replace("/", "-")))
+            if j.kind == "page" and j.doc_id is None and j.source != STDIN and counts[document_id(j.source)] > 1
+            else j for j in jobs]
 
 
 def input_kind(name: str) -> str:

@@ -518,33 +518,38 @@ def analyse(units: list[Unit], rules: RuleSet) -> Analysis:
     return Analysis(page, res, in_thread, scored, region, consumed, _widget_interiors(page.nonblank, page.dropped))
 
 
-def _decide(a: Analysis, models: Models | None) -> tuple[set[int], dict[int, str]]:
+def _decide(a: Analysis, models: Models | None, explain: bool = False) -> tuple[set[int], dict[int, str]]:
     """The article's units (the fitted model's choice among the candidates, or the
-    hand-written region when no model is given), and the evidence of each model decision."""
+    hand-written region when no model is given), and the evidence of each model decision
+    (with ``explain``, its strongest features too: that costs a second walk of the trees)."""
     if models is None or models.get("article") is None:
         return a.region, {}
     cands = a.candidates()
     verdicts = classify.decide(models, a.context(), cands)
     threshold = models.get("article-context") or models.get("article")
     keep = {no for no, (p, _) in verdicts.items() if p >= threshold.threshold}
-    evidence = {no: _model_evidence(threshold, p, x) for no, (p, x) in verdicts.items() if no not in keep}
+    evidence = {no: _model_evidence(threshold, p, x if explain else None)
+                for no, (p, x) in verdicts.items() if no not in keep}
     return keep | (a.region - {u.no for u in cands}), evidence
 
 
-def _model_evidence(model, p: float, x: list[float]) -> str:
-    """'fitted model: p(article) 0.12; against: region_distance, words, link_block'."""
+def _model_evidence(model, p: float, x: list[float] | None) -> str:
+    """'fitted model: p(article) 0.12; strongest against: region_distance, words'."""
+    if x is None:
+        return f"fitted model: p(article) {p:.2f}"
     parts = model.explain(x)
     against = ", ".join(name for name, v in parts if v < 0) or "none"
     return f"fitted model: p(article) {p:.2f}; strongest against: {against}"
 
 
-def structure_units(units: list[Unit], rules: RuleSet, models: Models | None = None) -> StructureResult:
+def structure_units(units: list[Unit], rules: RuleSet, models: Models | None = None,
+                    explain: bool = False) -> StructureResult:
     """Classify every unit of a page and structure it (the module docstring has the plan).
 
     The result's line numbers are unit numbers; :func:`structure_page` maps them to the
     input's physical lines."""
     a = analyse(units, rules)
-    keep, evidence = _decide(a, models)
+    keep, evidence = _decide(a, models, explain)
     content = _assign_lines(a.page, a.in_thread, keep, a.consumed, a.res, a.enclosed, evidence)
     a.res.blocks = _article_blocks(content, a.page.lines, a.res)
     return a.res
@@ -555,11 +560,11 @@ def segment_page(raw_lines: list[str], layout: str = "auto") -> Segmented:
 
 
 def structure_page(raw_lines: list[str], rules: RuleSet, layout: str = "auto",
-                   models: Models | None = None) -> tuple[StructureResult, Layout]:
+                   models: Models | None = None, explain: bool = False) -> tuple[StructureResult, Layout]:
     """Segment the decoded page, structure its units, and map every decision back to the
     physical input lines (a removed unit is one removal per line it spans)."""
     seg = segment_page(raw_lines, layout)
-    res = structure_units(seg.units, rules, models)
+    res = structure_units(seg.units, rules, models, explain)
     return _to_physical(res, seg), seg.layout
 
 
