@@ -34,7 +34,7 @@ from .pipeline import convert_bytes
 from .reading import Job, read_job
 from .record import to_record
 from .rules import RuleSet, default_rules, load_rules
-from .tei import to_tei_tree
+from .tei import TEI_NS, XML_ID, to_tei_tree
 from .trees import DEFAULT, ModelSpec
 from .validate import relaxng, safe_parser, tei_errors
 from .version import TOOL_NAME, __version__
@@ -344,9 +344,6 @@ def _abandon_pool(pool) -> None:
 
 # --------------------------------------------------------------------------- TEI corpus
 
-TEI_NS = "http://www.tei-c.org/ns/1.0"
-XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
-
 
 class BundleError(CorpusconvError):
     """A member cannot be added to a teiCorpus (e.g. its document id is already there)."""
@@ -416,7 +413,7 @@ def is_tei_corpus(data: bytes) -> bool:
     return start != -1 and "<TEI" not in head[:start]
 
 
-def bundle_errors(data: bytes, tei_all: str | os.PathLike | None = None) -> list[str]:
+def bundle_errors(data: bytes, tei_all: str | os.PathLike[str] | None = None) -> list[str]:
     """Problems of a teiCorpus file: each member against the bundled schema (which
     describes single documents), and the whole file against ``tei_all`` when given."""
     try:

@@ -240,10 +240,14 @@ class Reporter:
             _stderr(f"{TOOL_NAME}: skipped {source}: {target} exists")
 
 
+#: A single page converts too fast for a progress bar to help (a container shows one).
+PROGRESS_MIN_INPUTS = 2
+
+
 def _progress(opts: ConvertOptions, jobs: list[Job]) -> Progress | None:
     """A rich progress bar over the bytes of the inputs, on stderr, only for humans
     watching a terminal (a container moves it as its records are read)."""
-    if opts.quiet or not sys.stderr.isatty() or (len(jobs) < 2 and not any(map(is_container, jobs))):
+    if opts.quiet or not sys.stderr.isatty() or (len(jobs) < PROGRESS_MIN_INPUTS and not any(map(is_container, jobs))):
         return None
     return Progress(TextColumn("converting"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                     TimeRemainingColumn(), console=Console(stderr=True), transient=True)
@@ -262,13 +266,14 @@ def _outcomes(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions,
               screen: Screen = None) -> Iterator[Outcome]:
     n_jobs = opts.jobs or default_jobs()
     bar = _progress(opts, jobs)
-    how = dict(fields=opts.fields, screen=screen, layout=opts.layout, model=opts.model)
+    convert = partial(run, jobs, plan.fmt, opts.rules, n_jobs, fields=opts.fields, screen=screen,
+                      layout=opts.layout, model=opts.model)
     if bar is None:
-        yield from run(jobs, plan.fmt, opts.rules, n_jobs, **how)
+        yield from convert()
         return
     with bar:
         task = bar.add_task("convert", total=sum(_input_bytes(j) for j in jobs))
-        stream = run(jobs, plan.fmt, opts.rules, n_jobs, progress=lambda n: bar.advance(task, n), **how)
+        stream = convert(progress=lambda n: bar.advance(task, n))
         for outcome in stream:
             yield outcome
             if outcome.job.doc_id is None:  # a page: its bytes are read once converted
@@ -726,8 +731,12 @@ def fit(
 # --------------------------------------------------------------------------- report
 
 
+#: Sizes from this many bytes are shown in MB (0.1 MB and up), smaller ones in kB.
+SHOW_MB_FROM_BYTES = 100_000
+
+
 def _size(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} kB"
+    return f"{n / 1e6:.1f} MB" if n >= SHOW_MB_FROM_BYTES else f"{n / 1e3:.0f} kB"
 
 
 def report_command(records: list[str], output: str, sources: str, force: bool, rules: str | None,

@@ -93,6 +93,8 @@ UNDECODABLE_SHARE = 0.30
 SNIFF_BYTES = 8192
 # Share of NULs at the odd (LE) or even (BE) byte positions that marks BOM-less UTF-16.
 UTF16_NUL_SHARE = 0.3
+UTF16_OTHER_NUL_MAX_SHARE = 0.05  # ... while the other half of the bytes holds almost none
+UTF16_MIN_BYTES = 4               # two characters: too few to tell anything from
 
 # XML 1.0 Char production, complemented.  Lone surrogates cannot survive UTF-8 decoding
 # but can arrive through the Python API.
@@ -129,13 +131,13 @@ class Decoded:
 
 def _utf16_order(head: bytes) -> str | None:
     """``"utf-16-le"``/``"utf-16-be"`` if ``head`` has the NUL pattern of UTF-16 text."""
-    if len(head) < 4:
+    if len(head) < UTF16_MIN_BYTES:
         return None
     even, odd = head[0::2], head[1::2]
     nul_even, nul_odd = even.count(0) / len(even), odd.count(0) / len(odd)
-    if nul_odd >= UTF16_NUL_SHARE and nul_even < 0.05:
+    if nul_odd >= UTF16_NUL_SHARE and nul_even < UTF16_OTHER_NUL_MAX_SHARE:
         return "utf-16-le"
-    if nul_even >= UTF16_NUL_SHARE and nul_odd < 0.05:
+    if nul_even >= UTF16_NUL_SHARE and nul_odd < UTF16_OTHER_NUL_MAX_SHARE:
         return "utf-16-be"
     return None
 
@@ -144,7 +146,7 @@ def _looks_like_text(text: str) -> bool:
     """Few controls in a decoded sample: used to confirm a BOM-less UTF-16 guess."""
     if not text:
         return False
-    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    bad = sum(1 for ch in text if ord(ch) < 0x20 and ch not in "\t\n\r\f")  # C0 controls
     return bad / len(text) <= BINARY_CONTROL_SHARE
 
 

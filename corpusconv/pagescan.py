@@ -52,7 +52,7 @@ except ImportError:  # pragma: no cover
     _sre_c = _sre_parse = None
 
 #: Bumped when the rewrite changes, so that cached databases of older rewrites are not used.
-FORMAT = "1"
+REWRITE_FORMAT = "1"
 #: Repeat counts above this become unbounded in the rewrite (a superset, cheaper to compile).
 MAX_BOUND = 8
 #: Databases kept in the disk cache (one per distinct rule set; ~0.6 MB each).
@@ -279,7 +279,7 @@ def _private(d: Path) -> bool:
 
 
 def _digest(hs: Any, exprs: list[tuple[int, str]]) -> str:
-    h = hashlib.sha256(f"{FORMAT}\0{getattr(hs, '__version__', '?')}\0{sys.platform}\n".encode())
+    h = hashlib.sha256(f"{REWRITE_FORMAT}\0{getattr(hs, '__version__', '?')}\0{sys.platform}\n".encode())
     for rid, expr in exprs:
         h.update(f"{rid}\0{expr}\n".encode())
     return h.hexdigest()[:24]

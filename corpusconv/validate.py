@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def tei_schema() -> etree.RelaxNG:
     return _relaxng(str(schema_path(TEI_SCHEMA)))
 
 
-def relaxng(path: str | Path) -> etree.RelaxNG:
+def relaxng(path: str | os.PathLike[str]) -> etree.RelaxNG:
     """Any RELAX NG schema (e.g. the official ``tei_all.rng``), compiled once per path."""
     return _relaxng(str(Path(path).resolve()))
 

@@ -75,7 +75,7 @@ class AtomicFile:
         self._tmp = os.path.join(self.path.parent or ".", f"{TMP_PREFIX}{secrets.token_hex(8)}{TMP_SUFFIX}")
         try:
             self._raw = _open_exclusive(self._tmp)
-            self._stream = compressed_writer(self._raw, self.path.name)  # type: ignore[arg-type]
+            self._stream = compressed_writer(self._raw, self.path.name)
         except OSError as exc:
             self._discard(self._tmp)
             raise OutputError(f"{self.path}: cannot write ({_describe(exc)})") from None

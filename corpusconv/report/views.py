@@ -22,12 +22,11 @@ import orjson
 
 from ..decoding import decode_bytes
 from ..errors import CorpusconvError
-from ..reading import Job, read_job, strip_compression
+from ..reading import COMPRESSED_OPENERS, Job, read_job, strip_compression
 from ..rules import RuleSet, default_rules
 from ..structure import SHAPE_RULES
 from .colours import category_hue
 from .figures import PageFigures, repairs_reason
-from .records import COMPRESSED_OPENERS
 from .jsonhtml import script_json
 
 #: Comment depths shown with their own indentation; deeper replies share the last one.
