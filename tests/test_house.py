@@ -1,10 +1,12 @@
 """The house rules, checked on the package's source (see ``tests/house.py``): no import
 cycle among the corpusconv modules, no function over 60 lines, no two constants of one
-name with different values."""
+name with different values, and every module's doctests pass."""
 
 from __future__ import annotations
 
 import ast
+import doctest
+import importlib
 import textwrap
 from pathlib import Path
 
@@ -48,6 +50,17 @@ def test_one_value_per_constant_name():
                 values.setdefault(node.targets[0].id, {})[module] = repr(node.value.value)
     clashes = {name: by_module for name, by_module in values.items() if len(set(by_module.values())) > 1}
     assert clashes == {}
+
+
+def test_every_modules_doctests_pass():
+    tried = {}
+    for module in house.module_files():
+        if module.endswith("__main__"):
+            continue
+        result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, module
+        tried[module] = result.attempted
+    assert tried["corpusconv.outputs"] > 0 and tried["corpusconv.markup"] > 0
 
 
 # --- the scanner itself, on small packages written here --------------------------------
