@@ -10,14 +10,12 @@ Library API (the CLI is a thin layer over it)::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-TOOL_NAME = "corpusconv"
-
-from .errors import CorpusconvError, InputError, OutputError, ValidationError  # noqa: E402
-from .model import Block, Comment, Document, Provenance, Removal, Repair  # noqa: E402
-from .pipeline import convert_bytes, convert_file, convert_text  # noqa: E402
-from .record import to_record  # noqa: E402
-from .tei import to_tei  # noqa: E402
+from .version import TOOL_NAME, __version__
+from .errors import CorpusconvError, InputError, OutputError, ValidationError
+from .model import Block, Comment, Document, Provenance, Removal, Repair
+from .pipeline import convert_bytes, convert_file, convert_text
+from .record import to_record
+from .tei import to_tei
 
 __all__ = [
     "__version__", "TOOL_NAME", "convert_text", "convert_bytes", "convert_file", "to_tei",

@@ -27,7 +27,7 @@ from os.path import commonprefix
 
 from .dates import TIME_RE, date_and_time_span, is_dateline
 from .segment import SECTION_BREAK
-from .units import Unit
+from .units import LineCount, LinePredicate, PositionPredicate, Unit
 from .model import Block
 from .rules import lower_matches_like_ignorecase
 
@@ -44,7 +44,7 @@ TITLE_LOOKBACK = 20
 REPEAT_BONUS = 1.5
 TITLE_DISTANCE_COST = 0.15    # per non-blank line between a candidate and the article
 ADJACENT_BONUS = 1.5          # directly above the article (or above its dateline)
-REPEAT_MIN_WORDS = 4
+TITLE_REPEAT_MIN_WORDS = 4     # a title printed twice (breadcrumb, share text); site names are shorter
 SHORT_TITLE_WORDS = 2         # "Mozilla", "Tone Deaf": site and section names
 SHORT_TITLE_PENALTY = 2
 PIPE_TITLE_MIN_WORDS = 6
@@ -52,12 +52,15 @@ TITLE_LOOKAHEAD = 6
 TITLE_INSIDE_REACH = 2        # a title may be one of the article run's first lines
 TITLE_SKIP_REMOVED = 3        # removed lines (image names, credits) looked past below a title
 TITLE_MAX_WORDS = 20
-HEADING_MAX_WORDS = 12
+TITLE_MAX_CHARS = 200
+SUBHEADING_MAX_WORDS = 12
+SUBHEADING_ANY_CASE_MAX_WORDS = 6  # shorter sub-headings need not be in title case
 TIME_LINE_MAX_WORDS = 6        # "5:53 PM", "Updated 10:14 AM EDT": a time, not a title
 DATE_LINE_MAX_OTHER_WORDS = 4  # "May 06, 2022 News": a dateline with a section name
 TITLE_MIN_LETTER_SHARE = 0.6
 SPEAKER_MIN_TURNS = 2         # each speaker of a dialogue speaks at least this often
 DIALOGUE_MIN_TURNS = 4
+DIALOGUE_MIN_SPEAKERS = 2
 
 # A sentence ends in . ! ? … : ; possibly inside closing quotes or brackets.
 _SENTENCE_END = re.compile(r"[.!?…:;][\"”’)\]]*$")
@@ -65,6 +68,7 @@ TITLE_CASE_SHARE = 0.6
 # Titles may ask or exclaim; a line ending like a statement is body text.
 _STATEMENT_END = re.compile(r"[.:;][\"”’)\]]*$")
 FORWARD_EXTENSION = 3         # short sentence lines just after the article still belong to it
+CLOSING_HEADING_MAX_WORDS = 4  # a shorter title-case line after the article is a heading, not a closing line
 _BYLINE = re.compile(r"^(?:by|posted by|written by|words by|author:?|story by)\s+(?P<name>[^\d|•·,]{2,60}?)"
                      r"(?:\s*(?:[|•·,]|\bon\b|\bin\b|\d).*)?$", re.I)
 _BY_INSIDE = re.compile(r"\b[Bb][Yy]\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})")
@@ -244,7 +248,7 @@ def is_heading_like(ln: Unit, any_case: bool = False) -> bool:
     """A line that could be a heading; ``any_case`` also admits one starting in lower case
     (some blogs write titles all in lower case: only where the position says "title")."""
     t = ln.text
-    if not t or ln.words == 0 or ln.words > TITLE_MAX_WORDS or len(t) > 200:
+    if not t or ln.words == 0 or ln.words > TITLE_MAX_WORDS or len(t) > TITLE_MAX_CHARS:
         return False
     if t[-1] in ",;":
         return False
@@ -280,7 +284,7 @@ POST_HEADER_MAX_SHARE = 0.5
 
 
 def post_header_start(seq: list[Unit], start: int, end: int, scores: list[float],
-                      named_by_comments=lambda ln: False) -> int:
+                      named_by_comments: LinePredicate = lambda ln: False) -> int:
     """Where the post begins if a post header sits early in seq[start:end+1]: a dateline
     beside a heading, or a heading that the comment section names ("12 comments to X")."""
     total = sum(s for s in scores[start:end + 1] if s > 0) or 1.0
@@ -332,7 +336,7 @@ TITLE_FAMILY_PREFIX_SHARE = 0.6
 _SITE_SUFFIX_SEPARATORS = ("-", "|", "–", "—", "::", "«", "»", "·")
 
 
-def _full_title_above(seq: list[Unit], best: int, start: int, usable) -> int:
+def _full_title_above(seq: list[Unit], best: int, start: int, usable: LinePredicate) -> int:
     cand = seq[best]
     for k in range(best - 1, max(-1, min(best, start) - TITLE_FAMILY_LOOKBACK - 1), -1):
         ln = seq[k]
@@ -346,95 +350,142 @@ def _full_title_above(seq: list[Unit], best: int, start: int, usable) -> int:
     return best
 
 
-def find_title(seq: list[Unit], start: int, mentions, repeats, usable, trace: list | None = None,
-               in_footer=lambda ln: False) -> Heading:
+@dataclass(frozen=True)
+class _TitleClues:
+    """What the page says about the lines near the article, for scoring title candidates."""
+
+    seq: list[Unit]
+    start: int
+    mentions: LineCount
+    repeats: LineCount
+    usable: LinePredicate
+    in_footer: LinePredicate
+    nearby: list[str]  # the longer lines' texts: a title quoted at the end of one of them
+
+
+# A title's usual length: shorter is a label, longer a sentence.
+TITLE_TYPICAL_MIN_WORDS = 3
+TITLE_TYPICAL_MAX_WORDS = 15
+# Lines above and below the title searched for its dateline and byline.
+TITLE_META_BELOW = 3
+TITLE_META_ABOVE = 3
+BYLINE_MAX_WORDS = 12
+
+
+def find_title(seq: list[Unit], start: int, mentions: LineCount, repeats: LineCount, usable: LinePredicate,
+               trace: list | None = None, in_footer: LinePredicate = lambda ln: False) -> Heading:
     """Pick the title near ``seq[start]`` (the first article line); see module docstring.
 
     ``mentions(line)`` counts other lines that quote the line's text inside them (comment
     headings, "Leave a reply to …"); ``repeats(line)`` counts identical lines (site chrome);
     ``in_footer(line)`` tells whether the site footer names it ("© 2012 X", "X is proudly
-    powered by …"): the site's name, not the post's.
+    powered by …"): the site's name, not the post's.  Candidates are the heading-like lines
+    placed where a title stands (:func:`_placed_as_title`); the best score wins
+    (:func:`_title_score`); its dateline and byline are looked for beside it.
     """
     lo = max(0, start - TITLE_LOOKBACK)
     hi = min(len(seq), start + TITLE_LOOKAHEAD)
+    clues = _TitleClues(seq, start, mentions, repeats, usable, in_footer,
+                        [seq[k].norm for k in range(lo, hi) if len(seq[k].norm) >= WRAPPED_MIN_CHARS])
     best, best_score = None, 0.0
-    nearby = [seq[k].norm for k in range(lo, hi) if len(seq[k].norm) >= WRAPPED_MIN_CHARS]
     for k in range(lo, hi):
         ln = seq[k]
         if not usable(ln) or ln.item is not None or not is_heading_like(ln, any_case=True):
             continue
         near_date = any(is_dateline(seq[j].text) or find_byline(seq[j].text)
                         for j in (k - 1, k + 1) if 0 <= j < len(seq))
-        inside = k >= start
-        # The next line that stays on the page (an image file name or a caption credit
-        # between a title and its first paragraph is removed).
-        nxt = next((j for j in range(k + 1, min(len(seq), k + 1 + TITLE_SKIP_REMOVED)) if usable(seq[j])), None)
-        # Inside the article only on evidence: a dateline/byline beside it, or the article's
-        # very first line reading as a heading above a paragraph (long news titles score
-        # as prose).
-        opens_article = (start <= k <= start + TITLE_INSIDE_REACH and nxt is not None
-                         and not _STATEMENT_END.search(ln.text.rstrip("…"))
-                         and seq[nxt].words >= PROSE_MIN_WORDS)
-        if inside and not (near_date or opens_article):
+        if not _placed_as_title(clues, k, near_date) or not _reads_as_title(ln):
             continue
-        # A title in lower case only where the position itself says "title".
-        if not (opens_article or (near_date and inside)) and not is_heading_like(ln):
-            continue
-        if _NOT_TITLE_CHARS.search(ln.text) or find_byline(ln.text):
-            continue
-        if "|" in ln.text and ln.words < PIPE_TITLE_MIN_WORDS:
-            continue  # "Home | About | Contact"; long titles do carry "| subtitle"
-        score = 1.0
-        score += 3 if near_date else 0
-        if near_date and _PERSON_NAME.match(ln.text):
-            score -= PERSON_NEAR_DATE_PENALTY  # "Jason Cipriani" above "November 18, 2019": a byline
-        # Share texts and comment headings quote a post's title; site and section names
-        # ("Business", "Tone Deaf") are quoted too, but are short.
-        if ln.words > SHORT_TITLE_WORDS:
-            score += min(MENTION_BONUS_CAP, MENTION_BONUS * mentions(ln))
-        else:
-            score += min(SHORT_MENTION_BONUS_CAP, SHORT_MENTION_BONUS * mentions(ln))
-        # The title is often printed twice (breadcrumb, heading, share text); menus repeat
-        # too, but as list items, which are not candidates.
-        if ln.words >= REPEAT_MIN_WORDS:  # blog and section names repeat too, but are short
-            score += REPEAT_BONUS * min(2, repeats(ln))
-        if ln.words <= SHORT_TITLE_WORDS:
-            score -= SHORT_TITLE_PENALTY
-        score -= 3 if _CAPTION.search(ln.text) else 0
-        if in_footer(ln):
-            score -= SITE_NAME_PENALTY
-        if any(len(ln.norm) > len(o) and ln.norm.endswith(o) for o in nearby):
-            score -= WRAPPER_PENALTY  # "Share All sharing options for: X", "Comments on X": X is the title
-        if is_ui_label(ln):
-            score -= UI_LABEL_PENALTY  # "View PDF/Print Mode", "Download Free Trial": a control
-        score += 1 if 3 <= ln.words <= 15 else 0
-        score -= 1.5 if ln.text.endswith(".") and not ln.text.endswith("...") else 0
-        score += 0.25 * min(ln.words, 10)
-        score += 1 if is_title_case(ln.text) else 0
-        score -= TITLE_DISTANCE_COST * abs(start - k)
-        # Directly followed by the article (or by its dateline) is the usual layout.
-        if k + 1 < len(seq) and (k + 1 == start or is_dateline(seq[k + 1].text)):
-            score += ADJACENT_BONUS
+        score = _title_score(clues, k, near_date)
         if trace is not None:
             trace.append((round(score, 2), ln.no, ln.text[:60]))
         if score > best_score:
             best, best_score = k, score
     if best is None:
         return Heading(None, None, None, None)
-    best = _full_title_above(seq, best, start, usable)
-    title = seq[best]
+    return _title_with_meta(seq, _full_title_above(seq, best, start, usable))
+
+
+def _placed_as_title(clues: _TitleClues, k: int, near_date: bool) -> bool:
+    """Whether line ``k`` stands where a title does: above the article, or inside it only
+    on evidence (a dateline/byline beside it, or the article's very first line reading as
+    a heading above a paragraph: long news titles score as prose)."""
+    seq, start, ln = clues.seq, clues.start, clues.seq[k]
+    inside = k >= start
+    # The next line that stays on the page (an image file name or a caption credit
+    # between a title and its first paragraph is removed).
+    nxt = next((j for j in range(k + 1, min(len(seq), k + 1 + TITLE_SKIP_REMOVED)) if clues.usable(seq[j])),
+               None)
+    opens_article = (start <= k <= start + TITLE_INSIDE_REACH and nxt is not None
+                     and not _STATEMENT_END.search(ln.text.rstrip("…"))
+                     and seq[nxt].words >= PROSE_MIN_WORDS)
+    if inside and not (near_date or opens_article):
+        return False
+    # A title in lower case only where the position itself says "title".
+    return opens_article or (near_date and inside) or is_heading_like(ln)
+
+
+def _reads_as_title(ln: Unit) -> bool:
+    """Not a byline, a label ending in a colon, or a menu ("Home | About | Contact"; long
+    titles do carry "| subtitle")."""
+    if _NOT_TITLE_CHARS.search(ln.text) or find_byline(ln.text):
+        return False
+    return "|" not in ln.text or ln.words >= PIPE_TITLE_MIN_WORDS
+
+
+def _title_score(clues: _TitleClues, k: int, near_date: bool) -> float:
+    """How much line ``k`` looks like the post's title (see the module docstring)."""
+    seq, start, ln = clues.seq, clues.start, clues.seq[k]
+    score = 1.0
+    score += 3 if near_date else 0
+    if near_date and _PERSON_NAME.match(ln.text):
+        score -= PERSON_NEAR_DATE_PENALTY  # "Jason Cipriani" above "November 18, 2019": a byline
+    # Share texts and comment headings quote a post's title; site and section names
+    # ("Business", "Tone Deaf") are quoted too, but are short.
+    if ln.words > SHORT_TITLE_WORDS:
+        score += min(MENTION_BONUS_CAP, MENTION_BONUS * clues.mentions(ln))
+    else:
+        score += min(SHORT_MENTION_BONUS_CAP, SHORT_MENTION_BONUS * clues.mentions(ln))
+    # The title is often printed twice (breadcrumb, heading, share text); menus repeat
+    # too, but as list items, which are not candidates.
+    if ln.words >= TITLE_REPEAT_MIN_WORDS:  # blog and section names repeat too, but are short
+        score += REPEAT_BONUS * min(2, clues.repeats(ln))
+    if ln.words <= SHORT_TITLE_WORDS:
+        score -= SHORT_TITLE_PENALTY
+    score -= 3 if _CAPTION.search(ln.text) else 0
+    if clues.in_footer(ln):
+        score -= SITE_NAME_PENALTY
+    if any(len(ln.norm) > len(o) and ln.norm.endswith(o) for o in clues.nearby):
+        score -= WRAPPER_PENALTY  # "Share All sharing options for: X", "Comments on X": X is the title
+    if is_ui_label(ln):
+        score -= UI_LABEL_PENALTY  # "View PDF/Print Mode", "Download Free Trial": a control
+    score += 1 if TITLE_TYPICAL_MIN_WORDS <= ln.words <= TITLE_TYPICAL_MAX_WORDS else 0
+    score -= 1.5 if ln.text.endswith(".") and not ln.text.endswith("...") else 0
+    score += 0.25 * min(ln.words, 10)
+    score += 1 if is_title_case(ln.text) else 0
+    score -= TITLE_DISTANCE_COST * abs(start - k)
+    # Directly followed by the article (or by its dateline) is the usual layout.
+    if k + 1 < len(seq) and (k + 1 == start or is_dateline(seq[k + 1].text)):
+        score += ADJACENT_BONUS
+    return score
+
+
+def _title_with_meta(seq: list[Unit], best: int) -> Heading:
+    """The title ``seq[best]`` with the dateline and byline beside it (below first)."""
     date_line = byline = None
     author = None
-    for j in list(range(best + 1, min(len(seq), best + 4))) + list(range(max(0, best - 3), best)):
+    near = (list(range(best + 1, min(len(seq), best + 1 + TITLE_META_BELOW)))
+            + list(range(max(0, best - TITLE_META_ABOVE), best)))
+    for j in near:
         t = seq[j].text
         if date_line is None and date_and_time_span(t) and (is_dateline(t) or find_byline(t)):
             date_line = seq[j]
             author = author or find_byline(t)
             if author:
                 byline = None
-        elif byline is None and author is None and find_byline(t) and seq[j].words <= 12:
+        elif byline is None and author is None and find_byline(t) and seq[j].words <= BYLINE_MAX_WORDS:
             byline, author = seq[j], find_byline(t)
-    return Heading(title, date_line, byline, author)
+    return Heading(seq[best], date_line, byline, author)
 
 
 def paragraphs_from_lines(lines: list[Unit]) -> list[Block]:
@@ -515,19 +566,19 @@ def strip_remnants(blocks: list[Block]) -> list[tuple[int, str]]:
 def mark_headings(blocks: list[Block]) -> list[Block]:
     """One-line, title-like paragraphs followed by more content are sub-headings."""
     for i, b in enumerate(blocks[:-1]):
-        if (b.type == "paragraph" and len(b.source_lines) == 1 and len(b.text.split()) <= HEADING_MAX_WORDS
+        if (b.type == "paragraph" and len(b.source_lines) == 1 and len(b.text.split()) <= SUBHEADING_MAX_WORDS
                 and not _SENTENCE_END.search(b.text) and b.text[:1].isupper()
-                and (is_title_case(b.text) or len(b.text.split()) <= 6)):
+                and (is_title_case(b.text) or len(b.text.split()) <= SUBHEADING_ANY_CASE_MAX_WORDS)):
             b.type = "heading"
     return blocks
 
 
-def extend_region(seq: list[Unit], end: int, blocked) -> int:
+def extend_region(seq: list[Unit], end: int, blocked: PositionPredicate) -> int:
     """Let the article keep a few short closing sentences ("Enjoy!", "Ann: You're welcome.")."""
     k = end + 1
     while k < len(seq) and k <= end + FORWARD_EXTENSION and not blocked(k):
         ln = seq[k]
-        if ln.item is not None or not is_sentence(ln.text) or is_title_case(ln.text) and ln.words < 4:
+        if ln.item is not None or not is_sentence(ln.text) or is_title_case(ln.text) and ln.words < CLOSING_HEADING_MAX_WORDS:
             break
         end = k
         k += 1
@@ -543,7 +594,7 @@ def apply_dialogue(blocks: list[Block]) -> list[Block]:
             if m:
                 counts[m.group("who")] = counts.get(m.group("who"), 0) + 1
     speakers = {w for w, c in counts.items() if c >= SPEAKER_MIN_TURNS}
-    if len(speakers) < 2 or sum(counts[w] for w in speakers) < DIALOGUE_MIN_TURNS:
+    if len(speakers) < DIALOGUE_MIN_SPEAKERS or sum(counts[w] for w in speakers) < DIALOGUE_MIN_TURNS:
         return blocks
     out: list[Block] = []
     turn: Block | None = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import multiprocessing.pool as mp_pool
 import os
 import signal
 import threading
@@ -22,14 +23,21 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import orjson
+from lxml import etree
 
+from . import validate
 from .containers import JsonlFields, Progress, expand_documents, is_container
 from .errors import CorpusconvError
 from .model import Document
+from .outputs import strip_source
 from .pipeline import convert_bytes
 from .reading import Job, read_job
+from .record import to_record
 from .rules import RuleSet, default_rules, load_rules
+from .tei import TEI_NS, XML_ID, to_tei_tree
 from .trees import DEFAULT, ModelSpec
+from .validate import relaxng, safe_parser, tei_errors
+from .version import TOOL_NAME, __version__
 
 FORMATS = ("tei", "jsonl")
 
@@ -119,15 +127,9 @@ def doc_stats(doc: Document) -> Stats:
 
 def serialise(doc: Document, fmt: str) -> bytes:
     """Serialise and validate one document; raises ``ValidationError`` if invalid."""
-    from . import validate  # imported lazily: it compiles schemas, only needed here
-
     if fmt == "tei":
-        from .tei import to_tei_tree
-
         return validate.check_tei_tree(to_tei_tree(doc))
     if fmt == "jsonl":
-        from .record import to_record
-
         rec = to_record(doc)
         validate.check_record(rec)
         return dumps_record(rec)
@@ -178,9 +180,7 @@ def _without_data(outcome: Outcome) -> Outcome:
 
 def _one_line(msg: str, source: str) -> str:
     """Messages are prefixed with the source by the caller: drop a duplicate prefix."""
-    msg = " ".join(msg.split())
-    prefix = f"{source}: "
-    return msg[len(prefix):] if msg.startswith(prefix) else msg
+    return strip_source(" ".join(msg.split()), source)
 
 
 def chunksize_for(n_items: int, n_jobs: int) -> int:
@@ -319,8 +319,6 @@ def _abandon_pool(pool) -> None:
     the workers, and drop the pool's exit-time finalizer (which would call terminate()).
     The pool's handler threads are daemons that end with the process.
     """
-    from multiprocessing import pool as mp_pool
-
     workers = list(getattr(pool, "_pool", None) or [])
     handler = getattr(pool, "_worker_handler", None)
     finalizer = getattr(pool, "_terminate", None)
@@ -345,9 +343,6 @@ def _abandon_pool(pool) -> None:
 
 
 # --------------------------------------------------------------------------- TEI corpus
-
-TEI_NS = "http://www.tei-c.org/ns/1.0"
-XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 
 
 class BundleError(CorpusconvError):
@@ -386,11 +381,6 @@ def bundle_tei(members: list[bytes], title: str) -> bytes:
     own (by :func:`process`); this wrapper only adds the minimal header TEI requires and
     is checked against the full TEI P5 schema by the tests.  Deterministic: no dates.
     """
-    from lxml import etree
-
-    from . import TOOL_NAME, __version__
-    from .validate import safe_parser
-
     def el(parent, tag, text=None, **attrs):
         e = etree.SubElement(parent, f"{{{TEI_NS}}}{tag}", attrs)
         e.text = text
@@ -423,13 +413,9 @@ def is_tei_corpus(data: bytes) -> bool:
     return start != -1 and "<TEI" not in head[:start]
 
 
-def bundle_errors(data: bytes, tei_all: str | os.PathLike | None = None) -> list[str]:
+def bundle_errors(data: bytes, tei_all: str | os.PathLike[str] | None = None) -> list[str]:
     """Problems of a teiCorpus file: each member against the bundled schema (which
     describes single documents), and the whole file against ``tei_all`` when given."""
-    from lxml import etree
-
-    from .validate import relaxng, safe_parser, tei_errors
-
     try:
         corpus = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as exc:

@@ -155,79 +155,95 @@ def _sibling_stats(units: list[Unit], sentence: dict[int, bool]) -> dict[int, li
 def page_features(ctx: Context, wanted: set[int] | None = None) -> dict[int, list[float]]:
     """The feature vector of every unit not inside a thread (or of the ``wanted`` ones),
     by unit number; every per-unit fact is computed once, windows from prefix sums."""
-    units = ctx.units
-    n = len(units)
-    sentence = {u.no: article.is_sentence(u.text) for u in units}
-    words = [float(u.words) for u in units]
-    prose = [float(u.words >= PROSE_WORDS and sentence[u.no]) for u in units]
-    dropped = [float(u.no in ctx.dropped) for u in units]
-    groups = {g: [0.0] * n for g in _GROUPS}
-    for k, u in enumerate(units):
-        r = ctx.dropped.get(u.no)
-        g = _CATEGORY_GROUPS.get(r.category) if r is not None else None
-        if g is not None:
-            groups[g][k] = 1.0
-    win_log = _Windows([math.log1p(w) for w in words])
-    win_prose, win_dropped = _Windows(prose), _Windows(dropped)
-    win_groups = {g: _Windows(v) for g, v in groups.items()}
-    win_prose_words = _Windows([w if p else 0.0 for w, p in zip(words, prose)])
-    total_words = sum(words) or 1.0
-    counts: dict[str, int] = {}
-    for u in units:
-        counts[u.norm] = counts.get(u.norm, 0) + 1
-    region_ks = [k for k, u in enumerate(units) if u.no in ctx.region]
-    lo = region_ks[0] if region_ks else None
-    hi = region_ks[-1] if region_ks else None
-    first_thread = next((k for k, u in enumerate(units) if u.no in ctx.in_thread), n)
-    title_k = next((k for k, u in enumerate(units) if u.no == ctx.title), None)
-    page_prose, page_log = float(sum(prose)), math.log1p(total_words)
-    best_run = max([1.0, *ctx.runs.values()])
-    siblings = _sibling_stats(units, sentence)
-    last_prose, next_prose = [-1] * n, [n] * n  # nearest prose unit before / after each unit
-    for k in range(1, n):
-        last_prose[k] = k - 1 if prose[k - 1] else last_prose[k - 1]
-    for k in range(n - 2, -1, -1):
-        next_prose[k] = k + 1 if prose[k + 1] else next_prose[k + 1]
+    facts = _PageFacts(ctx)
     out: dict[int, list[float]] = {}
     before = 0.0
-    for k, u in enumerate(units):
-        before += words[k]
+    for k, u in enumerate(ctx.units):
+        before += facts.words[k]
         if u.no in ctx.in_thread or (wanted is not None and u.no not in wanted):
             continue
-        x = _shape(u, sentence[u.no])
+        out[u.no] = facts.vector(k, before)
+    return out
+
+
+class _PageFacts:
+    """The per-page and per-unit facts the feature vectors read, computed once a page."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        units = self.units = ctx.units
+        n = self.n = len(units)
+        self.sentence = {u.no: article.is_sentence(u.text) for u in units}
+        words = self.words = [float(u.words) for u in units]
+        prose = self.prose = [float(u.words >= PROSE_WORDS and self.sentence[u.no]) for u in units]
+        self.dropped = [float(u.no in ctx.dropped) for u in units]
+        groups = {g: [0.0] * n for g in _GROUPS}
+        for k, u in enumerate(units):
+            r = ctx.dropped.get(u.no)
+            g = _CATEGORY_GROUPS.get(r.category) if r is not None else None
+            if g is not None:
+                groups[g][k] = 1.0
+        self.win_log = _Windows([math.log1p(w) for w in words])
+        self.win_prose, self.win_dropped = _Windows(prose), _Windows(self.dropped)
+        self.win_groups = {g: _Windows(v) for g, v in groups.items()}
+        self.win_prose_words = _Windows([w if p else 0.0 for w, p in zip(words, prose)])
+        self.total_words = sum(words) or 1.0
+        self.counts: dict[str, int] = {}
+        for u in units:
+            self.counts[u.norm] = self.counts.get(u.norm, 0) + 1
+        region_ks = [k for k, u in enumerate(units) if u.no in ctx.region]
+        self.lo = region_ks[0] if region_ks else None
+        self.hi = region_ks[-1] if region_ks else None
+        self.first_thread = next((k for k, u in enumerate(units) if u.no in ctx.in_thread), n)
+        self.title_k = next((k for k, u in enumerate(units) if u.no == ctx.title), None)
+        self.page_prose, self.page_log = float(sum(prose)), math.log1p(self.total_words)
+        self.best_run = max([1.0, *ctx.runs.values()])
+        self.siblings = _sibling_stats(units, self.sentence)
+        self.last_prose, self.next_prose = [-1] * n, [n] * n  # nearest prose unit before / after each unit
+        for k in range(1, n):
+            self.last_prose[k] = k - 1 if prose[k - 1] else self.last_prose[k - 1]
+        for k in range(n - 2, -1, -1):
+            self.next_prose[k] = k + 1 if prose[k + 1] else self.next_prose[k + 1]
+
+    def vector(self, k: int, before: float) -> list[float]:
+        """The features of unit ``k`` (``before``: the words up to and including it)."""
+        ctx, units, n, u = self.ctx, self.units, self.n, self.units[k]
+        words, prose, dropped = self.words, self.prose, self.dropped
+        x = _shape(u, self.sentence[u.no])
         x += [float(u.kind == kind) for kind in _KINDS]
         x += [float(u.level), float(u.quote), float(u.marker == "number"),
               float(u.item.depth + 1) if u.item is not None else 0.0,
               float(u.gap_before), float(k + 1 < n and units[k + 1].gap_before),
-              float(is_dateline(u.text)), float(counts[u.norm] - 1)]
-        if lo is None or hi is None:
+              float(is_dateline(u.text)), float(self.counts[u.norm] - 1)]
+        if self.lo is None or self.hi is None:
             dist, after = float(REGION_DISTANCE_CAP), 0.0
         else:
-            dist = float(min(REGION_DISTANCE_CAP, max(0, lo - k, k - hi)))
-            after = float(k > hi)
+            dist = float(min(REGION_DISTANCE_CAP, max(0, self.lo - k, k - self.hi)))
+            after = float(k > self.hi)
         run = max(0.0, ctx.runs.get(u.no, 0.0))
         x += [ctx.scores.get(u.no, 0.0), float(u.no in ctx.region), dist, after,
               float(u.no in ctx.link_lines), float(u.no in ctx.teaser_lines),
-              math.log1p(run), run / best_run,
-              k / max(1, n - 1), (before - words[k]) / total_words, float(k > first_thread)]
+              math.log1p(run), run / self.best_run,
+              k / max(1, n - 1), (before - words[k]) / self.total_words, float(k > self.first_thread)]
         x += [words[k - 1] if k else 0.0, words[k + 1] if k + 1 < n else 0.0,
               prose[k - 1] if k else 0.0, prose[k + 1] if k + 1 < n else 0.0,
               dropped[k - 1] if k else 0.0, dropped[k + 1] if k + 1 < n else 0.0,
               words[k - 2] if k > 1 else 0.0, words[k + 2] if k + 2 < n else 0.0]
-        x += [win_log.mean(k, 3), win_prose.mean(k, 3), win_prose.mean(k, 10), win_dropped.mean(k, 5)]
-        x += [win_groups[g].mean(k, 5) for g in _GROUPS]
-        x += [page_prose, page_log,
-              float(min(PROSE_DISTANCE_CAP, k - last_prose[k])) if last_prose[k] >= 0 else float(PROSE_DISTANCE_CAP),
-              float(min(PROSE_DISTANCE_CAP, next_prose[k] - k)) if next_prose[k] < n else float(PROSE_DISTANCE_CAP),
-              math.log1p(win_prose_words.total(k, 10))]
-        x += siblings.get(id(u.item), [0.0, 0.0, 0.0]) if u.item is not None else [0.0, 0.0, 0.0]
+        x += [self.win_log.mean(k, 3), self.win_prose.mean(k, 3), self.win_prose.mean(k, 10),
+              self.win_dropped.mean(k, 5)]
+        x += [self.win_groups[g].mean(k, 5) for g in _GROUPS]
+        last, nxt = self.last_prose[k], self.next_prose[k]
+        x += [self.page_prose, self.page_log,
+              float(min(PROSE_DISTANCE_CAP, k - last)) if last >= 0 else float(PROSE_DISTANCE_CAP),
+              float(min(PROSE_DISTANCE_CAP, nxt - k)) if nxt < n else float(PROSE_DISTANCE_CAP),
+              math.log1p(self.win_prose_words.total(k, 10))]
+        x += self.siblings.get(id(u.item), [0.0, 0.0, 0.0]) if u.item is not None else [0.0, 0.0, 0.0]
         x += _token_shape(u.text)
-        if title_k is None:
+        if self.title_k is None:
             x += [float(-TITLE_OFFSET_CAP), 0.0]
         else:
-            x += [float(max(-TITLE_OFFSET_CAP, min(TITLE_OFFSET_CAP, k - title_k))), float(k < title_k)]
-        out[u.no] = x
-    return out
+            x += [float(max(-TITLE_OFFSET_CAP, min(TITLE_OFFSET_CAP, k - self.title_k))), float(k < self.title_k)]
+        return x
 
 
 def runs_through(scores: list[float]) -> list[float]:
@@ -255,12 +271,16 @@ CONTEXT_FEATURES: tuple[str, ...] = (
 )
 
 
+#: A candidate the first pass more likely than not puts in the article (``p_page_share``).
+CONTEXT_ARTICLE_PROBABILITY = 0.5
+
+
 def context_features(p: list[float]) -> list[list[float]]:
     """The second pass's extra features for a page's candidates (in page order), from
     their first-pass probabilities ``p``."""
     n = len(p)
     top = max(p, default=0.0)
-    share = sum(1 for v in p if v >= 0.5) / max(1, n)
+    share = sum(1 for v in p if v >= CONTEXT_ARTICLE_PROBABILITY) / max(1, n)
     win = _Windows(p)
     return [[p[k], p[k - 1] if k else 0.0, p[k + 1] if k + 1 < n else 0.0,
              p[k - 2] if k > 1 else 0.0, p[k + 2] if k + 2 < n else 0.0,

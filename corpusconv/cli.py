@@ -4,22 +4,14 @@ Each command parses options, then delegates to one function that returns an exit
 Diagnostics go to stderr as single lines ``corpusconv: error: <source>: <reason>``; stdout
 carries only data (records, TEI, schemas), so the tool composes in shell pipelines.
 
-Exit codes (also in the README):
-
-====  =============================================================
-0     everything converted / valid
-1     some inputs failed or were invalid (the others were written)
-2     usage error (bad option, contradictory options, unsafe output)
-3     nothing to do: no input file matched
-70    internal error (a bug: please report it)
-130   interrupted (Ctrl-C)
-141   standard output was closed early (``| head``); ends quietly
-====  =============================================================
+Exit codes, output planning and the error-line format are in :mod:`corpusconv.outputs`,
+shared with the Dask run (:mod:`corpusconv.distributed`).
 """
 
 from __future__ import annotations
 
 import enum
+import json
 import os
 import signal
 import sys
@@ -27,38 +19,39 @@ import threading
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 import typer
 from rich.console import Console
+from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn,
+                           TransferSpeedColumn)
 
-from . import TOOL_NAME, __version__
-from .batch import BUG_HINT, Outcome, bundle_errors, bundle_tei, default_jobs, is_tei_corpus, run
+from . import distributed
+from .batch import (BUG_HINT, Outcome, Screen, bundle_errors, bundle_tei, default_jobs, is_tei_corpus,
+                    resolve_rules, run)
 from .containers import JsonlFields, is_container
 from .errors import CorpusconvError, OutputError
-from .reading import (DEFAULT_GLOBS, Job, UsageError, check_distinct_outputs,
-                      expand_inputs, output_relpath, strip_compression)
-from .summary import Totals, failure_lines, one_line, render
+from .explain import describe_layout, render_plain, render_rich
+from .explain import explain as explain_rows  # `explain` is the command below
+from .fitting import fit_pages
+from .learn import candidates, learn_jobs, rules_toml
+from .outputs import (EXIT_BROKEN_PIPE, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_NOTHING_TO_DO,
+                      EXIT_OK, EXIT_TERMINATED, EXIT_USAGE, SUFFIX, OutputPlan, check_not_an_input,
+                      check_output_location, check_overwrite_flags, check_single, error_line,
+                      failure_lines, keep_existing_file, nothing_to_do_line, one_line, place, plan_output,
+                      real_inputs, strip_source)
+from .pipeline import convert_bytes
+from .reading import DEFAULT_GLOBS, Job, UsageError, check_distinct_outputs, expand_inputs, output_relpath, \
+    read_job, strip_compression
+from .report import NothingToReport, ReportOptions, build_report
+from .resources import schema_path
+from .rules import load_rules
+from .summary import Totals, render
 from .trees import DEFAULT as DEFAULT_MODEL
 from .trees import resolve as resolve_model
-from .writing import DirectorySink, FileSink, StreamSink, ensure_dir
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_NOTHING_TO_DO = 3
-EXIT_INTERNAL = 70
-EXIT_INTERRUPTED = 130
-EXIT_BROKEN_PIPE = 141
-EXIT_TERMINATED = 143
-
-#: Output file suffix per format, for one-file-per-document output directories.
-SUFFIX = {"tei": ".xml", "jsonl": ".jsonl"}
-#: Output names that say which format and kind of output the user wants.
-FILE_EXTS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".xml": "tei"}
-#: Names that surely mean a file, not a directory, yet no format we write: refuse them
-#: rather than silently creating a directory called ``corpus.json``.
-LOOKS_LIKE_A_FILE = (".json", ".txt", ".tei", ".csv")
+from .validate import RECORD_SCHEMA, TEI_SCHEMA, validate_file
+from .version import TOOL_NAME, __version__
+from .writing import DirectorySink, FileSink, StreamSink, ensure_dir, write_atomic
 
 app = typer.Typer(
     name=TOOL_NAME,
@@ -96,13 +89,6 @@ class SchemaName(str, enum.Enum):
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def error_line(source: str | None, reason: str) -> str:
-    """The one-line diagnostic format every failure uses."""
-    if source:
-        return f"{TOOL_NAME}: error: {one_line(source)}: {one_line(reason)}"
-    return f"{TOOL_NAME}: error: {one_line(reason)}"
 
 
 class Terminated(KeyboardInterrupt):
@@ -183,46 +169,6 @@ def _root(version: bool = typer.Option(False, "--version", "-V", callback=_versi
 # --------------------------------------------------------------------------- convert
 
 
-@dataclass
-class OutputPlan:
-    """Where converted documents go: ``stdout``, one ``file``, or a ``dir`` of files."""
-
-    kind: str
-    fmt: str
-    path: str | None = None
-    bundle: bool = False
-
-
-def plan_output(output: str | None, fmt: str | None, bundle: bool) -> OutputPlan:
-    """Decide the output kind and format from ``-o`` and ``--format`` (pure, testable).
-
-    ``-o`` missing or ``-``: stdout (JSON Lines by default).  A name ending in ``.jsonl``
-    or ``.xml`` (optionally ``.gz``/``.bz2``/``.xz``): one file of that format.  Anything
-    else (or an existing directory): a directory with one file per input (TEI by default).
-    """
-    if output in (None, "-"):
-        kind, inferred = "stdout", ("tei" if bundle else "jsonl")
-    else:
-        base, _ = strip_compression(os.path.basename(output.rstrip("/")))
-        ext = os.path.splitext(base)[1].lower()
-        if ext in LOOKS_LIKE_A_FILE and not os.path.isdir(output):
-            raise UsageError(f"-o {output}: {ext} is not an output format; use .jsonl, .xml or a "
-                             "directory")
-        if os.path.isdir(output) or output.endswith(("/", os.sep)) or ext not in FILE_EXTS:
-            kind, inferred = "dir", "tei"
-        else:
-            kind, inferred = "file", FILE_EXTS[ext]
-            if fmt and fmt != inferred:
-                raise UsageError(f"-o {output} names a {inferred} file but --format is {fmt}")
-    fmt = fmt or inferred
-    if bundle and (fmt != "tei" or kind == "dir"):
-        raise UsageError("--bundle writes one TEI corpus file: use it with --format tei and "
-                         "-o FILE.xml (or stdout)")
-    if kind == "dir" and output and strip_compression(output.rstrip("/"))[1]:
-        raise UsageError(f"-o {output}: compressed output needs a .jsonl.gz or .xml.gz name")
-    return OutputPlan(kind=kind, fmt=fmt, path=output if kind != "stdout" else None, bundle=bundle)
-
-
 # The JSON Lines field options of convert and learn (Typer options are plain values).
 TEXT_FIELD_OPTION = typer.Option("text", "--text-field", metavar="NAME",
                                  help="JSON Lines inputs: the field holding the page text.")
@@ -257,42 +203,6 @@ class ConvertOptions:
     @property
     def fields(self) -> JsonlFields:
         return JsonlFields(text=self.text_field, id=self.id_field, url=self.url_field)
-
-
-def _real_inputs(jobs: list[Job]) -> set[str]:
-    return {os.path.realpath(j.path) for j in jobs if j.path}
-
-
-def _check_output_location(plan: OutputPlan, paths: list[str]) -> None:
-    """Before reading anything: the output directory must be a directory, not an input one."""
-    if plan.kind != "dir" or plan.path is None:
-        return
-    if os.path.exists(plan.path) and not os.path.isdir(plan.path):
-        raise UsageError(f"-o {plan.path} exists and is not a directory (name a .jsonl or "
-                         ".xml file, or a directory)")
-    real_out = os.path.realpath(plan.path)
-    for p in paths:
-        if p != "-" and os.path.isdir(p) and os.path.realpath(p) == real_out:
-            raise UsageError(f"-o {plan.path} is the input directory; choose another output "
-                             "directory")
-
-
-def _check_not_an_input(plan: OutputPlan, jobs: list[Job]) -> None:
-    """An output file that is also an input would be destroyed: refuse it."""
-    if plan.kind == "file" and plan.path and os.path.realpath(plan.path) in _real_inputs(jobs):
-        raise UsageError(f"-o {plan.path} is also an input; refusing to overwrite it")
-
-
-def _check_single(plan: OutputPlan, jobs: list[Job]) -> None:
-    if plan.fmt != "tei" or plan.kind not in ("file", "stdout") or plan.bundle:
-        return
-    where = plan.path or "stdout"
-    if len(jobs) > 1:
-        raise UsageError(f"{len(jobs)} inputs cannot go to one TEI document ({where}): give an "
-                         "output directory (-o DIR/) or use --bundle for one teiCorpus file")
-    if any(is_container(j) for j in jobs):
-        raise UsageError(f"{jobs[0].source} holds many documents, which cannot go to one TEI "
-                         f"document ({where}): give an output directory (-o DIR/) or use --bundle")
 
 
 class Reporter:
@@ -330,14 +240,15 @@ class Reporter:
             _stderr(f"{TOOL_NAME}: skipped {source}: {target} exists")
 
 
-def _progress(opts: ConvertOptions, jobs: list[Job]):
+#: A single page converts too fast for a progress bar to help (a container shows one).
+PROGRESS_MIN_INPUTS = 2
+
+
+def _progress(opts: ConvertOptions, jobs: list[Job]) -> Progress | None:
     """A rich progress bar over the bytes of the inputs, on stderr, only for humans
     watching a terminal (a container moves it as its records are read)."""
-    if opts.quiet or not sys.stderr.isatty() or (len(jobs) < 2 and not any(map(is_container, jobs))):
+    if opts.quiet or not sys.stderr.isatty() or (len(jobs) < PROGRESS_MIN_INPUTS and not any(map(is_container, jobs))):
         return None
-    from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn,
-                               TransferSpeedColumn)
-
     return Progress(TextColumn("converting"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                     TimeRemainingColumn(), console=Console(stderr=True), transient=True)
 
@@ -351,16 +262,18 @@ def _input_bytes(job: Job) -> int:
         return 0
 
 
-def _outcomes(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions, screen=None):
+def _outcomes(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions,
+              screen: Screen = None) -> Iterator[Outcome]:
     n_jobs = opts.jobs or default_jobs()
     bar = _progress(opts, jobs)
-    how = dict(fields=opts.fields, screen=screen, layout=opts.layout, model=opts.model)
+    convert = partial(run, jobs, plan.fmt, opts.rules, n_jobs, fields=opts.fields, screen=screen,
+                      layout=opts.layout, model=opts.model)
     if bar is None:
-        yield from run(jobs, plan.fmt, opts.rules, n_jobs, **how)
+        yield from convert()
         return
     with bar:
         task = bar.add_task("convert", total=sum(_input_bytes(j) for j in jobs))
-        stream = run(jobs, plan.fmt, opts.rules, n_jobs, progress=lambda n: bar.advance(task, n), **how)
+        stream = convert(progress=lambda n: bar.advance(task, n))
         for outcome in stream:
             yield outcome
             if outcome.job.doc_id is None:  # a page: its bytes are read once converted
@@ -372,25 +285,19 @@ def _convert_to_dir(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions, rep
     suffix = SUFFIX[plan.fmt]
     check_distinct_outputs(jobs, suffix=suffix)
     ensure_dir(plan.path)
-    sink = DirectorySink(plan.path, overwrite=opts.force, protected=_real_inputs(jobs))
+    sink = DirectorySink(plan.path, overwrite=opts.force, protected=real_inputs(jobs))
     todo = []
     for job in jobs:
         if is_container(job):  # its documents are checked one by one as they are read
             todo.append(job)
             continue
-        try:
-            target = sink.target(output_relpath(job.relpath, suffix))
-        except OutputError as exc:
-            rep.failed(job.source, str(exc))
-            continue
-        if target.exists() and not opts.force:
-            if opts.skip_existing:
-                rep.skipped(job.source, target)
-            else:
-                rep.failed(job.source, f"{target} already exists (use --force to overwrite or "
-                                       "--skip-existing to keep it)")
-            continue
-        todo.append(job)
+        at = place(sink, output_relpath(job.relpath, suffix), opts.force, opts.skip_existing)
+        if at.error:
+            rep.failed(job.source, at.error)
+        elif at.keep and at.target is not None:
+            rep.skipped(job.source, at.target)
+        else:
+            todo.append(job)
     if opts.fail_fast and rep.totals.failed:
         return
     for outcome in _outcomes(todo, plan, opts, screen=partial(_existing_output, sink, suffix, opts)):
@@ -405,7 +312,7 @@ def _convert_to_dir(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions, rep
                 where = sink.write(output_relpath(outcome.job.relpath, suffix), outcome.payload)
                 rep.wrote(outcome, str(where))
             except OutputError as exc:
-                rep.failed(outcome.job.source, _strip_prefix(str(exc), outcome.job.source))
+                rep.failed(outcome.job.source, strip_source(str(exc), outcome.job.source))
         if opts.fail_fast and rep.totals.failed:
             return
 
@@ -416,20 +323,12 @@ OUTPUT_EXISTS = "output exists"
 
 def _existing_output(sink: DirectorySink, suffix: str, opts: ConvertOptions, job: Job) -> Outcome | None:
     """Before a container document is converted: is its output already there?"""
-    try:
-        target = sink.target(output_relpath(job.relpath, suffix))
-    except OutputError as exc:
-        return Outcome(job=job, ok=False, error=f"{job.where}: {exc}")
-    if opts.force or not target.exists():
-        return None
-    if opts.skip_existing:
+    at = place(sink, output_relpath(job.relpath, suffix), opts.force, opts.skip_existing)
+    if at.error:
+        return Outcome(job=job, ok=False, error=f"{job.where}: {at.error}")
+    if at.keep:
         return Outcome(job=job, ok=False, skipped=OUTPUT_EXISTS)
-    return Outcome(job=job, ok=False, error=f"{job.where}: {target} already exists (use --force to "
-                                            "overwrite or --skip-existing to keep it)")
-
-
-def _strip_prefix(msg: str, source: str) -> str:
-    return msg[len(source) + 2:] if msg.startswith(source + ": ") else msg
+    return None
 
 
 def _bundle_title(plan: OutputPlan) -> str:
@@ -446,13 +345,9 @@ def _convert_to_one(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions, rep
     """
     if plan.kind == "file":
         assert plan.path is not None
-        ensure_dir(os.path.dirname(plan.path) or ".")
-        if os.path.exists(plan.path) and not opts.force:
-            if opts.skip_existing:
-                rep.totals.skipped += len(jobs)
-                return
-            raise OutputError(f"{plan.path}: already exists (use --force to overwrite or "
-                              "--skip-existing to keep it)")
+        if keep_existing_file(plan.path, opts.force, opts.skip_existing):
+            rep.totals.skipped += len(jobs)
+            return
         sink: FileSink | StreamSink = FileSink(plan.path, overwrite=True).open()
     else:
         sink = StreamSink()
@@ -491,21 +386,14 @@ def _convert_to_one(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions, rep
 
 def convert_command(opts: ConvertOptions) -> int:
     """Expand inputs, convert them (in parallel), write outputs; return the exit code."""
-    if opts.force and opts.skip_existing:
-        raise UsageError("--force and --skip-existing contradict each other; pick one")
+    check_overwrite_flags(opts.force, opts.skip_existing)
     if opts.scheduler:
         # A Dask cluster converts instead of local processes (pip install 'corpusconv[dask]').
-        try:
-            from .distributed import cli_convert
-        except ImportError:
-            raise UsageError("--scheduler needs Dask: pip install 'corpusconv[dask]'") from None
-        return cli_convert(opts, opts.scheduler)
+        return distributed.cli_convert(opts, opts.scheduler)
     if opts.jobs is not None and opts.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     plan = plan_output(opts.output, opts.fmt, opts.bundle)
     if opts.rules:
-        from .rules import load_rules
-
         try:
             load_rules(opts.rules)  # fail once, up front, rather than once per document
         except CorpusconvError as exc:
@@ -516,15 +404,15 @@ def convert_command(opts: ConvertOptions) -> int:
         raise UsageError(str(exc)) from None
     if opts.paths.count("-") > 1:
         raise UsageError("standard input ('-') can be given only once")
-    _check_output_location(plan, opts.paths)
+    check_output_location(plan, opts.paths)
     excluded = [plan.path] if plan.path else []
     jobs = expand_inputs(opts.paths, globs=opts.globs or None, exclude=excluded)
     if not jobs:
         pats = ", ".join(opts.globs or DEFAULT_GLOBS)
-        _stderr(f"{TOOL_NAME}: nothing to do: no input files matched ({pats})")
+        _stderr(nothing_to_do_line(f"no input files matched ({pats})"))
         return EXIT_NOTHING_TO_DO
-    _check_not_an_input(plan, jobs)
-    _check_single(plan, jobs)
+    check_not_an_input(plan, jobs)
+    check_single(plan, jobs)
     rep = Reporter(opts)
     if plan.kind == "dir":
         _convert_to_dir(jobs, plan, opts, rep)
@@ -604,8 +492,6 @@ VALIDATE_GLOBS = ("*.xml", "*.xml.gz", "*.jsonl", "*.jsonl.gz")
 
 def _validate_one(path: str, tei_all: str | None) -> list[str]:
     """A teiCorpus bundle is checked member by member; anything else by validate_file."""
-    from .validate import validate_file
-
     if path.endswith(".xml"):
         with open(path, "rb") as fh:
             data = fh.read()
@@ -617,7 +503,7 @@ def _validate_one(path: str, tei_all: str | None) -> list[str]:
 def validate_command(paths: list[str], tei_all: str | None) -> int:
     jobs = expand_inputs(paths, globs=VALIDATE_GLOBS)
     if not jobs:
-        _stderr(f"{TOOL_NAME}: nothing to do: no .xml or .jsonl files found")
+        _stderr(nothing_to_do_line("no .xml or .jsonl files found"))
         return EXIT_NOTHING_TO_DO
     bad = 0
     for job in jobs:
@@ -658,9 +544,6 @@ def validate(
 
 
 def schema_command(name: str, path_only: bool) -> int:
-    from .resources import schema_path
-    from .validate import RECORD_SCHEMA, TEI_SCHEMA
-
     p = Path(schema_path({"tei": TEI_SCHEMA, "jsonl": RECORD_SCHEMA}[name]))
     if path_only:
         sys.stdout.write(f"{p}\n")
@@ -687,20 +570,13 @@ def schema(
 
 def explain_command(path: str, as_json: bool, rules: str | None, only_removed: bool, layout: str = "auto",
                     model: str | None = DEFAULT_MODEL) -> int:
-    import json
-
-    from .batch import resolve_rules
-    from .explain import describe_layout, explain, render_plain, render_rich
-    from .pipeline import convert_bytes
-    from .reading import read_job
-
     jobs = expand_inputs([path])
     if len(jobs) != 1:
         raise UsageError(f"explain takes one file, {path!r} gives {len(jobs)}")
     job = jobs[0]
     doc = convert_bytes(read_job(job), job.source, rules=resolve_rules(rules), layout=layout, model=model,
                         explain=True)
-    rows = explain(doc)
+    rows = explain_rows(doc)
     if only_removed:
         rows = [r for r in rows if r.kind == "removed"]
     if as_json:
@@ -753,13 +629,10 @@ class LearnOptions:
 
 
 def learn_command(opts: LearnOptions) -> int:
-    from .learn import candidates, learn_jobs, rules_toml
-    from .writing import write_atomic
-
     output = opts.output
     jobs = expand_inputs(opts.paths, globs=opts.globs or None, exclude=[output] if output != "-" else [])
     if not jobs:
-        _stderr(f"{TOOL_NAME}: nothing to do: no input file matched")
+        _stderr(nothing_to_do_line("no input file matched"))
         return EXIT_NOTHING_TO_DO
     failures: list[tuple[str, str]] = []
 
@@ -818,9 +691,6 @@ def learn(
 
 def fit_command(page_dirs: list[str], gold: str, output: str, only: str | None, jobs: int, force: bool,
                 cache: str | None = None) -> int:
-    from .fitting import fit_pages
-    from .writing import write_atomic
-
     names = None
     if only is not None:
         try:
@@ -861,22 +731,22 @@ def fit(
 # --------------------------------------------------------------------------- report
 
 
+#: Sizes from this many bytes are shown in MB (0.1 MB and up), smaller ones in kB.
+SHOW_MB_FROM_BYTES = 100_000
+
+
 def _size(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.0f} kB"
+    return f"{n / 1e6:.1f} MB" if n >= SHOW_MB_FROM_BYTES else f"{n / 1e3:.0f} kB"
 
 
 def report_command(records: list[str], output: str, sources: str, force: bool, rules: str | None,
                    errors_log: str | None, jobs: int | None, quiet: bool) -> int:
-    from .report import NothingToReport, ReportOptions, build_report
-
     if records.count("-") > 1:
         raise UsageError("standard input ('-') can be given only once")
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be at least 1")
     ruleset = None
     if rules:
-        from .rules import load_rules
-
         try:
             ruleset = load_rules(rules)
         except CorpusconvError as exc:

@@ -36,6 +36,7 @@ import json
 import lzma
 import os
 import re
+import uuid
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -172,6 +173,9 @@ class _Tracker:
 
 
 def _warc_errors() -> tuple[type[BaseException], ...]:
+    # warcio is imported only where a WARC file is read or written: importing it takes
+    # about 0.2 s, which every spawned worker and every start of the CLI would otherwise
+    # pay, though most runs read no WARC file.
     from warcio.exceptions import ArchiveLoadFailed
 
     return (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError, IndexError,
@@ -182,7 +186,7 @@ def _warc_errors() -> tuple[type[BaseException], ...]:
 def _quiet_iterator():
     """warcio's ArchiveIterator without its stderr warning about a record not followed by
     a blank line: that record is reported as ours are (it still counts ``err_count``)."""
-    from warcio.archiveiterator import ArchiveIterator
+    from warcio.archiveiterator import ArchiveIterator  # lazy: see _warc_errors
 
     class QuietArchiveIterator(ArchiveIterator):
         INC_RECORD = ""
@@ -674,10 +678,7 @@ def write_wet(fh: BinaryIO, pages: Iterable[WetPage], *, filename: str = "corpus
     ``WARC-Block-Digest``, ``Content-Type: text/plain``), gzip per record.  Deterministic:
     record ids not given are derived from the file name and page number.  Used to build
     test files, the examples and benchmark inputs."""
-    import io
-    import uuid
-
-    from warcio.warcwriter import WARCWriter
+    from warcio.warcwriter import WARCWriter  # lazy: see _warc_errors
 
     def urn(*parts: str) -> str:
         return f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, '/'.join(parts))}>"

@@ -34,6 +34,10 @@ import codecs
 import re
 from dataclasses import dataclass
 
+import ftfy
+from charset_normalizer import from_bytes
+from charset_normalizer.utils import is_multi_byte_encoding
+
 from . import mojibake
 from .errors import InputError
 from .model import Repair
@@ -89,6 +93,8 @@ UNDECODABLE_SHARE = 0.30
 SNIFF_BYTES = 8192
 # Share of NULs at the odd (LE) or even (BE) byte positions that marks BOM-less UTF-16.
 UTF16_NUL_SHARE = 0.3
+UTF16_OTHER_NUL_MAX_SHARE = 0.05  # ... while the other half of the bytes holds almost none
+UTF16_MIN_BYTES = 4               # two characters: too few to tell anything from
 
 # XML 1.0 Char production, complemented.  Lone surrogates cannot survive UTF-8 decoding
 # but can arrive through the Python API.
@@ -125,13 +131,13 @@ class Decoded:
 
 def _utf16_order(head: bytes) -> str | None:
     """``"utf-16-le"``/``"utf-16-be"`` if ``head`` has the NUL pattern of UTF-16 text."""
-    if len(head) < 4:
+    if len(head) < UTF16_MIN_BYTES:
         return None
     even, odd = head[0::2], head[1::2]
     nul_even, nul_odd = even.count(0) / len(even), odd.count(0) / len(odd)
-    if nul_odd >= UTF16_NUL_SHARE and nul_even < 0.05:
+    if nul_odd >= UTF16_NUL_SHARE and nul_even < UTF16_OTHER_NUL_MAX_SHARE:
         return "utf-16-le"
-    if nul_even >= UTF16_NUL_SHARE and nul_odd < 0.05:
+    if nul_even >= UTF16_NUL_SHARE and nul_odd < UTF16_OTHER_NUL_MAX_SHARE:
         return "utf-16-be"
     return None
 
@@ -140,7 +146,7 @@ def _looks_like_text(text: str) -> bool:
     """Few controls in a decoded sample: used to confirm a BOM-less UTF-16 guess."""
     if not text:
         return False
-    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    bad = sum(1 for ch in text if ord(ch) < 0x20 and ch not in "\t\n\r\f")  # C0 controls
     return bad / len(text) <= BINARY_CONTROL_SHARE
 
 
@@ -234,9 +240,6 @@ def _legacy(data: bytes) -> tuple[str, str] | None:
     short text), cp1252 is used if it decodes the bytes.  Multi-byte guesses (GB18030,
     Big5, Shift-JIS, EUC-KR, ...) carry no language score but are kept as they are.
     """
-    from charset_normalizer import from_bytes
-    from charset_normalizer.utils import is_multi_byte_encoding
-
     matches = [m for m in from_bytes(data) if m.encoding and not m.encoding.startswith(("utf_16", "utf_32"))]
     if not matches:
         return None
@@ -299,8 +302,6 @@ def _replace_escaped(lines: list[str], kind: str, detail: str,
 
 def _fix_mojibake(text: str) -> tuple[str, list[Repair]]:
     """ftfy's repair of ``text``, which ``mojibake.scan`` says ftfy may change."""
-    import ftfy
-
     try:
         fixed = ftfy.fix_encoding(text)
     except Exception:  # ftfy is a heuristic: never let it fail a conversion

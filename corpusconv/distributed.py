@@ -1,8 +1,10 @@
 """Run corpusconv on a Dask cluster: the library's per-document step mapped over a bag.
 
 Optional: needs ``pip install 'corpusconv[dask]'`` (``dask[bag]`` and ``distributed``).
-Importing :mod:`corpusconv` never imports Dask; this module imports it only inside its
-functions, so that it can be imported (and its errors shown) without Dask installed.
+Importing :mod:`corpusconv` (or this module) never imports Dask: Dask and ``distributed``
+are imported only inside the functions that need them, so that this module can be
+imported, and its errors shown, without Dask installed.  Output planning, the output
+checks and their messages come from :mod:`corpusconv.outputs`, as for a local run.
 
 The unit of work is :func:`corpusconv.batch.process` -- the same pure, picklable function
 the local ``--jobs N`` run uses -- so a document converts to the same bytes on a laptop and
@@ -42,22 +44,30 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import reduce
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Iterator, Protocol, Sequence
+
+from rich.console import Console
 
 from .batch import FORMATS, RulesSpec, process
-from .trees import DEFAULT, ModelSpec
 from .containers import JsonlFields, expand_documents, is_container, is_record_gzipped, jsonl_chunks
 from .errors import OutputError
-from .reading import (Job, UsageError, check_distinct_outputs, expand_inputs, output_relpath,
+from .learn import Counts, merge
+from .learn import count_document as count_lines_of
+from .outputs import (EXIT_FAILED, EXIT_NOTHING_TO_DO, EXIT_OK, SUFFIX, OutputPlan, check_not_an_input,
+                      check_output_location, check_overwrite_flags, error_line, failure_lines,
+                      keep_existing_file, nothing_to_do_line, place, plan_output, real_inputs, strip_source)
+from .reading import (DEFAULT_GLOBS, Job, UsageError, check_distinct_outputs, expand_inputs, output_relpath,
                       strip_compression)
+from .summary import Totals, count_document, render
+from .trees import DEFAULT, ModelSpec
 from .writing import AtomicFile, DirectorySink, FileSink, ensure_dir
 
-#: Output file suffix per format for one-file-per-document output (as ``cli.SUFFIX``).
-SUFFIX = {"tei": ".xml", "jsonl": ".jsonl"}
 #: Documents per bag partition (one task): large enough to amortise scheduling
 #: (~10 ms per task), small enough to balance the load and bound a worker's memory.
 PARTITION_SIZE = 64
@@ -94,16 +104,14 @@ class DaskResult:
         self.records_skipped.update(part.records_skipped)
         return self
 
-    def totals(self):
+    def totals(self) -> Totals:
         """The same :class:`corpusconv.summary.Totals` a local run shows in its summary."""
-        from .summary import Totals
-
         return Totals(documents=self.documents, failed=self.failed, skipped=self.skipped,
                       blocks=self.blocks, comments=self.comments, quotes=self.quotes,
                       removals=Counter(self.removals), records_skipped=Counter(self.records_skipped))
 
 
-def _require_dask():
+def _require_dask() -> None:
     try:
         import dask  # noqa: F401
         import dask.bag  # noqa: F401
@@ -112,17 +120,11 @@ def _require_dask():
                          f"({exc})") from None
 
 
-def _account(res: DaskResult, outcome) -> None:
-    from .summary import count_document
-
-    count_document(res, outcome)
-
-
 # ----------------------------------------------------------------- worker-side functions
 # Module-level functions so that they pickle by reference (workers import corpusconv).
 
 
-def _documents(units: Sequence[Job], fields: JsonlFields | None):
+def _documents(units: Sequence[Job], fields: JsonlFields | None) -> Iterator[Job]:
     """The documents of a partition's units (pages, containers, container chunks)."""
     return expand_documents(units, fields)
 
@@ -144,20 +146,14 @@ def convert_partition_to_dir(jobs: Sequence[Job], fmt: str, rules: RulesSpec, ou
             res.records_skipped[job.skip] += 1
             continue
         where = f"{job.where}: " if job.where else ""
-        sink = DirectorySink(out_dir, overwrite=overwrite,
-                             protected={os.path.realpath(job.path)} if job.path else set())
+        sink = DirectorySink(out_dir, overwrite=overwrite, protected=real_inputs([job]))
         rel = output_relpath(job.relpath, suffix)
-        try:
-            target = sink.target(rel)
-        except OutputError as exc:
-            _failed(res, job, where + str(exc))
+        at = place(sink, rel, overwrite, skip_existing)
+        if at.error:
+            _failed(res, job, where + at.error)
             continue
-        if target.exists() and not overwrite:
-            if skip_existing:
-                res.skipped += 1
-            else:
-                _failed(res, job, f"{where}{target} already exists (use --force to overwrite "
-                                  "or --skip-existing to keep it)")
+        if at.keep:
+            res.skipped += 1
             continue
         outcome = process(job, fmt, rules, layout, model)
         if not outcome.ok:
@@ -166,11 +162,9 @@ def convert_partition_to_dir(jobs: Sequence[Job], fmt: str, rules: RulesSpec, ou
         try:
             sink.write(rel, outcome.payload)
         except OutputError as exc:
-            msg = str(exc)
-            _failed(res, job, where + (msg[len(job.source) + 2:] if msg.startswith(job.source + ": ")
-                                       else msg))
+            _failed(res, job, where + strip_source(str(exc), job.source))
             continue
-        _account(res, outcome)
+        count_document(res, outcome)
     return res
 
 
@@ -191,7 +185,7 @@ def convert_partition_to_part(jobs: Sequence[Job], fmt: str, rules: RulesSpec,
                     _failed(res, job, outcome.error)
                     continue
                 fh.write(outcome.payload)
-                _account(res, outcome)
+                count_document(res, outcome)
     except OSError as exc:
         raise OutputError(f"{part_path}: cannot write ({exc.strerror or exc})") from None
     return res
@@ -249,18 +243,28 @@ def partitions(units: Sequence[Job], partition_size: int = PARTITION_SIZE) -> li
 # ----------------------------------------------------------------- client-side API
 
 
-def _client_for(scheduler):
-    """(client, owned) for a scheduler address or Client; (None, False) for dask's default."""
-    if scheduler is None:
-        return None, False
-    if isinstance(scheduler, str):
-        from distributed import Client
-
-        return Client(scheduler), True
-    return scheduler, False  # a distributed.Client (or anything with .compute)
+Scheduler = Any
+"""A scheduler address (``"tcp://host:8786"``), a ``distributed.Client`` (anything with
+``.compute``), or ``None`` for Dask's current default scheduler."""
 
 
-def _compute(tasks: list, client):
+@contextmanager
+def _client(scheduler: Scheduler) -> Iterator[Any]:
+    """The client to compute on: one made for an address (and closed after), the given
+    client, or ``None`` for Dask's default scheduler."""
+    if not isinstance(scheduler, str):
+        yield scheduler
+        return
+    from distributed import Client
+
+    client = Client(scheduler)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def _compute(tasks: list, client: Any) -> list:
     import dask
 
     if client is not None:
@@ -268,7 +272,7 @@ def _compute(tasks: list, client):
     return list(dask.compute(*tasks))
 
 
-def job_bag(jobs: Sequence[Job], partition_size: int = PARTITION_SIZE):
+def job_bag(jobs: Sequence[Job], partition_size: int = PARTITION_SIZE) -> Any:
     """A ``dask.bag`` of jobs in input order (partitions are consecutive runs of jobs)."""
     import dask.bag as db
 
@@ -276,8 +280,24 @@ def job_bag(jobs: Sequence[Job], partition_size: int = PARTITION_SIZE):
     return db.from_sequence(list(jobs), npartitions=min(n, max(1, len(jobs))))
 
 
+@dataclass(frozen=True)
+class _How:
+    """How every document of a run is converted (the arguments each task carries)."""
+
+    fmt: str
+    rules: RulesSpec
+    fields: JsonlFields | None
+    layout: str
+    model: ModelSpec
+
+
+def _plain(spec: Any) -> Any:
+    """A path-like spec as the string every worker can open (it pickles the same anywhere)."""
+    return str(spec) if isinstance(spec, os.PathLike) else spec
+
+
 def convert(paths: Iterable[str], output: str, fmt: str | None = None, rules: RulesSpec = None, *,
-            scheduler=None, partition_size: int = PARTITION_SIZE, overwrite: bool = False,
+            scheduler: Scheduler = None, partition_size: int = PARTITION_SIZE, overwrite: bool = False,
             skip_existing: bool = False, globs: Iterable[str] | None = None,
             fields: JsonlFields | None = None, chunk_bytes: int = CHUNK_BYTES, layout: str = "auto",
             model: ModelSpec = DEFAULT) -> DaskResult:
@@ -300,115 +320,120 @@ def convert(paths: Iterable[str], output: str, fmt: str | None = None, rules: Ru
     plan = _plan(paths, output, fmt, overwrite, skip_existing)
     assert plan.path is not None
     jobs = expand_inputs(paths, globs=globs, exclude=[plan.path])
-    res = DaskResult()
     if not jobs:
-        return res
-    real_out = os.path.realpath(plan.path)
-    for p in paths:
-        if os.path.isdir(p) and os.path.realpath(p) == real_out:
-            raise UsageError(f"-o {plan.path} is the input directory; choose another output directory")
-    if plan.kind == "file" and real_out in {os.path.realpath(j.path) for j in jobs if j.path}:
-        raise UsageError(f"-o {plan.path} is also an input; refusing to overwrite it")
-
-    from dask import delayed
-
+        return DaskResult()
+    check_not_an_input(plan, jobs)
     parts = partitions(work_units(jobs, chunk_bytes), partition_size)
-    rules_arg = str(rules) if isinstance(rules, os.PathLike) else rules
-    model_arg = str(model) if isinstance(model, os.PathLike) else model
-    client, owned = _client_for(scheduler)
-    try:
+    how = _How(plan.fmt, _plain(rules), fields, layout, _plain(model))
+    with _client(scheduler) as client:
         if plan.kind == "dir":
             check_distinct_outputs(jobs, suffix=SUFFIX[plan.fmt])
-            ensure_dir(plan.path)
-            out_dir = os.path.abspath(plan.path)
-            tasks = [delayed(convert_partition_to_dir, pure=False)(part, plan.fmt, rules_arg, out_dir,
-                                                                    overwrite, skip_existing, fields, layout,
-                                                                    model_arg)
-                     for part in parts]
-            for r in _compute(tasks, client):
-                res.add(r)
-            return res
-        _convert_to_file(plan.path, plan.fmt, rules_arg, parts, client, res, overwrite, skip_existing,
-                         len(jobs), fields, (layout, model_arg))
-        return res
-    finally:
-        if owned:
-            client.close()
+            return _convert_to_dir(plan.path, parts, client, how, overwrite, skip_existing)
+        return _convert_to_file(plan.path, parts, client, how, overwrite, skip_existing, len(jobs))
 
 
-def _plan(paths: list[str], output: str, fmt: str | None, overwrite: bool, skip_existing: bool):
+def _plan(paths: list[str], output: str, fmt: str | None, overwrite: bool, skip_existing: bool
+          ) -> OutputPlan:
     """The output plan of a distributed run, or the usage error that forbids it."""
-    if overwrite and skip_existing:
-        raise UsageError("--force and --skip-existing contradict each other; pick one")
+    check_overwrite_flags(overwrite, skip_existing)
     if "-" in paths:
         raise UsageError("a distributed run reads files on the workers; standard input ('-') "
                          "is not supported")
-    from .cli import plan_output  # the CLI's output rules: same inference, same errors
-
     plan = plan_output(output, fmt, False)
     if plan.kind == "stdout" or plan.path is None:
         raise UsageError("a distributed run writes files: give -o DIR/ or -o FILE.jsonl")
     if plan.kind == "file" and plan.fmt != "jsonl":
         raise UsageError("a distributed run writes TEI into a directory (-o DIR/), one file per input")
     assert plan.fmt in FORMATS
+    check_output_location(plan, paths)
     return plan
 
 
-def _convert_to_file(path: str, fmt: str, rules: RulesSpec, parts: list, client, res: DaskResult,
-                     overwrite: bool, skip_existing: bool, n_jobs: int,
-                     fields: JsonlFields | None = None, how: tuple = ("auto", DEFAULT)) -> None:
+def _convert_to_dir(path: str, parts: list[list[Job]], client: Any, how: _How, overwrite: bool,
+                    skip_existing: bool) -> DaskResult:
+    """Every partition a task that writes its documents' files under ``path``."""
     from dask import delayed
 
-    parent = os.path.dirname(os.path.abspath(path))
-    ensure_dir(parent)
-    if os.path.exists(path) and not overwrite:
-        if skip_existing:
-            res.skipped += n_jobs
-            return
-        raise OutputError(f"{path}: already exists (use --force to overwrite or --skip-existing to keep it)")
-    tmp_dir = tempfile.mkdtemp(prefix=PARTS_PREFIX, dir=parent)
+    ensure_dir(path)
+    out_dir = os.path.abspath(path)
+    tasks = [delayed(convert_partition_to_dir, pure=False)(part, how.fmt, how.rules, out_dir, overwrite,
+                                                            skip_existing, how.fields, how.layout, how.model)
+             for part in parts]
+    return reduce(DaskResult.add, _compute(tasks, client), DaskResult())
+
+
+def _convert_to_file(path: str, parts: list[list[Job]], client: Any, how: _How, overwrite: bool,
+                     skip_existing: bool, n_jobs: int) -> DaskResult:
+    """Every partition a task that writes a part file; the parts, concatenated in order,
+    become the output file (atomically, and only if a document converted)."""
+    from dask import delayed
+
+    res = DaskResult()
+    if keep_existing_file(path, overwrite, skip_existing):
+        res.skipped += n_jobs
+        return res
+    tmp_dir = tempfile.mkdtemp(prefix=PARTS_PREFIX, dir=os.path.dirname(os.path.abspath(path)))
     try:
         names = [os.path.join(tmp_dir, f"part-{i:06d}.jsonl") for i in range(len(parts))]
-        tasks = [delayed(convert_partition_to_part, pure=False)(part, fmt, rules, name, fields, *how)
+        tasks = [delayed(convert_partition_to_part, pure=False)(part, how.fmt, how.rules, name, how.fields,
+                                                                 how.layout, how.model)
                  for part, name in zip(parts, names)]
-        for r in _compute(tasks, client):
-            res.add(r)
-        if not res.documents:
-            return
-        sink = FileSink(path, overwrite=True).open()
-        try:
-            for name in names:
-                with open(name, "rb") as fh:
-                    while chunk := fh.read(1 << 20):
-                        sink.write(chunk)
-            sink.commit()
-        finally:
-            sink.abort()  # no-op after commit
+        reduce(DaskResult.add, _compute(tasks, client), res)
+        if res.documents:
+            _concatenate(names, path)
+        return res
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
-def cli_convert(opts, scheduler) -> int:
+def _concatenate(names: list[str], path: str) -> None:
+    """The part files, in order, as the output file ``path`` (it appears when complete)."""
+    sink = FileSink(path, overwrite=True).open()
+    try:
+        for name in names:
+            with open(name, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    sink.write(chunk)
+        sink.commit()
+    finally:
+        sink.abort()  # no-op after commit
+
+
+class ConvertRequest(Protocol):
+    """What :func:`cli_convert` reads of the CLI's ``convert`` options
+    (:class:`corpusconv.cli.ConvertOptions` is one)."""
+
+    paths: list[str]
+    output: str | None
+    fmt: str | None
+    rules: str | None
+    force: bool
+    skip_existing: bool
+    globs: list[str]
+    bundle: bool
+    quiet: bool
+    layout: str
+    model: str | None
+
+    @property
+    def fields(self) -> JsonlFields: ...
+
+
+def cli_convert(opts: ConvertRequest, scheduler: Scheduler) -> int:
     """``corpusconv convert … --scheduler ADDRESS``: the CLI's convert on a Dask cluster.
 
     ``opts`` is a :class:`corpusconv.cli.ConvertOptions`; returns the CLI's exit code and
     reports like a local run (one stderr line per failed input, then the summary).
     ``--jobs`` and ``--fail-fast`` do not apply (the cluster decides the parallelism).
     """
-    import sys
-
-    from rich.console import Console
-
-    from .cli import EXIT_FAILED, EXIT_NOTHING_TO_DO, EXIT_OK, error_line
-    from .summary import failure_lines, render
-
     if opts.bundle:
         raise UsageError("--bundle is not supported with --scheduler")
     res = convert(opts.paths, opts.output or "-", opts.fmt, opts.rules, scheduler=scheduler,
                   overwrite=opts.force, skip_existing=opts.skip_existing, globs=opts.globs or None,
                   fields=opts.fields, layout=opts.layout, model=opts.model)
     if not (res.documents or res.failed or res.skipped or res.records_skipped):
-        sys.stderr.write("corpusconv: nothing to do: no input files matched\n")
+        pats = ", ".join(opts.globs or DEFAULT_GLOBS)
+        sys.stderr.write(nothing_to_do_line(f"no input files matched ({pats})") + "\n")
         return EXIT_NOTHING_TO_DO
     for source, reason in res.errors:
         sys.stderr.write(error_line(source, reason) + "\n")
@@ -422,31 +447,27 @@ def cli_convert(opts, scheduler) -> int:
 # ----------------------------------------------------------------- corpus statistics
 
 
-def _count_units(units: Sequence[Job], fields: JsonlFields | None = None, by_site: bool = True):
+def _count_units(units: Sequence[Job], fields: JsonlFields | None = None, by_site: bool = True) -> Counts:
     """Map step of ``learn``: the counts of a partition's documents (unreadable ones are
     left out, as a local run leaves them out after reporting them)."""
-    from .learn import Counts, count_document, merge
-
     total = Counts()
     for job in _documents(units, fields):
-        counted = count_document(job, by_site)
+        counted = count_lines_of(job, by_site)
         if counted is not None and not isinstance(counted, str):
             merge(total, counted)
     return total
 
 
-def _merge(a, b):
+def _merge(a: Counts, b: Counts) -> Counts:
     # learn.merge adds b into a in place.  Every `a` here is an object this reduction
     # owns (a fresh per-document Counts from the map step, or a partition's result), so
     # no fold `initial` is shared between partitions.
-    from .learn import merge
-
     return merge(a, b)
 
 
-def learn_counts(paths: Iterable[str], *, scheduler=None, partition_size: int = 256,
+def learn_counts(paths: Iterable[str], *, scheduler: Scheduler = None, partition_size: int = 256,
                  globs: Iterable[str] | None = None, fields: JsonlFields | None = None,
-                 by_site: bool = True, chunk_bytes: int = CHUNK_BYTES):
+                 by_site: bool = True, chunk_bytes: int = CHUNK_BYTES) -> Counts:
     """``corpusconv learn``'s counting as a map-reduce on a Dask bag; returns ``learn.Counts``.
 
     ``bag.map(count a partition's documents).fold(merge)`` (containers and chunks of
@@ -460,26 +481,18 @@ def learn_counts(paths: Iterable[str], *, scheduler=None, partition_size: int = 
     _require_dask()
     jobs = expand_inputs(list(paths), globs=globs)
     if not jobs:
-        from .learn import Counts
-
         return Counts()
     import dask.bag as db
 
     parts = partitions(work_units(jobs, chunk_bytes), partition_size)
     total = (db.from_sequence(parts, npartitions=len(parts))
              .map(_count_units, fields, by_site).fold(_merge, _merge))
-    client, owned = _client_for(scheduler)
-    try:
+    with _client(scheduler) as client:
         return _compute([total], client)[0]
-    finally:
-        if owned:
-            client.close()
 
 
-def merge_all(items: Iterable):
+def merge_all(items: Iterable[Counts]) -> Counts:
     """Fold ``learn.Counts`` locally (handy for tests and for results gathered by hand)."""
-    from .learn import Counts, merge
-
     return reduce(merge, items, Counts())
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.console import Console
+from rich.text import Text
+
 from . import segment
 from .model import Document
 
@@ -83,10 +86,8 @@ def render_plain(decisions: list[LineDecision], width: int = 28) -> str:
 STYLES = {"block": "green", "comment": "cyan", "removed": "red", "blank": "dim"}
 
 
-def render_rich(decisions: list[LineDecision], console, width: int = 28) -> None:
+def render_rich(decisions: list[LineDecision], console: Console, width: int = 28) -> None:
     """Coloured rendering on a terminal (rich); same columns as :func:`render_plain`."""
-    from rich.text import Text
-
     for d in decisions:
         line = Text(f"{d.line:5d} | ", style="dim")
         if d.kind != "blank":

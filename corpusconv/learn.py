@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-from .containers import expand_documents
+from .containers import JsonlFields, expand_documents
 from .decoding import decode_bytes
 from .errors import CorpusconvError
-from .reading import read_job
+from .reading import Job, read_job
 from .rules import normalise
 from .sites import site_of
 
@@ -196,7 +196,12 @@ def rules_toml(entries: list[dict], docs: int) -> str:
     return "\n".join(head + body)
 
 
-def learn_jobs(jobs, on_error=None, *, fields=None, by_site: bool = True) -> Counts:
+#: Told of a document that cannot be read: its source and why (one line).
+OnError = Callable[[str, str], None]
+
+
+def learn_jobs(jobs: Iterable[Job], on_error: OnError | None = None, *, fields: JsonlFields | None = None,
+               by_site: bool = True) -> Counts:
     """Count lines over input jobs (``reading.Job``), one document in memory at a time.
 
     Containers (WARC/WET, JSON Lines) are streamed document by document (``fields`` names
@@ -216,7 +221,7 @@ def learn_jobs(jobs, on_error=None, *, fields=None, by_site: bool = True) -> Cou
     return total
 
 
-def count_document(job, by_site: bool = True) -> Counts | str | None:
+def count_document(job: Job, by_site: bool = True) -> Counts | str | None:
     """One document's counts, the reason it cannot be read, or None (a container record
     that holds no page)."""
     if job.skip is not None:

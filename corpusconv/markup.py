@@ -113,6 +113,10 @@ MAX_BRACKET_NAME = 200   # bracketed image name / form field
 # Page-level evidence thresholds for detect().
 MARKDOWN_MIN_LINKS = 2   # inline links/images with a URL-like destination
 MIN_IMAGE_NAMES = 2      # identifier-like bracket names without a file extension
+# Bracket names that read as generated identifiers (see is_image_name).
+IMAGE_PREFIX_MIN_CHARS = 3   # "subscribe-": a name cut at a hyphen ("x-" is a word part)
+HEX_NAME_MIN_CHARS = 5       # "f46" is short enough to be a word or a code
+HEX_NAME_MIN_LETTERS = 2
 MIN_LINK_NUMBERS = 3     # glued [N] markers that make a trailing list lynx's references
 
 _MD_TRIGGERS = ("[", "]", "*", "_", "`", "\\", "<", "~", "{")
@@ -228,13 +232,13 @@ def is_image_name(name: str) -> bool:
     has_alpha = any(c.isalpha() for c in name)
     if "_" in name.strip("_") or ("?" in name and "=" in name) or _PCT.search(name):
         return True
-    if _DIMENSIONS.search(name) or (name.endswith("-") and len(name) >= 3):
+    if _DIMENSIONS.search(name) or (name.endswith("-") and len(name) >= IMAGE_PREFIX_MIN_CHARS):
         return True
     if "-" in name and has_digit and has_alpha:
         return True
     if _HEX.fullmatch(name) and has_digit and has_alpha:
         letters = sum(c.isalpha() for c in name)
-        return len(name) >= 5 or letters >= 2
+        return len(name) >= HEX_NAME_MIN_CHARS or letters >= HEX_NAME_MIN_LETTERS
     return (_BASE64.fullmatch(name) is not None and has_digit
             and any(c.isupper() for c in name) and any(c.islower() for c in name))
 

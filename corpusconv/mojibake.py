@@ -26,6 +26,9 @@ from collections.abc import Callable, Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
+import ftfy
+from ftfy.badness import BADNESS_RE
+
 try:  # the stdlib's regex parser (private, but stable in 3.11-3.13); no gate without it
     from re import _constants as _sre_c, _parser as _sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover
@@ -102,9 +105,6 @@ def anchors_of(pattern: re.Pattern[str]) -> tuple[frozenset[str], int] | None:
 @lru_cache(maxsize=1)
 def gate() -> Gate | None:
     """The gate for the installed ftfy (built once per process), or None for no gate."""
-    import ftfy
-    from ftfy.badness import BADNESS_RE
-
     if ftfy.__version__.split(".")[0] != FTFY_MAJOR:
         return None
     got = anchors_of(BADNESS_RE)
@@ -164,6 +164,4 @@ def fix_encoding(text: str) -> str:
     """``ftfy.fix_encoding(text)``, without running ftfy where it cannot change anything."""
     if not may_change(text):
         return text
-    import ftfy
-
     return ftfy.fix_encoding(text)

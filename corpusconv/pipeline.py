@@ -11,7 +11,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from . import TOOL_NAME, __version__
+from .version import TOOL_NAME, __version__
 from .decoding import Decoded, decode_bytes, decode_text
 from .errors import InputError
 from .model import Document, Provenance

@@ -43,6 +43,7 @@ from .model import Block
 MAX_ATTRIBUTION_WORDS = 14
 MAX_TRAILING_NAME_WORDS = 10
 MIN_QUOTE_WORDS = 6
+MIN_TRAILING_NAME_WORDS = 2  # "— Obama" alone could be any trailing word
 
 _TILDE = re.compile(r"^(?P<body>.*\S)\s+~\s*(?P<attr>[^~]{2,160})$", re.S)
 _DASH = re.compile(r"^(?P<body>.*[.!?…\"”’)])\s*[—–]\s*(?P<attr>[^—–]{2,160})$", re.S)
@@ -112,7 +113,7 @@ def split_attribution(text: str) -> tuple[str, str, str] | None:
         attr = m.group("attr").strip()
         body = m.group("body").strip()
         if (len(body.split()) >= MIN_QUOTE_WORDS and _looks_like_name(attr, MAX_TRAILING_NAME_WORDS)
-                and len(attr.split()) >= 2):
+                and len(attr.split()) >= MIN_TRAILING_NAME_WORDS):
             return body, attr.rstrip("."), ""
     return None
 
@@ -172,7 +173,8 @@ def apply_quotes(blocks: list[Block]) -> list[Block]:
     """Merge attributed paragraphs (and the paragraphs they span) into quote blocks."""
     out: list[Block] = []
     for b in blocks:
-        attr = body = None
+        attr: str | None = None
+        body = ""  # set with attr
         absorbed: tuple[int, ...] = ()
         if b.type == "paragraph":
             sep = separate_attribution(b.text)
@@ -264,7 +266,7 @@ def mark_block_quotes(blocks: list[Block], indented: set[int], line_text: dict[i
     introduced by a colon ends at a single newline between two prose lines on a page that
     separates its paragraphs with blank lines (``separated``, see
     :func:`page_blank_separated`)."""
-    joins_close = line_text is not None and separated
+    close_lines = line_text if separated else None  # the lines a closing join is looked for in
     out: list[Block] = []
     open_indented: Block | None = None  # the indented quotation the next paragraph may extend
     for b in blocks:
@@ -282,10 +284,11 @@ def mark_block_quotes(blocks: list[Block], indented: set[int], line_text: dict[i
                       and _quotable(b, line_text))
         if b.type == "paragraph" and (is_indented or introduced or _wholly_quoted(b.text)):
             end = None
-            if introduced and not is_indented and joins_close and all(n in line_text for n in b.source_lines):
-                end = _closing_join(b.source_lines, line_text)
-            if end is not None:
-                out.extend(_split_block(b, end, line_text, "quote", "paragraph"))
+            if (introduced and not is_indented and close_lines is not None
+                    and all(n in close_lines for n in b.source_lines)):
+                end = _closing_join(b.source_lines, close_lines)
+            if end is not None and close_lines is not None:
+                out.extend(_split_block(b, end, close_lines, "quote", "paragraph"))
                 open_indented = None
                 continue
             q = Block("quote", b.text, b.lines, b.source_lines)
@@ -312,6 +315,8 @@ _LIST_START = re.compile(r"^\s*(?:[•◦▪‣○■□►➢·*+\-]|\d{1,3}[.)
 PULL_QUOTE_MIN_WORDS = 6
 # ... and is at most this long: a pull quote is a sentence or two, not a paragraph.
 PULL_QUOTE_MAX_WORDS = 60
+# A pull quote is one line, or two with the attribution printed under it.
+PULL_QUOTE_WITH_ATTRIBUTION_LINES = 2
 # See mark_pull_quotes: more candidates than this opening with the same three words are
 # a template.
 PULL_QUOTE_MAX_SHARED_START = 8
@@ -356,13 +361,31 @@ def _attribution_line(text: str) -> str | None:
 _TRUNCATED = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
 
 
+#: A pull-quote candidate: its text, its words, the attribution printed under it (or
+#: None), and its source lines.
+_PullCandidate = tuple[str, list[str], "str | None", tuple[int, ...]]
+
+
 def mark_pull_quotes(blocks: list[Block], line_text: dict[int, str]) -> list[Block]:
     """Pull quotes: a short paragraph whose words are a sentence of a longer article
     paragraph (magazines print the sentence again as a <blockquote>).  A short attribution
     line joined under it ("News industry analyst Ken Doctor") becomes its attribution."""
-    # 1. candidates: short sentences standing between body paragraphs
-    cands: dict[int, tuple[str, list[str], str | None, tuple[int, ...]]] = {}
     line_toks: dict[int, list[str]] = {}  # each line is tokenised once
+    cands = _pull_quote_candidates(blocks, line_text, line_toks)
+    if not cands:
+        return blocks
+    out = list(blocks)
+    for i in _repeated_in_longer_lines(blocks, line_text, cands, line_toks):
+        body, _, attr, src = cands[i]
+        out[i] = Block("quote", body, blocks[i].lines, blocks[i].source_lines, attribution=attr)
+    return out
+
+
+def _pull_quote_candidates(blocks: list[Block], line_text: dict[int, str], line_toks: dict[int, list[str]]
+                           ) -> dict[int, _PullCandidate]:
+    """Short sentences standing between body paragraphs, by block index (their first
+    lines' words are kept in ``line_toks``)."""
+    cands: dict[int, _PullCandidate] = {}
     for i, b in enumerate(blocks):
         # A pull quote stands between body paragraphs; after a heading the same shape is a
         # standfirst (a teaser's summary, repeated by its first paragraph).
@@ -371,20 +394,25 @@ def mark_pull_quotes(blocks: list[Block], line_text: dict[int, str]) -> list[Blo
         if b.type != "paragraph" or not after_body or any(n not in line_text for n in b.source_lines):
             continue
         src = b.source_lines
-        attr = _attribution_line(line_text[src[-1]]) if len(src) >= 2 else None
-        if len(src) > (2 if attr else 1):
+        attr = _attribution_line(line_text[src[-1]]) if len(src) >= PULL_QUOTE_WITH_ATTRIBUTION_LINES else None
+        if len(src) > (PULL_QUOTE_WITH_ATTRIBUTION_LINES if attr else 1):
             continue
         body = line_text[src[0]].strip()
         toks = line_toks[src[0]] = _tokens(body)
         if PULL_QUOTE_MIN_WORDS <= len(toks) <= PULL_QUOTE_MAX_WORDS and _SENTENCE_CLOSE.search(body) \
                 and not _TRUNCATED.search(body):
             cands[i] = (body, toks, attr, src)
-    if not cands:
-        return blocks
-    # 2. is a candidate repeated within one longer line?  (Within one line: a label joined
-    # above a repeated line - "Author: X" over a recipe summary printed twice - contains it
-    # only across lines.)  Candidates are found by their first three words, so each line is
-    # read once rather than compared with every candidate.
+    return cands
+
+
+def _repeated_in_longer_lines(blocks: list[Block], line_text: dict[int, str], cands: dict[int, _PullCandidate],
+                              line_toks: dict[int, list[str]]) -> set[int]:
+    """The candidates repeated within one longer line of the article.
+
+    (Within one line: a label joined above a repeated line - "Author: X" over a recipe
+    summary printed twice - contains it only across lines.)  Candidates are found by their
+    first three words, so each line is read once rather than compared with every candidate.
+    """
     by_start: dict[tuple[str, ...], list[int]] = {}
     keys = {}
     for i, (_, toks, _, _) in cands.items():
@@ -398,9 +426,8 @@ def mark_pull_quotes(blocks: list[Block], line_text: dict[int, str]) -> list[Blo
         if b.type not in ("paragraph", "quote"):
             continue
         for n in b.source_lines:
-            toks = line_toks.get(n)
-            if toks is None:
-                toks = _tokens(line_text.get(n, ""))
+            known = line_toks.get(n)
+            toks = known if known is not None else _tokens(line_text.get(n, ""))
             if len(toks) <= PULL_QUOTE_MIN_WORDS:
                 continue
             line_key = None
@@ -412,11 +439,7 @@ def mark_pull_quotes(blocks: list[Block], line_text: dict[int, str]) -> list[Blo
                     line_key = line_key or " " + " ".join(toks) + " "
                     if keys[i] in line_key:
                         repeated.add(i)
-    out = list(blocks)
-    for i in repeated:
-        body, _, attr, src = cands[i]
-        out[i] = Block("quote", body, blocks[i].lines, blocks[i].source_lines, attribution=attr)
-    return out
+    return repeated
 
 
 def _is_prose_paragraph(text: str) -> bool:
@@ -501,11 +524,7 @@ def mark_joined_quotes(blocks: list[Block], line_text: dict[int, str], separated
     i = 0
     while i < len(blocks):
         b = blocks[i]
-        src = b.source_lines
-        cut = None
-        if b.type == "paragraph" and all(n in line_text for n in src):
-            cut = next((k for k in range(1, len(src))
-                        if src[k] == src[k - 1] + 1 and _joined_intro(line_text[src[k - 1]], line_text[src[k]])), None)
+        cut = _joined_cut(b, line_text)
         if cut is None:
             out.append(b)
             i += 1
@@ -520,36 +539,54 @@ def mark_joined_quotes(blocks: list[Block], line_text: dict[int, str], separated
             quote, rest = _split_block(quote, end, line_text, "quote", "paragraph")
             i += 1
         else:
-            k, taken = i + 1, []
-            while k < len(blocks) and len(taken) < JOINED_QUOTE_MAX_PARAGRAPHS and blocks[k].type == "paragraph" \
-                    and all(n in line_text for n in blocks[k].source_lines):
-                e = _closing_join(blocks[k].source_lines, line_text)
-                if e is not None:
-                    last, rest = _split_block(blocks[k], e, line_text, "paragraph", "paragraph")
-                    taken.append(last)
-                    break
-                taken.append(blocks[k])
-                k += 1
-            if rest is None:
-                # No closing edge: only the joined text is known to be quoted, and the
-                # paragraphs after it that carry on an exchange it opened ("President
-                # Obama: …" / "Governor Romney: …").
-                k = i
-                taken = []
-                if _EXCHANGE_LABEL.match(quote.text):
-                    while k + 1 < len(blocks) and len(taken) < JOINED_QUOTE_MAX_PARAGRAPHS \
-                            and blocks[k + 1].type == "paragraph" and _EXCHANGE_LABEL.match(blocks[k + 1].text):
-                        k += 1
-                        taken.append(blocks[k])
-            for t in taken:
-                quote.text += "\n\n" + t.text
-                quote.source_lines += t.source_lines
-            quote.lines = (quote.source_lines[0], quote.source_lines[-1])
-            i = k + 1
+            i, rest = _run_on(blocks, i, quote, line_text)
         out.append(quote)
         if rest is not None:
             out.append(rest)
     return out
+
+
+def _joined_cut(b: Block, line_text: dict[int, str]) -> int | None:
+    """Where in paragraph ``b`` a quotation joined under its introducing line begins."""
+    src = b.source_lines
+    if b.type != "paragraph" or not all(n in line_text for n in src):
+        return None
+    return next((k for k in range(1, len(src))
+                 if src[k] == src[k - 1] + 1 and _joined_intro(line_text[src[k - 1]], line_text[src[k]])), None)
+
+
+def _run_on(blocks: list[Block], i: int, quote: Block, line_text: dict[int, str]) -> tuple[int, Block | None]:
+    """Extend ``quote`` (opened in ``blocks[i]``) over the paragraphs after it: up to a
+    closing edge within a few of them, else over the exchange it opens.  Returns the index
+    of the next block to read and the rest of the paragraph the quotation closed in."""
+    k = i + 1
+    taken: list[Block] = []
+    rest = None
+    while k < len(blocks) and len(taken) < JOINED_QUOTE_MAX_PARAGRAPHS and blocks[k].type == "paragraph" \
+            and all(n in line_text for n in blocks[k].source_lines):
+        e = _closing_join(blocks[k].source_lines, line_text)
+        if e is not None:
+            last, rest = _split_block(blocks[k], e, line_text, "paragraph", "paragraph")
+            taken.append(last)
+            break
+        taken.append(blocks[k])
+        k += 1
+    if rest is None:
+        # No closing edge: only the joined text is known to be quoted, and the
+        # paragraphs after it that carry on an exchange it opened ("President
+        # Obama: …" / "Governor Romney: …").
+        k = i
+        taken = []
+        if _EXCHANGE_LABEL.match(quote.text):
+            while k + 1 < len(blocks) and len(taken) < JOINED_QUOTE_MAX_PARAGRAPHS \
+                    and blocks[k + 1].type == "paragraph" and _EXCHANGE_LABEL.match(blocks[k + 1].text):
+                k += 1
+                taken.append(blocks[k])
+    for t in taken:
+        quote.text += "\n\n" + t.text
+        quote.source_lines += t.source_lines
+    quote.lines = (quote.source_lines[0], quote.source_lines[-1])
+    return k + 1, rest
 
 
 # A line of a quoted exchange opens with its speaker's label: "Tweet 1: …", "President

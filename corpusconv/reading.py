@@ -19,7 +19,7 @@ import os
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Iterable
+from typing import IO, Any, BinaryIO, Callable, Iterable
 
 from .errors import CorpusconvError, InputError
 
@@ -36,6 +36,8 @@ DEFAULT_GLOBS: tuple[str, ...] = ("*.txt", "*.txt.gz", "*.txt.bz2", "*.txt.xz") 
 
 #: Compression handled transparently, by file-name extension.
 COMPRESSED_EXTS: tuple[str, ...] = (".gz", ".bz2", ".xz")
+#: The opener (``opener(file_or_path, "rb")``) of each compressed extension.
+COMPRESSED_OPENERS: dict[str, Callable[..., IO[Any]]] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
 #: The name under which standard input is known (source, id and mirrored path).
 STDIN = "-"
@@ -240,9 +242,8 @@ def output_relpath(relpath: str, suffix: str) -> str:
 
 def _decompress(data: bytes, ext: str) -> bytes:
     """Decompress in a stream, stopping past the size cap (a bomb never fills memory)."""
-    opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}[ext]
     try:
-        with opener(io.BytesIO(data), "rb") as fh:
+        with COMPRESSED_OPENERS[ext](io.BytesIO(data), "rb") as fh:
             out = fh.read(MAX_INPUT_BYTES + 1)
     except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:
         raise InputError(f"not valid {ext[1:]} data ({exc})") from None

@@ -31,7 +31,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Callable
 
+from . import pagescan
 from .errors import CorpusconvError
 from .sites import site_of
 
@@ -129,7 +131,7 @@ MAX_KEY = 12
 _MAX_SET = 64
 
 try:  # the stdlib's regex parser (private, but stable in 3.11-3.13); no prefilter without it
-    from re import _constants as _sre_c, _parser as _sre_parse
+    from re import _constants as _sre_c, _parser as _sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover
     _sre_c = _sre_parse = None
 
@@ -181,9 +183,11 @@ def _node_info(op, av) -> tuple[set | None, set | None]:
             e, r = _seq_info(branch)
             exacts.append(e)
             needles.append(r if r is not None else (e if e is not None and "" not in e else None))
-        e = (set().union(*exacts) if all(x is not None for x in exacts)
-             and sum(map(len, exacts)) <= _MAX_SET else None)
-        r = set().union(*needles) if all(x is not None for x in needles) else None
+        known = [x for x in exacts if x is not None]
+        e = (set().union(*known) if len(known) == len(exacts) and sum(map(len, known)) <= _MAX_SET
+             else None)
+        found = [x for x in needles if x is not None]
+        r = set().union(*found) if len(found) == len(needles) else None
         return e, r
     if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
         lo, hi, sub = av
@@ -390,9 +394,10 @@ class RuleSet:
             return base
         return by_site.get(site, base)
 
-    def _table(self, keep) -> "_Table":
+    def _table(self, keep: Callable[[Rule], bool]) -> "_Table":
         return _Table(tuple((i, r.compiled.fullmatch if r.whole else r.compiled.search, r.max_words,
-                             prefilter_keys(r), pattern_first_chars(r.pattern) if r.whole else None)
+                             prefilter_keys(r),
+                             pattern_first_chars(r.pattern) if r.whole and r.pattern is not None else None)
                             for i, r in enumerate(self.rules)
                             if r.text is None and r.site is None and keep(r) and r.compiled is not None))
 
@@ -465,8 +470,6 @@ class RuleSet:
         ``re``; without it, or for a page it cannot scan, each answer is ``match``'s.
         """
         if self._scan is None:
-            from . import pagescan
-
             key = tuple((i, r.pattern, r.whole) for i, r in enumerate(self.rules)
                         if r.text is None and r.compiled is not None and r.pattern is not None)
             self._scan = (pagescan.database(key),)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from . import markup
 from .dates import is_dateline
 from .model import Removal
-from .units import Unit, blank_unit, build_tree
+from .units import TextPredicate, Unit, blank_unit, build_tree
 
 LAYOUTS = ("auto", "lines", "wrapped", "markdown")
 TAB_WIDTH = 4
@@ -72,11 +72,11 @@ WRAP_MIN_FULL_SHARE = 0.05   # of the multi-word lines directly followed by anot
 # Markdown: link or image syntax ("[text](url)") several times, or several '#' headings
 # beside bold text or a link.  (A '#' or '>' opening a line alone proves nothing: lynx
 # prints "#Site - RSS" for a feed link and wraps "Menu > Item" paths.)
-MARKDOWN_MIN_LINKS = 3
+MARKDOWN_LAYOUT_MIN_LINKS = 3
 MARKDOWN_MIN_HEADINGS = 2
 _MD_LINK = re.compile(r"\]\([^)\s]*\)")
 # Lines outdented from an indented body are headings (lynx, elinks).
-HEADING_MAX_WORDS = 20
+OUTDENTED_HEADING_MAX_WORDS = 20
 OUTDENT_HEADING_LEVEL = 2
 BODY_MIN_WORDS = 4           # lines this long tell the body's indentation
 
@@ -292,7 +292,7 @@ def _looks_markdown(raw_lines: list[str]) -> bool:
     for raw in raw_lines:
         if "](" in raw:
             links += len(_MD_LINK.findall(raw))
-            if links >= MARKDOWN_MIN_LINKS:
+            if links >= MARKDOWN_LAYOUT_MIN_LINKS:
                 return True
         if raw.startswith("#") and _MD_HEADING.match(raw):
             headings += 1
@@ -470,7 +470,7 @@ def _outdented_headings(units: list[Unit], layout: Layout) -> None:
     real = [u for u in units if not u.blank]
     for u, nxt in zip(real, real[1:]):
         if (u.kind == "paragraph" and u.indent < layout.body_indent and u.indent < nxt.indent
-                and nxt.marker is None and u.words <= HEADING_MAX_WORDS):
+                and nxt.marker is None and u.words <= OUTDENTED_HEADING_MAX_WORDS):
             u.kind, u.level = "heading", OUTDENT_HEADING_LEVEL
 
 
@@ -528,7 +528,7 @@ class _Builder:
         self.removals.extend(_cut_removal(c, d.lines, starts) for c in cleaned.cuts)
 
 
-def segment(raw_lines: list[str], forced: str = "auto", is_header=None) -> Segmented:
+def segment(raw_lines: list[str], forced: str = "auto", is_header: TextPredicate | None = None) -> Segmented:
     """Detect the layout of ``raw_lines`` (the decoded page) and build its units."""
     layout, phys = detect_layout(raw_lines, forced)
     profile = markup.detect(raw_lines)

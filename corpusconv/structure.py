@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from . import article, classify, comments, quotes
 from .dates import date_and_time_span, is_dateline
-from .units import Item, Unit
+from .units import Item, LineRule, Unit
 from .model import Block, Comment, Removal
 from .rules import PageMatches, Rule, RuleSet, normalise
 from .segment import Layout, Segmented, segment
@@ -39,6 +39,7 @@ SHAPE_RULES = {
 MENTION_MAX_WORDS = 25
 SITE_FOOTER_CATEGORY = "site-footer"
 SITE_NAME_MIN_CHARS = 6  # shorter candidates ("Home") are inside many footer lines by chance
+MENTION_MIN_CHARS = 6  # shorter candidates are inside other lines by chance ("News", "Home")
 # Removed-line categories that may stand inside a comment (its furniture, not its text).
 ACTION_CATEGORIES = {"comment-action", "share-widget", "comment-policy", "comment-heading", "comment-form", "rating"}
 
@@ -87,9 +88,11 @@ def _sibling_runs(nonblank: list[Unit], dropped: dict[int, Rule]) -> list[list[I
 TEASER_MIN_ITEMS = 3
 TEASER_SENTENCE_SHARE = 0.3
 TEASER_MIN_WORDS = 7  # headline-sized items; ingredient and navigation items are shorter
+TEASER_ECHO_MIN_WORDS = 3  # a line printed twice in one card (shorter lines repeat by chance: "Read more")
+TEASER_ECHO_SHARE = 0.5    # at least this share of the items print their headline twice
 
 
-def _teaser_list_lines(nonblank, runs: list[list[Item]], in_thread) -> set[int]:
+def _teaser_list_lines(nonblank: list[Unit], runs: list[list[Item]], in_thread: set[int]) -> set[int]:
     """Lines of lists whose items are headlines, not sentences (related posts, news teasers)."""
     out: set[int] = set()
     pos = {ln.no: k for k, ln in enumerate(nonblank)}
@@ -102,10 +105,10 @@ def _teaser_list_lines(nonblank, runs: list[list[Item]], in_thread) -> set[int]:
         sentences = sum(1 for it in run if any(article.is_sentence(ln.text) for ln in it.lines))
         words = sum(ln.words for it in run for ln in it.all_lines()) / len(run)
         # Teaser cards print their headline twice (link text and image alt or heading).
-        echoed = sum(1 for it in run if len({ln.norm for ln in it.lines if ln.words >= 3})
-                     < len([ln for ln in it.lines if ln.words >= 3]))
+        echoed = sum(1 for it in run if len({ln.norm for ln in it.lines if ln.words >= TEASER_ECHO_MIN_WORDS})
+                     < len([ln for ln in it.lines if ln.words >= TEASER_ECHO_MIN_WORDS]))
         if (sentences < TEASER_SENTENCE_SHARE * len(run) and words >= TEASER_MIN_WORDS) \
-                or echoed * 2 >= len(run):
+                or echoed >= TEASER_ECHO_SHARE * len(run):
             out.update(ln.no for it in run for ln in it.all_lines())
     return out
 
@@ -123,7 +126,7 @@ def _indented_lines(content: list[Unit]) -> set[int]:
     return {ln.no for ln in content if ln.item is None and ln.indent >= margin + QUOTE_INDENT}
 
 
-REPEAT_MIN_WORDS = 8
+REPEATED_BLOCK_MIN_WORDS = 8
 
 
 def _drop_repeated_blocks(blocks: list[Block], lines: list[Unit]) -> tuple[list[Block], list[Removal]]:
@@ -133,7 +136,7 @@ def _drop_repeated_blocks(blocks: list[Block], lines: list[Unit]) -> tuple[list[
     removed: list[Removal] = []
     for b in blocks:
         key = " ".join(normalise(b.text).split())
-        if b.type in ("paragraph", "quote", "list_item", "turn") and len(key.split()) >= REPEAT_MIN_WORDS:
+        if b.type in ("paragraph", "quote", "list_item", "turn") and len(key.split()) >= REPEATED_BLOCK_MIN_WORDS:
             if key in seen:
                 removed.extend(_shape_removal("shape.repeated", lines[n - 1]) for n in b.source_lines)
                 continue
@@ -142,7 +145,7 @@ def _drop_repeated_blocks(blocks: list[Block], lines: list[Unit]) -> tuple[list[
     return kept, removed
 
 
-def _trim_headless_edges(run: list[Item], is_action) -> list[Item]:
+def _trim_headless_edges(run: list[Item], is_action: LineRule) -> list[Item]:
     """In a thread whose comments carry headers, a first or last item without one is a
     widget that happens to sit in the same list ("Follow us", "Subscribe")."""
     def headed(it: Item) -> bool:
@@ -160,7 +163,7 @@ def _trim_headless_edges(run: list[Item], is_action) -> list[Item]:
 
 
 def _find_threads(nonblank: list[Unit], dropped: dict[int, Rule], runs: list[list[Item]],
-                  is_action) -> list[list[Item]]:
+                  is_action: LineRule) -> list[list[Item]]:
     threads: list[list[Item]] = []
     weak: list[list[Item]] = []
     claimed: set[int] = set()  # ids of items already inside a thread
@@ -197,12 +200,13 @@ END_OF_COMMENTS = {"comment-form", "site-footer", "cookie-notice", "appeal"}
 FLAT_HEADING_TRIES = 5
 
 
-def _flat_thread(nonblank, dropped, in_thread, is_action, rules, next_id):
+def _flat_thread(page: _Page, in_thread: set[int], next_id: int) -> comments.ThreadResult | None:
     """Find a comment heading after prose and parse the plain lines below it as comments.
 
     The first heading under which at least two comment headers follow wins ("Recent
     comments" widgets and "Post a comment" forms come later on the page).
     """
+    nonblank = page.nonblank
     seen_prose = False
     starts = []
     for k, ln in enumerate(nonblank):
@@ -210,14 +214,9 @@ def _flat_thread(nonblank, dropped, in_thread, is_action, rules, next_id):
             seen_prose = True
         elif seen_prose and ln.item is None and comments.is_comment_heading(ln.text):
             starts.append(k)
-
-    def is_end(ln):
-        r = dropped.get(ln.no)
-        return r is not None and r.category in END_OF_COMMENTS
-
     for start in starts[:FLAT_HEADING_TRIES]:
         tail = [ln for ln in nonblank[start + 1:] if ln.item is None and ln.no not in in_thread]
-        found = comments.build_flat_thread(tail, next_id, is_action, is_end)
+        found = comments.build_flat_thread(tail, next_id, page.is_action, page.ends_comments)
         if found is not None and len(found.comments) >= comments.FLAT_MIN_HEADERS:
             return found
     return None
@@ -288,7 +287,7 @@ def _comment_section(page: _Page, res: StructureResult) -> set[int]:
         res.removals.extend(t.removals)
         in_thread.update(t.owned)
     if not thread_runs:
-        flat = _flat_thread(page.nonblank, page.dropped, in_thread, page.is_action, page.rules, next_id)
+        flat = _flat_thread(page, in_thread, next_id)
         if flat is not None:
             res.comments.extend(flat.comments)
             res.removals.extend(flat.removals)
@@ -340,6 +339,42 @@ def _score_lines(page: _Page, in_thread: set[int]) -> _Scored:
     return _Scored(seq, scores, walls, span, link_lines, teasers)
 
 
+class _TitleClues:
+    """What the rest of the page says about a title candidate (the callbacks
+    :func:`article.find_title` and :func:`article.post_header_start` ask)."""
+
+    def __init__(self, page: _Page, in_thread: set[int]) -> None:
+        nonblank = page.nonblank
+        self._page, self._in_thread = page, in_thread
+        self._repeated = Counter(ln.norm for ln in nonblank)
+        # Lines that may quote the title: comment headings, reply links, breadcrumbs - not
+        # prose, and not the site footer (which names the site: see in_footer).
+        self._footer_lines = [ln.norm for ln in nonblank if (r := page.dropped.get(ln.no)) is not None
+                              and r.category == SITE_FOOTER_CATEGORY]
+        self._page_lines = [ln.norm for ln in nonblank if ln.words <= MENTION_MAX_WORDS
+                            and ((r := page.dropped.get(ln.no)) is None or r.category != SITE_FOOTER_CATEGORY)]
+        self._headings = [ln.norm for ln in nonblank
+                          if ln.words <= MENTION_MAX_WORDS and comments.is_comment_heading(ln.text)]
+
+    def mentions(self, cand: Unit) -> int:
+        if len(cand.norm) < MENTION_MIN_CHARS:
+            return 0
+        return sum(1 for t in self._page_lines if cand.norm in t and t != cand.norm)
+
+    def named_by_comments(self, cand: Unit) -> bool:
+        """'38 comments to X', '3 thoughts on “X”': the comment section names the post."""
+        return len(cand.norm) >= MENTION_MIN_CHARS and any(cand.norm in h and h != cand.norm for h in self._headings)
+
+    def repeats(self, cand: Unit) -> int:
+        return self._repeated[cand.norm] - 1
+
+    def in_footer(self, cand: Unit) -> bool:
+        return len(cand.norm) >= SITE_NAME_MIN_CHARS and any(cand.norm in t for t in self._footer_lines)
+
+    def usable(self, ln: Unit) -> bool:
+        return ln.no not in self._page.dropped and ln.no not in self._in_thread
+
+
 def _article_region(page: _Page, sc: _Scored, in_thread: set[int], res: StructureResult
                     ) -> tuple[set[int], dict[int, str]]:
     """The article's line numbers, and the lines consumed as title/date/byline."""
@@ -349,52 +384,41 @@ def _article_region(page: _Page, sc: _Scored, in_thread: set[int], res: Structur
         # sentences rather than call the whole page a footer.
         return {ln.no for k, ln in enumerate(sc.seq) if k not in sc.walls
                 and article.is_sentence(ln.text) and page.removed_by_rule(ln) is None}, consumed
-    seq, nonblank = sc.seq, page.nonblank
-    repeated = Counter(ln.norm for ln in nonblank)
-    # Lines that may quote the title: comment headings, reply links, breadcrumbs - not prose,
-    # and not the site footer (which names the site: see in_footer).
-    footer_lines = [ln.norm for ln in nonblank if (r := page.dropped.get(ln.no)) is not None
-                    and r.category == SITE_FOOTER_CATEGORY]
-    page_lines = [ln.norm for ln in nonblank if ln.words <= MENTION_MAX_WORDS
-                  and ((r := page.dropped.get(ln.no)) is None or r.category != SITE_FOOTER_CATEGORY)]
-    headings = [ln.norm for ln in nonblank
-                if ln.words <= MENTION_MAX_WORDS and comments.is_comment_heading(ln.text)]
-
-    def mentions(cand: Unit) -> int:
-        if len(cand.norm) < 6:
-            return 0
-        return sum(1 for t in page_lines if cand.norm in t and t != cand.norm)
-
-    def named_by_comments(cand: Unit) -> bool:
-        """'38 comments to X', '3 thoughts on “X”': the comment section names the post."""
-        return len(cand.norm) >= 6 and any(cand.norm in h and h != cand.norm for h in headings)
-
-    def repeats(cand: Unit) -> int:
-        return repeated[cand.norm] - 1
-
-    def in_footer(cand: Unit) -> bool:
-        return len(cand.norm) >= SITE_NAME_MIN_CHARS and any(cand.norm in t for t in footer_lines)
-
-    def usable(ln: Unit) -> bool:
-        return ln.no not in page.dropped and ln.no not in in_thread
-
+    seq = sc.seq
+    clues = _TitleClues(page, in_thread)
     start, end = sc.span
     end = article.extend_region(seq, end, lambda k: k in sc.walls or page.removed_by_rule(seq[k]) is not None)
-    start = article.post_header_start(seq, start, end, sc.scores, named_by_comments)
-    head = article.find_title(seq, start, mentions, repeats, usable, in_footer=in_footer)
+    start = article.post_header_start(seq, start, end, sc.scores, clues.named_by_comments)
+    head = article.find_title(seq, start, clues.mentions, clues.repeats, clues.usable, in_footer=clues.in_footer)
+    _take_heading(head, res, consumed)
+    if head.title is not None:
+        start = max(start, seq.index(head.title) + 1)
+    start = _skip_post_header(sc, start, end, head, res, consumed)
+    return {seq[k].no for k in range(start, end + 1) if k not in sc.walls}, consumed
+
+
+def _take_heading(head: article.Heading, res: StructureResult, consumed: dict[int, str]) -> None:
+    """The title, date and author into the result; their lines consumed as metadata."""
     if head.title is not None:
         res.title = head.title.text
         consumed[head.title.no] = "meta.title"
-        start = max(start, seq.index(head.title) + 1)
     if head.date_line is not None:
         res.date = _iso_or_none(head.date_line.text)
         consumed[head.date_line.no] = "meta.date"
     if head.byline is not None:
         consumed[head.byline.no] = "meta.byline"
     res.author = head.author
-    # With the title above the run, the run's leading short lines are the rest of the post
-    # header (a dateline printed again, "Contributing Writer", a "View PDF/Print Mode"
-    # control): metadata and chrome, not the article's first paragraph.
+
+
+def _skip_post_header(sc: _Scored, start: int, end: int, head: article.Heading, res: StructureResult,
+                      consumed: dict[int, str]) -> int:
+    """Where the article begins after the rest of the post header.
+
+    With the title above the run, the run's leading short lines are the rest of the post
+    header (a dateline printed again, "Contributing Writer", a "View PDF/Print Mode"
+    control): metadata and chrome, not the article's first paragraph.
+    """
+    seq = sc.seq
     title_above = head.title is not None and start < len(seq) and head.title.no < seq[start].no
     while start <= end and start < len(seq) and seq[start].no not in consumed:
         ln = seq[start]
@@ -405,7 +429,7 @@ def _article_region(page: _Page, sc: _Scored, in_thread: set[int], res: Structur
                 title_above and ln.item is None and sc.scores[start] < 0 and not article.is_sentence(ln.text))):
             break  # the last line of the run always stays: an article is never emptied here
         start += 1
-    return {seq[k].no for k in range(start, end + 1) if k not in sc.walls}, consumed
+    return start
 
 
 # A widget's own lines between two of its known phrases ("Subscribe to my newsletter" /
@@ -522,11 +546,12 @@ def _decide(a: Analysis, models: Models | None, explain: bool = False) -> tuple[
     """The article's units (the fitted model's choice among the candidates, or the
     hand-written region when no model is given), and the evidence of each model decision
     (with ``explain``, its strongest features too: that costs a second walk of the trees)."""
-    if models is None or models.get("article") is None:
+    member = models.get("article") if models is not None else None
+    if models is None or member is None:
         return a.region, {}
     cands = a.candidates()
     verdicts = classify.decide(models, a.context(), cands)
-    threshold = models.get("article-context") or models.get("article")
+    threshold = models.get("article-context") or member
     keep = {no for no, (p, _) in verdicts.items() if p >= threshold.threshold}
     if _lost_the_article(cands, keep, a.region):
         return a.region, {}

@@ -6,7 +6,6 @@ batch the same way.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -50,25 +49,6 @@ def count_document(totals, outcome: Outcome) -> None:
     totals.comments += s.comments
     totals.quotes += s.quotes
     totals.removals.update(dict(s.removals))
-
-
-def failure_lines(failures) -> list[str]:
-    """Every failure again, after the summary (a long run's error lines scrolled away):
-    a heading, then ``  SOURCE: REASON`` per (source, reason), control characters escaped."""
-    if not failures:
-        return []
-    out = [f"corpusconv: {len(failures)} input(s) failed:"]
-    out += [f"  {one_line(source)}: {one_line(reason)}" for source, reason in failures]
-    return out
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def one_line(s: str) -> str:
-    """``s`` with control characters escaped (``\\n``), so a diagnostic stays one line
-    even for file names containing newlines."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], s)
 
 
 def table(t: Totals) -> Table:

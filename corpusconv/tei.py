@@ -413,7 +413,7 @@ def _header(b, root, doc: Document, person_ids: dict[str, str], rule_ids: dict[s
     b.leaf(app, "desc", f"input encoding {prov.encoding}", type="encoding")
     b.leaf(app, "desc", f"removals: {_summary(Counter(r.rule for r in doc.removals))}",
            type="removals")
-    repairs = Counter()
+    repairs: Counter[str] = Counter()
     for r in prov.repairs:
         repairs[r.kind] += r.count
     b.leaf(app, "desc", f"repairs: {_summary(repairs)}", type="repairs")
@@ -539,11 +539,16 @@ def to_tei_tree(doc: Document) -> etree._Element:
     """``doc`` as a TEI element tree (validate it in memory, then :func:`tei_bytes`)."""
     try:
         return _build(doc, _TextBuilder())
-    except Exception:
-        # Text that cannot be written and parsed back as it is (XML-illegal characters,
-        # lone surrogates, non-string values from API callers): element by element, with
+    except _NOT_AS_TEXT:
+        # Text that cannot be written and parsed back as it is: element by element, with
         # lxml's checks and our cleaning, exactly as it always was.
         return _build(doc, _TreeBuilder())
+
+
+#: Why :class:`_TextBuilder` cannot write a document: a lone surrogate fails the UTF-8
+#: encoding, an XML-illegal character the parse, and a bytes value from an API caller
+#: (lxml takes bytes as text) the escaping of strings.
+_NOT_AS_TEXT = (UnicodeEncodeError, etree.XMLSyntaxError, TypeError)
 
 
 def _build(doc: Document, b) -> etree._Element:

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
-from .rules import normalise
+from .rules import Rule, normalise
 
 _WORD = re.compile(r"\w+")
 
@@ -121,13 +122,27 @@ class Item:
         return out
 
 
+# The questions the structuring stages pass each other about the page's lines (the
+# structure stage knows the page as a whole; article, comments and segment ask it).
+#: Is this line X?  (usable as a title, named by the site footer, the end of the comments)
+LinePredicate = Callable[[Unit], bool]
+#: How many of something does this line have?  (lines that repeat or quote it)
+LineCount = Callable[[Unit], int]
+#: The rule this line matches, if any (a comment action such as "Reply").
+LineRule = Callable[[Unit], "Rule | None"]
+#: Is this text X?  (a comment header such as "Jane says:")
+TextPredicate = Callable[[str], bool]
+#: Is the line at this position of the sequence X?  (a line the article may not extend over)
+PositionPredicate = Callable[[int], bool]
+
+
 # A list item keeps unmarked units that follow a gap only if it reads like the start of
 # a comment or of a paragraph; a one-word navigation item does not, however far the rest
 # of the page happens to be indented.
 ITEM_PROSE_WORDS = 8
 
 
-def _keeps_paragraphs(item: Item, is_header, next_unit: Unit) -> bool:
+def _keeps_paragraphs(item: Item, is_header: TextPredicate | None, next_unit: Unit) -> bool:
     if sum(u.words for u in item.lines) >= ITEM_PROSE_WORDS:
         return True
     if is_header is not None and (any(is_header(u.body) for u in item.lines[:2])
@@ -138,7 +153,7 @@ def _keeps_paragraphs(item: Item, is_header, next_unit: Unit) -> bool:
     return prev is not None and sum(u.words for u in prev.lines) >= ITEM_PROSE_WORDS
 
 
-def build_tree(units: list[Unit], is_header=None) -> None:
+def build_tree(units: list[Unit], is_header: TextPredicate | None = None) -> None:
     """Set each unit's owning list item (``Unit.item``) from markers and nesting.
 
     A unit is inside an open item when its ``nest`` is deeper than the item's marker.

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 from lxml import etree
 
 from .errors import ValidationError
 from .resources import schema_path
+from .tei import tei_bytes
 
 TEI_SCHEMA = "corpusconv-tei.rng"
 RECORD_SCHEMA = "corpusconv-record.schema.json"
@@ -49,7 +52,7 @@ def tei_schema() -> etree.RelaxNG:
     return _relaxng(str(schema_path(TEI_SCHEMA)))
 
 
-def relaxng(path: str | Path) -> etree.RelaxNG:
+def relaxng(path: str | os.PathLike[str]) -> etree.RelaxNG:
     """Any RELAX NG schema (e.g. the official ``tei_all.rng``), compiled once per path."""
     return _relaxng(str(Path(path).resolve()))
 
@@ -101,23 +104,18 @@ def _path(err) -> str:
 
 
 @lru_cache(maxsize=None)
-def _fast_record_validator():
-    """A compiled (Rust) validator for the common, valid case, or None if unavailable.
+def _fast_record_validator() -> jsonschema_rs.Validator:
+    """A compiled (Rust) validator for the common, valid case.
 
     ``jsonschema`` stays the judge: the fast validator only short-cuts records it finds
     valid, and every record it rejects is re-checked (and explained) by ``jsonschema``.
     """
-    try:
-        import jsonschema_rs
-    except ImportError:
-        return None
     return jsonschema_rs.validator_for(record_schema())
 
 
 def record_errors(record: dict) -> list[str]:
     """Problems of a JSON Lines record against the record schema; [] if valid."""
-    fast = _fast_record_validator()
-    if fast is not None and fast.is_valid(record):
+    if _fast_record_validator().is_valid(record):
         return []
     errs = sorted(record_validator().iter_errors(record), key=lambda e: list(map(str, e.absolute_path)))
     return [f"{_path(e)}: {e.message}" for e in errs]
@@ -138,8 +136,6 @@ def check_tei_tree(root: etree._Element) -> bytes:
     The tree is validated in memory (no re-parse of the bytes); an invalid one is checked
     again through its bytes, for messages with line numbers.
     """
-    from .tei import tei_bytes
-
     xml = tei_bytes(root)
     if not tei_schema().validate(root):
         check_tei(xml)

@@ -10,6 +10,7 @@ into :class:`~corpusconv.errors.OutputError` with a one-line message.
 from __future__ import annotations
 
 import bz2
+import errno
 import gzip
 import lzma
 import os
@@ -31,8 +32,6 @@ COMPRESSORS = (".gz", ".bz2", ".xz")
 
 def _describe(exc: OSError) -> str:
     """A short reason for an OS error, naming the common cases users can act on."""
-    import errno
-
     hints = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded",
              errno.EROFS: "read-only file system", errno.EACCES: "permission denied",
              errno.EPERM: "permission denied", errno.ENOENT: "directory does not exist"}
@@ -76,7 +75,7 @@ class AtomicFile:
         self._tmp = os.path.join(self.path.parent or ".", f"{TMP_PREFIX}{secrets.token_hex(8)}{TMP_SUFFIX}")
         try:
             self._raw = _open_exclusive(self._tmp)
-            self._stream = compressed_writer(self._raw, self.path.name)  # type: ignore[arg-type]
+            self._stream = compressed_writer(self._raw, self.path.name)
         except OSError as exc:
             self._discard(self._tmp)
             raise OutputError(f"{self.path}: cannot write ({_describe(exc)})") from None

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 from urllib.parse import quote
 
-from .. import __version__
+from ..version import __version__
 from ..batch import MP_START_METHOD, _abandon_pool, _start_pool
 from ..errors import CorpusconvError, OutputError
 from ..rules import RuleSet
@@ -140,7 +140,7 @@ def process_chunk(chunk: list[Line], ctx: ViewContext) -> list[Done]:
         try:
             digest = page_digest(got, line.ordinal)
             data, from_input, why = _view(got, digest, ctx)
-        except MALFORMED as exc:
+        except MALFORMED:
             reason = check_entries(got)
             if reason is None:  # the record is fine: this is a bug, not bad input
                 raise

@@ -10,6 +10,9 @@ from __future__ import annotations
 import zlib
 from functools import lru_cache
 
+from ..rules import default_rules
+from ..structure import SHAPE_RULES  # context decisions have categories of their own
+
 #: Degrees between consecutive known categories' hues (the golden angle spreads any count).
 GOLDEN_ANGLE = 137.508
 
@@ -17,9 +20,6 @@ GOLDEN_ANGLE = 137.508
 @lru_cache(maxsize=1)
 def known_categories() -> dict[str, int]:
     """Built-in categories -> their rank (sorted by name, so the order is stable)."""
-    from ..rules import default_rules
-    from ..structure import SHAPE_RULES  # context decisions have categories of their own
-
     names = {r.category for r in default_rules().rules} | {cat for cat, _ in SHAPE_RULES.values()}
     return {name: i for i, name in enumerate(sorted(names))}
 

@@ -9,17 +9,15 @@ keys: only the keys the report cannot do without are required.
 
 from __future__ import annotations
 
-import bz2
-import gzip
 import lzma
 import sys
 from dataclasses import dataclass
-from typing import IO, Any, Callable, Iterator
+from typing import IO, Iterator
 
 import orjson
 
 from ..errors import InputError
-from ..reading import STDIN, strip_compression
+from ..reading import COMPRESSED_OPENERS, STDIN, strip_compression
 
 #: Keys without which a line is no corpusconv record, and the type each must have.
 REQUIRED = {"id": str, "text": str, "blocks": list, "comments": list, "boilerplate": list}
@@ -30,8 +28,6 @@ OPTIONAL = {"source": str, "title": str, "date": str, "author": str, "url": str,
 ENTRY_FIELDS: dict[str, dict[str, type]] = {"blocks": {"lines": list}, "comments": {"lines": list},
                                             "boilerplate": {"line": int, "rule": str}}
 ENTRY_TEXTS = ("text", "type", "category")
-#: Openers of compressed files by extension (records, and the input pages of the views).
-COMPRESSED_OPENERS: dict[str, Callable[..., Any]] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 
 
 

@@ -22,11 +22,11 @@ import orjson
 
 from ..decoding import decode_bytes
 from ..errors import CorpusconvError
-from ..reading import Job, read_job, strip_compression
+from ..reading import COMPRESSED_OPENERS, Job, read_job, strip_compression
 from ..rules import RuleSet, default_rules
+from ..structure import SHAPE_RULES
 from .colours import category_hue
 from .figures import PageFigures, repairs_reason
-from .records import COMPRESSED_OPENERS
 from .jsonhtml import script_json
 
 #: Comment depths shown with their own indentation; deeper replies share the last one.
@@ -49,7 +49,6 @@ def view_name(ordinal: int) -> str:
 def rule_descriptions(extra: RuleSet | None = None) -> dict[str, str]:
     """Evidence shown for each rule id: its description in the rules (user rules first),
     and the context decisions' explanations (``shape.*``, ``meta.*``)."""
-    from ..structure import SHAPE_RULES  # the structuring engine: imported only to describe it
 
     out = {rule_id: why for rule_id, (_, why) in SHAPE_RULES.items()}
     for ruleset in ([extra] if extra else []) + [default_rules()]:
