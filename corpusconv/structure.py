@@ -365,9 +365,10 @@ def _consume_post_header(head: titles.PostHeader, seq: list[Unit], start: int, c
     """Record the title, dateline and byline; the article starts below the title."""
     if head.title is not None:
         res.title = head.title.text
-        consumed[head.title.no] = "meta.title"
-        res.evidence[head.title.no] = head.evidence
-        start = max(start, seq.index(head.title) + 1)
+        for u in head.title_parts:
+            consumed[u.no] = "meta.title"
+            res.evidence[u.no] = head.evidence
+        start = max(start, seq.index(head.title_parts[-1]) + 1)
     if head.date_line is not None:
         res.date = _iso_or_none(head.date_line.text)
         consumed[head.date_line.no] = "meta.date"

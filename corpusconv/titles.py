@@ -31,12 +31,12 @@ from dataclasses import dataclass, field
 from os.path import commonprefix
 from typing import Mapping
 
-from . import comments
+from . import comments, markup
 from .article import PROSE_MIN_WORDS, is_heading_like, is_title_case
 from .dates import date_and_time_span, is_dateline
 from .rules import Rule
 from .trees import Ensemble
-from .units import Unit
+from .units import Item, Unit
 
 # --------------------------------------------------------------------------------------
 # Page-wide evidence
@@ -194,7 +194,28 @@ WRAPPED_MIN_CHARS = 15        # a heading this long, quoted at the end of anothe
 # The candidates of the fitted pick reach further up: the article run often begins
 # below a standfirst, a photo and its caption, a byline block, a share bar.
 CANDIDATE_LOOKBACK = 120
+# ... and further down: the run may begin at a sidebar text or a teaser above the post.
+CANDIDATE_LOOKAHEAD = 40
 CANDIDATE_MAX_WORDS = 30
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A unit that may be the title: ``seq[k]``, or a Markdown heading that the renderer
+    wrapped joined with its continuation (``parts`` are the seq units it stands for)."""
+
+    k: int
+    unit: Unit
+    parts: tuple[Unit, ...]
+
+    @property
+    def last(self) -> int:
+        """Index in seq of the candidate's last unit."""
+        return self.k + len(self.parts) - 1
+
+    @property
+    def joined(self) -> bool:
+        return len(self.parts) > 1
 
 
 @dataclass
@@ -208,16 +229,20 @@ class Search:
     scores: list[float] = field(default_factory=list)   # body-text score per seq index
     link_lines: set[int] = field(default_factory=set)   # unit nos in link blocks / teaser lists
 
+    def single(self, k: int) -> Candidate:
+        return Candidate(k, self.seq[k], (self.seq[k],))
+
     def next_kept(self, k: int) -> int | None:
         """The next unit after ``k`` that stays on the page (an image file name or a caption
         credit between a title and its first paragraph is removed)."""
         hi = min(len(self.seq), k + 1 + TITLE_SKIP_REMOVED)
         return next((j for j in range(k + 1, hi) if self.look.usable(self.seq[j])), None)
 
-    def near_date(self, k: int, reach: int = 1) -> bool:
-        """A dateline or byline within ``reach`` units."""
+    def near_date(self, c: Candidate, reach: int = 1) -> bool:
+        """A dateline or byline within ``reach`` units above or below the candidate."""
+        around = list(range(c.k - reach, c.k)) + list(range(c.last + 1, c.last + reach + 1))
         return any(is_dateline(self.seq[j].text) or bool(find_byline(self.seq[j].text))
-                   for j in range(k - reach, k + reach + 1) if j != k and 0 <= j < len(self.seq))
+                   for j in around if 0 <= j < len(self.seq))
 
     def nearby(self, lo: int, hi: int) -> list[str]:
         return [self.seq[j].norm for j in range(max(0, lo), min(len(self.seq), hi))
@@ -247,16 +272,15 @@ class Facts:
 PIPE_TITLE_MIN_WORDS = 6      # long titles do carry "| subtitle"
 
 
-def facts(s: Search, k: int, nearby: list[str]) -> Facts:
-    """What the page says about ``s.seq[k]``; ``nearby``: the long lines around it."""
-    u, seq, start = s.seq[k], s.seq, s.start
-    near_date = s.near_date(k)
-    nxt = s.next_kept(k)
+def facts(s: Search, c: Candidate, nearby: list[str]) -> Facts:
+    """What the page says about candidate ``c``; ``nearby``: the long lines around it."""
+    u, seq, start, k = c.unit, s.seq, s.start, c.k
+    nxt = s.next_kept(c.last)
     opens_article = (start <= k <= start + TITLE_INSIDE_REACH and nxt is not None
                      and not _STATEMENT_END.search(u.text.rstrip("…"))
                      and seq[nxt].words >= PROSE_MIN_WORDS)
     return Facts(
-        near_date=near_date, inside=k >= start, opens_article=opens_article,
+        near_date=s.near_date(c), inside=k >= start, opens_article=opens_article,
         capital=is_heading_like(u),
         excluded=_NOT_TITLE_CHARS.search(u.text) is not None or bool(find_byline(u.text)),
         short_pipe="|" in u.text and u.words < PIPE_TITLE_MIN_WORDS,
@@ -265,7 +289,7 @@ def facts(s: Search, k: int, nearby: list[str]) -> Facts:
         caption=_CAPTION.search(u.text) is not None, in_footer=s.look.in_footer(u),
         wrapper=any(len(u.norm) > len(o) and u.norm.endswith(o) for o in nearby),
         ui_label=is_ui_label(u),
-        adjacent=k + 1 < len(seq) and (k + 1 == start or is_dateline(seq[k + 1].text)))
+        adjacent=c.last + 1 < len(seq) and (c.last + 1 == start or is_dateline(seq[c.last + 1].text)))
 
 
 # --------------------------------------------------------------------------------------
@@ -361,7 +385,7 @@ def hand_pick(s: Search) -> tuple[int, float, Facts] | None:
         u = s.seq[k]
         if not s.look.usable(u) or u.item is not None or not is_heading_like(u, any_case=True):
             continue
-        f = facts(s, k, nearby)
+        f = facts(s, s.single(k), nearby)
         if not hand_admits(f):
             continue
         score = hand_score(u, f, abs(s.start - k))
@@ -389,9 +413,10 @@ def _family(longer: str, shorter: str) -> bool:
     return shared >= TITLE_FAMILY_MIN_PREFIX and shared >= TITLE_FAMILY_PREFIX_SHARE * len(shorter)
 
 
-def full_title_above(s: Search, best: int) -> int:
-    """The index of a fuller heading above ``best`` that it echoes, else ``best``."""
-    cand = s.seq[best]
+def full_title_above(s: Search, best: int, cand: Unit | None = None) -> int:
+    """The index of a fuller heading above ``s.seq[best]`` (or ``cand``, standing at
+    ``best``) that it echoes, else ``best``."""
+    cand = cand or s.seq[best]
     for k in range(best - 1, max(-1, min(best, s.start) - TITLE_FAMILY_LOOKBACK - 1), -1):
         u = s.seq[k]
         if (len(u.norm) <= len(cand.norm) or u.item is not None or not s.look.usable(u)
@@ -405,37 +430,197 @@ def full_title_above(s: Search, best: int) -> int:
 
 
 # --------------------------------------------------------------------------------------
-# Candidates and features (the fitted pick)
+# Candidates (the fitted pick)
 # --------------------------------------------------------------------------------------
-def candidates(s: Search) -> list[int]:
-    """Indices into ``s.seq`` of the units that may be the title, in page order."""
+_MARKDOWN = markup.Profile(markdown=True)
+
+
+def _wrapped_heading(s: Search, k: int) -> Candidate | None:
+    """A Markdown ``#`` heading joined with the unit right after it: Markdown converters
+    wrap a long heading onto the next line (and a link in it with it), which Markdown
+    itself would read as a heading and a paragraph."""
+    u = s.seq[k]
+    if u.kind != "heading" or not u.raw.lstrip().startswith("#") or k + 1 >= len(s.seq):
+        return None
+    v = s.seq[k + 1]
+    if v.no != u.no + 1 or v.kind != "paragraph" or v.marker is not None or not s.look.usable(v):
+        return None
+    text = " ".join(markup.clean_inline(u.text + " " + v.text, _MARKDOWN).text.split())
+    if not text:
+        return None
+    joined = Unit(u.no, u.lines + v.lines, u.raw, text, u.indent, kind=u.kind, level=u.level,
+                  links=u.links + v.links)
+    return Candidate(k, joined, (u, v))
+
+
+def _admissible(c: Candidate) -> bool:
+    return c.unit.words <= CANDIDATE_MAX_WORDS and is_heading_like(c.unit, any_case=True)
+
+
+def candidates(s: Search) -> list[Candidate]:
+    """The units (and wrapped headings) that may be the title, in page order."""
     lo = max(0, s.start - CANDIDATE_LOOKBACK)
-    hi = min(len(s.seq), s.start + TITLE_LOOKAHEAD)
-    return [k for k in range(lo, hi)
-            if s.look.usable(s.seq[k]) and s.seq[k].item is None and s.seq[k].words <= CANDIDATE_MAX_WORDS
-            and is_heading_like(s.seq[k], any_case=True)]
+    hi = min(len(s.seq), s.start + CANDIDATE_LOOKAHEAD)
+    out = []
+    for k in range(lo, hi):
+        if not s.look.usable(s.seq[k]):
+            continue
+        for c in (s.single(k), _wrapped_heading(s, k)):
+            if c is not None and _admissible(c):
+                out.append(c)
+    return out
 
 
+# --------------------------------------------------------------------------------------
+# Features, in groups (names beside the values that fill them)
+# --------------------------------------------------------------------------------------
 OFFSET_CAP = 150
-FEATURES: tuple[str, ...] = (
-    # shape
-    "words", "log_chars", "title_case", "capital", "ends_period", "ends_question", "ends_colon",
-    "has_separator", "has_pipe", "upper_share", "digit_share", "person", "caption", "ui_label",
-    "byline", "excluded", "date_inside", "quote_start",
-    # layout
-    "kind_heading", "level", "markdown_heading", "indent_vs_body", "gap_before", "gap_after", "links",
-    "physical_lines", "level_is_page_top", "same_level_headings",
-    # position
-    "offset", "distance", "inside", "adjacent", "opens_article", "rank_above", "rank_from_top",
-    "first_candidate", "page_position", "heading_rank", "candidates",
-    # neighbourhood
-    "near_date", "date_within_2", "prev_dropped", "next_dropped", "next_words", "next_prose",
-    "prev_heading", "next_heading", "engine_score", "link_block",
-    # evidence
-    "mentions", "quoted_with_site", "quoted_at_end", "named_by_comments", "repeats", "in_footer",
-    "wrapper", "echo_above", "echo_below", "article_overlap", "hand_score", "hand_pick",
-)
 NO_HAND_SCORE = -20.0
+MAX_SIBLINGS = 50
+_SOCIAL = re.compile(r"\b(?:facebook|twitter|linkedin|pinterest|reddit|whatsapp|e-?mail|google|tumblr|instagram)\b",
+                     re.I)
+_CREDIT_END = re.compile(r"[(\[][^()\[\]]{2,40}[)\]]$")   # "… (onmeth.com)", "… [File: Reuters]"
+_OPENING_QUOTES, _CLOSING_QUOTES = "“\"'‘«", "”\"'’»"
+
+SHAPE = ("words", "log_chars", "title_case", "capital", "ends_period", "ends_question", "ends_colon",
+         "has_separator", "has_pipe", "upper_share", "digit_share", "person", "caption", "ui_label",
+         "byline", "excluded", "date_inside", "quote_start", "quoted_whole", "social_words", "credit_end")
+
+
+def _shape(u: Unit, f: Facts) -> list[float]:
+    text = u.text
+    n = max(1, len(text))
+    bare = text.rstrip(".…")
+    return [float(u.words), math.log1p(len(text)), float(is_title_case(text)), float(f.capital),
+            float(_ends_period(text)), float(text.rstrip(_CLOSING_QUOTES + ")").endswith(("?", "!"))),
+            float(text.endswith(":")), float(_DASH_SEPARATOR.search(text) is not None), float("|" in text),
+            sum(ch.isupper() for ch in text) / n, sum(ch.isdigit() for ch in text) / n, float(f.person),
+            float(f.caption), float(f.ui_label), float(bool(find_byline(text))), float(f.excluded),
+            float(date_and_time_span(text) is not None), float(text[:1] in _OPENING_QUOTES),
+            float(text[:1] in _OPENING_QUOTES and bare[-1:] in _CLOSING_QUOTES),
+            float(len(_SOCIAL.findall(text))), float(_CREDIT_END.search(text) is not None)]
+
+
+LAYOUT = ("kind_heading", "level", "markdown_heading", "joined", "first_line_chars", "indent_vs_body",
+          "gap_before", "gap_after", "links", "physical_lines", "level_is_page_top", "same_level_headings",
+          "in_item", "item_marker", "item_depth", "item_siblings")
+
+
+def _layout(s: Search, c: Candidate, pf: _PageFacts) -> list[float]:
+    u = c.unit
+    next_u = s.seq[c.last + 1] if c.last + 1 < len(s.seq) else None
+    return [float(u.kind == "heading"), float(u.level), float(u.raw.lstrip().startswith("#")), float(c.joined),
+            float(len(u.raw.strip())), float(u.indent - pf.body_indent), float(u.gap_before),
+            float(next_u is not None and next_u.gap_before), float(u.links), float(len(u.lines)),
+            float(u.kind == "heading" and u.level == pf.top_level),
+            float(pf.level_counts[u.level] if u.kind == "heading" else 0),
+            float(u.item is not None), float(u.marker is not None),
+            float(u.item.depth + 1) if u.item is not None else 0.0, float(_siblings(u))]
+
+
+def _siblings(u: Unit) -> int:
+    """How many items the unit's list has at its level (menus are long lists)."""
+    item = u.item
+    if item is None:
+        return 0
+    if item.parent is not None:
+        return len(item.parent.children)
+    n = 0
+    it: Item | None = item
+    while it is not None and n < MAX_SIBLINGS:
+        n, it = n + 1, it.prev
+    return n
+
+
+POSITION = ("offset", "distance", "inside", "adjacent", "opens_article", "rank_above", "rank_from_top",
+            "first_candidate", "page_position", "heading_rank", "candidates", "offset_from_hand")
+
+
+def _position(s: Search, c: Candidate, f: Facts, pf: _PageFacts, ranks: tuple[int, int, int]) -> list[float]:
+    k = c.k
+    rank_above, rank_from_top, count = ranks
+    from_hand = k - pf.hand[0] if pf.hand is not None else OFFSET_CAP
+    return [_capped(k - s.start), float(min(OFFSET_CAP, abs(k - s.start))), float(f.inside), float(f.adjacent),
+            float(f.opens_article), float(rank_above), float(rank_from_top), float(rank_from_top == 0),
+            k / max(1, len(s.seq) - 1), float(pf.heading_ranks.get(k, -1)), float(count), _capped(from_hand)]
+
+
+def _capped(offset: int) -> float:
+    return float(max(-OFFSET_CAP, min(OFFSET_CAP, offset)))
+
+
+CONTEXT = ("near_date", "date_within_2", "prev_dropped", "next_dropped", "next_words", "next_prose",
+           "prev_heading", "next_heading", "engine_score", "link_block", "prev_item", "since_chrome",
+           "dateline_offset")
+NEAR_CAP = 20
+
+
+def _since_chrome(s: Search, k: int) -> float:
+    """Units between the candidate and the list item or removed unit nearest above it (the
+    title tends to follow the navigation directly)."""
+    for j in range(k - 1, max(-1, k - NEAR_CAP - 1), -1):
+        if s.seq[j].item is not None or not s.look.usable(s.seq[j]):
+            return float(k - 1 - j)
+    return float(NEAR_CAP)
+
+
+def _dateline_offset(s: Search, c: Candidate) -> float:
+    """Signed distance to the nearest dateline (below: positive), capped."""
+    for d in range(1, NEAR_CAP + 1):
+        if c.last + d < len(s.seq) and is_dateline(s.seq[c.last + d].text):
+            return float(d)
+        if c.k - d >= 0 and is_dateline(s.seq[c.k - d].text):
+            return float(-d)
+    return float(NEAR_CAP + 1)
+
+
+def _context(s: Search, c: Candidate, f: Facts) -> list[float]:
+    seq, k = s.seq, c.k
+    prev_u = seq[k - 1] if k else None
+    next_u = seq[c.last + 1] if c.last + 1 < len(seq) else None
+    nxt = s.next_kept(c.last)
+    return [float(f.near_date), float(s.near_date(c, 2)),
+            float(prev_u is not None and not s.look.usable(prev_u)),
+            float(next_u is not None and not s.look.usable(next_u)),
+            float(seq[nxt].words) if nxt is not None else 0.0,
+            float(nxt is not None and seq[nxt].words >= PROSE_MIN_WORDS),
+            float(prev_u is not None and prev_u.kind == "heading"),
+            float(next_u is not None and next_u.kind == "heading"),
+            s.scores[k] if k < len(s.scores) else 0.0, float(c.unit.no in s.link_lines),
+            float(prev_u is not None and prev_u.item is not None), _since_chrome(s, k), _dateline_offset(s, c)]
+
+
+EVIDENCE = ("mentions", "quoted_with_site", "quoted_at_end", "named_by_comments", "repeats", "in_footer",
+            "wrapper", "echo_above", "echo_below", "article_overlap", "hand_score", "hand_pick", "truncated",
+            "fuller_elsewhere")
+_ELLIPSIS = ("…", "...")
+
+
+def _fuller_elsewhere(s: Search, c: Candidate, longer: list[str]) -> bool:
+    """A line of the page starts with this candidate's text and goes on (a teaser cut
+    short with "…", a heading shortened as an image caption)."""
+    norm = c.unit.norm.rstrip(".… ")
+    return len(norm) >= WRAPPED_MIN_CHARS and any(t.startswith(norm) and len(t) > len(norm) + 1 for t in longer)
+
+
+def _evidence(s: Search, c: Candidate, f: Facts, pf: _PageFacts) -> list[float]:
+    u, k = c.unit, c.k
+    quoting = s.look.quotes(u.norm)
+    hand = NO_HAND_SCORE
+    if not c.joined and hand_admits(f) and abs(s.start - k) <= TITLE_LOOKBACK:
+        hand = hand_score(u, f, abs(s.start - k))
+    return [float(f.mentions), float(quoting.with_site), float(quoting.at_end), float(s.look.named_by_comments(u)),
+            float(f.repeats), float(f.in_footer), float(f.wrapper),
+            float(_fuller_above(s, c) is not None), float(_echoed_below(s, c)),
+            _overlap(u, pf.article, f.inside), hand, float(pf.hand is not None and pf.hand[0] == k and not c.joined),
+            float(u.text.endswith(_ELLIPSIS)), float(_fuller_elsewhere(s, c, pf.long_lines))]
+
+
+# Ranks among the page's candidates (0: the highest value), of these features.
+RANKED = ("article_overlap", "hand_score", "words")
+FEATURES: tuple[str, ...] = (SHAPE + LAYOUT + POSITION + CONTEXT + EVIDENCE
+                             + tuple(f"{name}_rank" for name in RANKED))
+_RANKED_INDEX = tuple(FEATURES.index(name) for name in RANKED)
 
 
 def _article_tokens(s: Search) -> Counter[str]:
@@ -465,6 +650,7 @@ class _PageFacts:
     heading_ranks: dict[int, int]   # seq index -> rank among the page's marked headings
     article: Counter[str]
     hand: tuple[int, float, Facts] | None
+    long_lines: list[str]           # normalised lines long enough to hold a heading
 
 
 def _page_facts(s: Search) -> _PageFacts:
@@ -472,68 +658,47 @@ def _page_facts(s: Search) -> _PageFacts:
     marked = [k for k, u in enumerate(s.seq) if u.kind == "heading"]
     levels = Counter(s.seq[k].level for k in marked)
     return _PageFacts(indents[len(indents) // 2], min(levels) if levels else 0, levels,
-                      {k: r for r, k in enumerate(marked)}, _article_tokens(s), hand_pick(s))
+                      {k: r for r, k in enumerate(marked)}, _article_tokens(s), hand_pick(s),
+                      [u.norm for u in s.seq if len(u.norm) > WRAPPED_MIN_CHARS])
 
 
-def _row(s: Search, k: int, f: Facts, pf: _PageFacts, ranks: tuple[int, int, int]) -> list[float]:
-    u, seq = s.seq[k], s.seq
-    text = u.text
-    n = max(1, len(text))
-    prev_u = seq[k - 1] if k else None
-    next_u = seq[k + 1] if k + 1 < len(seq) else None
-    nxt = s.next_kept(k)
-    quoting = s.look.quotes(u.norm)
-    hand = NO_HAND_SCORE
-    if hand_admits(f) and abs(s.start - k) <= TITLE_LOOKBACK:
-        hand = hand_score(u, f, abs(s.start - k))
-    rank_above, rank_from_top, count = ranks
-    return [
-        float(u.words), math.log1p(len(text)), float(is_title_case(text)), float(f.capital),
-        float(_ends_period(text)), float(text.rstrip("\"”’)").endswith(("?", "!"))), float(text.endswith(":")),
-        float(_DASH_SEPARATOR.search(text) is not None), float("|" in text),
-        sum(ch.isupper() for ch in text) / n, sum(ch.isdigit() for ch in text) / n, float(f.person),
-        float(f.caption), float(f.ui_label), float(find_byline(text) is not None), float(f.excluded),
-        float(date_and_time_span(text) is not None), float(text[:1] in "“\"'‘«"),
-        float(u.kind == "heading"), float(u.level), float(u.raw.lstrip().startswith("#")),
-        float(u.indent - pf.body_indent), float(u.gap_before), float(next_u is not None and next_u.gap_before),
-        float(u.links), float(len(u.lines)), float(u.kind == "heading" and u.level == pf.top_level),
-        float(pf.level_counts[u.level] if u.kind == "heading" else 0),
-        float(max(-OFFSET_CAP, min(OFFSET_CAP, k - s.start))), float(min(OFFSET_CAP, abs(k - s.start))),
-        float(f.inside), float(f.adjacent), float(f.opens_article), float(rank_above), float(rank_from_top),
-        float(rank_from_top == 0), k / max(1, len(seq) - 1), float(pf.heading_ranks.get(k, -1)), float(count),
-        float(f.near_date), float(s.near_date(k, 2)),
-        float(prev_u is not None and not s.look.usable(prev_u)), float(next_u is not None and not s.look.usable(next_u)),
-        float(seq[nxt].words) if nxt is not None else 0.0,
-        float(nxt is not None and seq[nxt].words >= PROSE_MIN_WORDS),
-        float(prev_u is not None and prev_u.kind == "heading"), float(next_u is not None and next_u.kind == "heading"),
-        s.scores[k] if k < len(s.scores) else 0.0, float(u.no in s.link_lines),
-        float(f.mentions), float(quoting.with_site), float(quoting.at_end), float(s.look.named_by_comments(u)),
-        float(f.repeats), float(f.in_footer), float(f.wrapper),
-        float(full_title_above(s, k) != k), float(_echoed_below(s, k)),
-        _overlap(u, pf.article, f.inside), hand, float(pf.hand is not None and pf.hand[0] == k),
-    ]
+def _fuller_above(s: Search, c: Candidate) -> int | None:
+    """A fuller heading above the candidate that it echoes (see full_title_above)."""
+    k = full_title_above(s, c.k, c.unit)
+    return None if k == c.k else k
 
 
-def _echoed_below(s: Search, k: int) -> bool:
+def _echoed_below(s: Search, c: Candidate) -> bool:
     """A shorter heading below shares most of this one's opening words (the title, then an
     image alt text or a section heading that shortens it)."""
-    cand = s.seq[k]
-    hi = min(len(s.seq), max(k, s.start) + TITLE_LOOKAHEAD)
-    return any(len(s.seq[j].norm) < len(cand.norm) and _family(cand.norm, s.seq[j].norm)
-               for j in range(k + 1, hi))
+    norm = c.unit.norm
+    hi = min(len(s.seq), max(c.last, s.start) + TITLE_LOOKAHEAD)
+    return any(len(s.seq[j].norm) < len(norm) and _family(norm, s.seq[j].norm) for j in range(c.last + 1, hi))
 
 
-def feature_rows(s: Search, cands: list[int]) -> list[list[float]]:
+def _ranks(values: list[float]) -> list[float]:
+    """Each value's rank, highest first (ties share the better rank)."""
+    order = sorted(set(values), reverse=True)
+    at = {v: r for r, v in enumerate(order)}
+    return [float(at[v]) for v in values]
+
+
+def feature_rows(s: Search, cands: list[Candidate]) -> list[list[float]]:
     """The feature vector of every candidate (in the order of :data:`FEATURES`)."""
     if not cands:
         return []
     pf = _page_facts(s)
-    nearby = s.nearby(cands[0] - TITLE_LOOKBACK, cands[-1] + TITLE_LOOKAHEAD)
-    above = [k for k in cands if k < s.start]
+    nearby = s.nearby(cands[0].k - TITLE_LOOKBACK, cands[-1].last + TITLE_LOOKAHEAD)
+    above = sorted({c.k for c in cands if c.k < s.start}, reverse=True)
     rows = []
-    for r, k in enumerate(cands):
-        rank_above = len(above) - 1 - above.index(k) if k < s.start else -1
-        rows.append(_row(s, k, facts(s, k, nearby), pf, (rank_above, r, len(cands))))
+    for r, c in enumerate(cands):
+        f = facts(s, c, nearby)
+        rank_above = above.index(c.k) if c.k < s.start else -1
+        rows.append(_shape(c.unit, f) + _layout(s, c, pf) + _position(s, c, f, pf, (rank_above, r, len(cands)))
+                    + _context(s, c, f) + _evidence(s, c, f, pf))
+    for i in _RANKED_INDEX:
+        for row, rank in zip(rows, _ranks([row[i] for row in rows])):
+            row.append(rank)
     return rows
 
 
@@ -545,33 +710,37 @@ EVIDENCE_FEATURES = 3
 
 @dataclass(frozen=True)
 class Choice:
-    """The chosen title (an index into the search's ``seq``) and why."""
+    """The chosen title and why."""
 
-    index: int | None
+    title: Candidate | None
     evidence: str = ""
     probability: float | None = None
+
+
+def _hand_choice(s: Search) -> Choice:
+    best = hand_pick(s)
+    if best is None:
+        return Choice(None)
+    k = full_title_above(s, best[0])
+    why = _hand_terms(best[2]) if k == best[0] else "a fuller heading above the best one, which echoes it"
+    return Choice(s.single(k), f"the article title (hand-set score {best[1]:.1f}: {why})")
 
 
 def pick(s: Search, model: Ensemble | None) -> Choice:
     """The title: the fitted model's best candidate, or the hand-set score's."""
     if model is None:
-        best = hand_pick(s)
-        if best is None:
-            return Choice(None)
-        k = full_title_above(s, best[0])
-        why = _hand_terms(best[2]) if k == best[0] else "a fuller heading above the best one, which echoes it"
-        return Choice(k, f"the article title (hand-set score {best[1]:.1f}: {why})")
+        return _hand_choice(s)
     cands = candidates(s)
     rows = feature_rows(s, cands)
     if not rows:
         return Choice(None)
     probs = [model.probability(x) for x in rows]
     # Ties (the same heading printed twice) go to the one nearest the article start.
-    best_i = max(range(len(cands)), key=lambda i: (probs[i], -abs(cands[i] - s.start), -cands[i]))
-    if probs[best_i] < model.threshold:
-        return Choice(None, probability=probs[best_i])
-    top = ", ".join(f"{name} {v:+.2f}" for name, v in model.explain(rows[best_i], EVIDENCE_FEATURES))
-    return Choice(cands[best_i], f"the article title (title model p={probs[best_i]:.2f}: {top})", probs[best_i])
+    best = max(range(len(cands)), key=lambda i: (probs[i], -abs(cands[i].k - s.start), -i))
+    if probs[best] < model.threshold:
+        return Choice(None, probability=probs[best])
+    top = ", ".join(f"{name} {v:+.2f}" for name, v in model.explain(rows[best], EVIDENCE_FEATURES))
+    return Choice(cands[best], f"the article title (title model {probs[best]:.2f}: {top})", probs[best])
 
 
 # --------------------------------------------------------------------------------------
@@ -588,17 +757,18 @@ class PostHeader:
     byline: Unit | None
     author: str | None
     evidence: str = ""
+    title_parts: tuple[Unit, ...] = ()   # the page's units the title stands for
 
 
 def post_header(seq: list[Unit], choice: Choice) -> PostHeader:
     """The chosen title with the dateline and byline beside it (below first, then above)."""
-    if choice.index is None:
+    c = choice.title
+    if c is None:
         return PostHeader(None, None, None, None)
-    best = choice.index
     date_line = byline = None
     author = None
-    around = list(range(best + 1, min(len(seq), best + 1 + HEADER_REACH))) + list(range(max(0, best - HEADER_REACH), best))
-    for j in around:
+    below = range(c.last + 1, min(len(seq), c.last + 1 + HEADER_REACH))
+    for j in list(below) + list(range(max(0, c.k - HEADER_REACH), c.k)):
         t = seq[j].text
         if date_line is None and date_and_time_span(t) and (is_dateline(t) or find_byline(t)):
             date_line = seq[j]
@@ -607,10 +777,9 @@ def post_header(seq: list[Unit], choice: Choice) -> PostHeader:
                 byline = None
         elif byline is None and author is None and find_byline(t) and seq[j].words <= BYLINE_MAX_WORDS:
             byline, author = seq[j], find_byline(t)
-    return PostHeader(seq[best], date_line, byline, author, choice.evidence)
+    return PostHeader(c.unit, date_line, byline, author, choice.evidence, c.parts)
 
 
 def find_title(s: Search, model: Ensemble | None = None) -> PostHeader:
     """The title and post header of the page (see the module docstring)."""
     return post_header(s.seq, pick(s, model))
-
