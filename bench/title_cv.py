@@ -3,17 +3,18 @@
 
     python bench/title_cv.py [--cache DIR] [--folds 5] [--jobs 2] [--threshold T ...]
 
-Every page of every rendering is analysed once (``corpusconv.fitting.collect_pages``, with
-the same per-page cache as ``corpusconv fit --cache``); then, for each site-grouped fold
-(:func:`corpusconv.goldlabels.site_folds`), the title ensemble is fitted on the other
-folds' pages (all renderings) exactly as ``corpusconv fit`` fits it and the held-out
+Every page of every rendering is analysed once (``corpusconv.fitting.collect``, with the
+same per-page cache as ``corpusconv fit --cache``); then, for each site-grouped fold
+(:func:`corpusconv.goldlabels.site_folds`), the title ranker is fitted on the other
+folds' pages (all renderings) exactly as ``corpusconv fit`` fits it, and the held-out
 pages' titles are picked as conversion picks them (best candidate, if its probability
-clears the threshold).  Printed per rendering: the candidate recall (share of pages with
-a gold title that is among the candidates: the ceiling of any pick), the held-out title
-accuracy pooled over the folds and its fold mean ± std, for each threshold given.
+clears the threshold).  Printed per rendering, over the pages with a gold title: the
+candidate recall (share whose gold title is among the candidates: the ceiling of any
+fitted pick), the hand-set pick's accuracy on the same pages, and the fitted pick's
+held-out accuracy pooled over the folds and as fold mean ± std, for each threshold.
 
-This is for iterating on features and settings in a minute; the figures to report come
-from ``bench/crossval.py``, which runs the whole engine and the set's own scorer.
+This is for iterating on candidates and features in a minute; it scores the title as
+the set's scorer does (``fitting.title_key``), on the engine's hand-set article run.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from corpusconv import fitting, titles
 from corpusconv.goldlabels import load_golds, site_folds
 
 _OFFSET = titles.FEATURES.index("offset")
+MAX_JOBS = 2   # the machine is shared
 
 
-def best_candidate(model, rows: fitting.Rows) -> tuple[int, float] | None:
+def best_candidate(model, rows: fitting.TitleRows) -> tuple[int, float] | None:
     """The pick over one page's candidate rows (as titles.pick breaks ties): (index, p)."""
     if not rows.y:
         return None
@@ -43,26 +45,48 @@ def best_candidate(model, rows: fitting.Rows) -> tuple[int, float] | None:
     return best, probs[best]
 
 
-def show_errors(path: str, gold: dict, best: tuple[int, float] | None) -> None:
+def show_error(path: str, gold: dict, best: tuple[int, float] | None) -> None:
     """Print what was picked on a page where the pick is wrong, and where the gold title was."""
     from corpusconv.decoding import decode_bytes
     from corpusconv.rules import default_rules
     from corpusconv.structure import analyse, segment_page
 
-    a = analyse(segment_page(decode_bytes(Path(path).read_bytes()).lines).units, default_rules())
-    s = a.title
+    s = analyse(segment_page(decode_bytes(Path(path).read_bytes()).lines).units, default_rules()).title
     cands = titles.candidates(s) if s is not None else []
     key = fitting.title_key(gold.get("title"))
-    at = [c.k - s.start for c in cands if fitting.title_key(c.unit.text) == key] if s is not None else []
-    got = f"{cands[best[0]].unit.text[:70]!r} (offset {cands[best[0]].k - s.start}, p={best[1]:.2f})" \
-        if best is not None and s is not None else "no candidate"
-    print(f"{Path(path).stem}\n    picked {got}\n    gold   {gold.get('title', '')[:70]!r} at offsets {at[:4]}")
+    at = [c.k - s.start for c in cands if s is not None and fitting.title_key(c.unit.text) == key]
+    got = "no candidate"
+    if best is not None and s is not None:
+        got = f"{cands[best[0]].unit.text[:70]!r} (offset {cands[best[0]].k - s.start}, p={best[1]:.2f})"
+    print(f"{Path(path).parent.name}/{Path(path).stem}\n    picked {got}\n"
+          f"    gold   {gold.get('title', '')[:70]!r} at offsets {at[:4]}")
+
+
+def held_out(parts: list[fitting.PageRows], keys: list[tuple[str, str]], folds: dict[str, int], k: int,
+             thresholds: list[float]) -> dict[float, dict[tuple[str, str], tuple[bool, tuple[int, float] | None]]]:
+    """Per threshold, per (rendering, page): whether the fold's held-out pick is right."""
+    right: dict[float, dict] = {t: {} for t in thresholds}
+    for fold in range(k):
+        model = fitting.title_booster([p.title for key, p in zip(keys, parts) if folds[key[1]] != fold])
+        for key, part in zip(keys, parts):
+            if folds[key[1]] != fold:
+                continue
+            best = best_candidate(model, part.title)
+            for t in thresholds:
+                ok = best is not None and best[1] >= t and part.title.y[best[0]] == 1
+                right[t][key] = (ok, best)
+    return right
+
+
+def _fold_cells(values: dict[tuple[str, str], bool], folds: dict[str, int], k: int) -> str:
+    per_fold = [mean(float(v) for key, v in values.items() if folds[key[1]] == f) for f in range(k)]
+    return f"{mean(map(float, values.values())):.3f} | {mean(per_fold):.3f} ± {pstdev(per_fold):.3f}"
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", type=Path, default=DEFAULT_SET)
-    ap.add_argument("--cache", default="/tmp/fitcache-titles", help="per-page rows cache (shared with fit --cache)")
+    ap.add_argument("--cache", default="/tmp/titlecache", help="per-page rows cache (shared with fit --cache)")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--threshold", type=float, nargs="+", default=[fitting.TITLE_THRESHOLD])
@@ -72,30 +96,23 @@ def main(argv: list[str] | None = None) -> int:
     golds = load_golds(args.set / "gold")
     rends = renderings(args.set)
     pages = fitting.labelled_pages(str(args.set / "gold"), [str(args.set / r) for r in rends])
-    parts = fitting.collect_pages(pages, max(1, min(2, args.jobs)), args.cache)
+    parts = fitting.collect(pages, max(1, min(MAX_JOBS, args.jobs)), args.cache)
     folds = site_folds(golds, args.folds)
     keys = [(Path(f).parent.name, Path(f).stem) for f, _ in pages]
     titled = {n for n, g in golds.items() if g.get("title")}
-    right: dict[float, dict[tuple[str, str], bool]] = {t: {} for t in args.threshold}
-    for fold in range(args.folds):
-        model, _ = fitting.title_booster([p["title"] for k, p in zip(keys, parts) if folds[k[1]] != fold])
-        for key, part in zip(keys, parts):
-            if folds[key[1]] == fold and key[1] in titled:
-                best = best_candidate(model, part["title"])
-                for t in args.threshold:
-                    right[t][key] = best is not None and best[1] >= t and part["title"].y[best[0]] == 1
-                if key[0] in args.errors and not right[args.threshold[0]][key]:
-                    show_errors(pages[keys.index(key)][0], golds[key[1]], best)
-    print("| rendering | cand-recall | " + " | ".join(f"title@{t} pooled | folds" for t in args.threshold) + " |")
-    print("|---|---|" + "---|---|" * len(args.threshold))
+    right = held_out(parts, keys, folds, args.folds, args.threshold)
+    print(f"| rendering | pages | cand-recall | hand-set pooled | folds | "
+          + " | ".join(f"fitted@{t} pooled | folds" for t in args.threshold) + " |")
+    print("|---|---|---|---|---|" + "---|---|" * len(args.threshold))
     for r in rends:
-        recall = mean(float(any(p["title"].y)) for k, p in zip(keys, parts) if k[0] == r and k[1] in titled)
-        cells = []
-        for t in args.threshold:
-            got = {k: v for k, v in right[t].items() if k[0] == r}
-            per_fold = [mean(float(v) for k, v in got.items() if folds[k[1]] == f) for f in range(args.folds)]
-            cells.append(f"{mean(map(float, got.values())):.3f} | {mean(per_fold):.3f} ± {pstdev(per_fold):.3f}")
-        print(f"| {r} | {recall:.3f} | " + " | ".join(cells) + " |")
+        mine = [(key, p) for key, p in zip(keys, parts) if key[0] == r and key[1] in titled]
+        recall = mean(float(any(p.title.y)) for _, p in mine)
+        hand = _fold_cells({key: p.title.hand_right for key, p in mine}, folds, args.folds)
+        cells = [_fold_cells({key: right[t][key][0] for key, _ in mine}, folds, args.folds) for t in args.threshold]
+        print(f"| {r} | {len(mine)} | {recall:.3f} | {hand} | " + " | ".join(cells) + " |")
+    for i, key in enumerate(keys):
+        if key[0] in args.errors and key[1] in titled and not right[args.threshold[0]][key][0]:
+            show_error(pages[i][0], golds[key[1]], right[args.threshold[0]][key][1])
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Fit the article decision (:mod:`corpusconv.classify`) on labelled pages.
+"""Fit the article decision (:mod:`corpusconv.classify`) and the title decision
+(:mod:`corpusconv.titles`) on labelled pages.
 
 Labelled pages are rendered pages (``NAME.txt``, any dump tool) with a gold file
 (``NAME.json`` in the format :mod:`corpusconv.goldlabels` documents: at least the title
@@ -6,7 +7,11 @@ and the article's paragraphs).  For every page the conversion runs as usual up t
 article decision (:func:`corpusconv.structure.analyse`), so the features fitted on are
 exactly those conversion computes; each candidate unit is labelled from the gold
 alignment of its physical lines (article, title or quotation: 1; anything else: 0) and
-weighted by its length, since the article's words are what the scores count.
+weighted by its length, since the article's words are what the scores count.  The same
+analysis gives the title decision's rows: one per title candidate
+(:func:`corpusconv.titles.candidates`), 1 where its text is the gold title as the dev
+set's scorer compares titles (:func:`title_key`); the candidates of a page are ranked
+against each other (LightGBM's LambdaRank, one query per page).
 
 The fit (LightGBM, an optional dependency: ``pip install 'corpusconv[fit]'``) is
 deterministic: one thread, fixed seeds, pages in sorted order, so the same pages give the
@@ -22,7 +27,7 @@ import os
 import re
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -41,13 +46,41 @@ MIN_CHILD_SAMPLES = 40
 FEATURE_FRACTION = 0.8
 THRESHOLD = 0.5
 SEED = 7
+FIT_THREADS = 2           # fixed, so that a refit gives the same file on any machine
+INNER_FOLDS = 5           # site-grouped folds for the second pass's first-pass verdicts
+PAGE_WEIGHT = 200.0       # each page's units weigh this much in all
 
 
 @dataclass
-class Rows:
+class TitleRows:
+    """One labelled page's title candidates, in page order: features (in the order of
+    :data:`corpusconv.titles.FEATURES`), labels (1: the gold title), and whether the
+    hand-set pick names the gold title (the baseline the fitted pick is compared with)."""
+
+    x: list[list[float]] = field(default_factory=list)
+    y: list[int] = field(default_factory=list)
+    hand_right: bool = False
+
+
+@dataclass
+class PageRows:
+    """One labelled page's candidate units, in page order: features, labels (None: a unit
+    without words, not fitted on but part of its neighbours' context), word counts, and
+    the page's site (cross-validation groups); and the page's title candidates."""
+
     x: list[list[float]]
-    y: list[int]
-    w: list[float]
+    y: list[int | None]
+    words: list[int]
+    site: str = ""
+    title: TitleRows = field(default_factory=TitleRows)
+
+    def weights(self) -> list[float]:
+        """Per labelled unit: its share of the page's (square-rooted) words.  Every page
+        weighs the same, as in the scores (means over pages), and within a page longer
+        units weigh more, as their words count more there."""
+        raw = [1.0 + math.sqrt(w) for w, y in zip(self.words, self.y) if y is not None]
+        total = sum(raw) or 1.0
+        return [PAGE_WEIGHT * r / total for r in raw]
 
 
 def unit_label(u_lines: tuple[int, ...], labels: list) -> int | None:
@@ -65,27 +98,53 @@ def unit_label(u_lines: tuple[int, ...], labels: list) -> int | None:
     return 1 if art * 2 >= total else 0
 
 
-def article_rows(a: Analysis, labels: list) -> Rows:
-    """Features, labels and weights of one labelled page's candidate units."""
-    feats = classify.page_features(a.context())
-    rows = Rows([], [], [])
-    for u in a.candidates():
-        y = unit_label(u.lines, labels)
-        if y is None:
-            continue
-        rows.x.append(feats[u.no])
-        rows.y.append(y)
-        rows.w.append(1.0 + math.sqrt(u.words))
-    return rows
+_LOOSE = re.compile(r"[\W_]+")
 
 
-def page_rows(text_path: str, gold: dict) -> dict[str, Rows]:
-    """The rows of one labelled page for every fitted decision, by member name (one
-    analysis of the page serves them all)."""
+def title_key(text: str | None) -> str:
+    """A title as the dev set's scorer compares it: NFKC, lower case, no spaces or punctuation.
+
+    >>> title_key("The Title: A “Story”!") == title_key("the title a story")
+    True
+    >>> title_key(None)
+    ''
+    """
+    return _LOOSE.sub("", unicodedata.normalize("NFKC", text or "").lower())
+
+
+def title_rows(a: Analysis, gold: dict) -> TitleRows:
+    """One row per title candidate of an analysed page: 1 where its text is the gold title."""
+    search, gold_key = a.title, title_key(gold.get("title"))
+    if search is None:
+        return TitleRows()
+    cands = titles.candidates(search)
+    hand = titles.pick(search, None).title
+    return TitleRows(titles.feature_rows(search, cands),
+                     [int(bool(gold_key) and title_key(c.unit.text) == gold_key) for c in cands],
+                     bool(gold_key) and hand is not None and title_key(hand.unit.text) == gold_key)
+
+
+def page_rows(text_path: str, gold: dict) -> PageRows:
+    """Features, labels and word counts of one labelled page's candidate units (and its
+    title candidates: one analysis of the page serves both decisions)."""
     lines = decode_bytes(Path(text_path).read_bytes()).lines
     labels = goldlabels.label_lines(lines, gold)
     a = analyse(segment_page(lines).units, default_rules())
-    return {"article": article_rows(a, labels), "title": title_rows(a, gold)}
+    feats = classify.page_features(a.context())
+    cands = a.candidates()
+    return PageRows([feats[u.no] for u in cands], [unit_label(u.lines, labels) for u in cands],
+                    [u.words for u in cands], goldlabels.site_of(gold, Path(text_path).stem),
+                    title_rows(a, gold))
+
+
+def _rows_doc(rows: PageRows) -> dict:
+    t = rows.title
+    return {"x": rows.x, "y": rows.y, "words": rows.words, "site": rows.site,
+            "title": {"x": t.x, "y": t.y, "hand_right": t.hand_right}}
+
+
+def _rows_from_doc(doc: dict) -> PageRows:
+    return PageRows(**dict(doc, title=TitleRows(**doc["title"])))
 
 
 @lru_cache(maxsize=1)
@@ -98,11 +157,7 @@ def code_digest() -> str:
     return h.hexdigest()[:16]
 
 
-def _rows_doc(rows: dict[str, Rows]) -> dict:
-    return {name: {"x": r.x, "y": r.y, "w": r.w} for name, r in rows.items()}
-
-
-def _cached_rows(args: tuple[str, dict, str | None]) -> dict[str, Rows]:
+def _cached_rows(args: tuple[str, dict, str | None]) -> PageRows:
     path, gold, cache = args
     if cache is None:
         return page_rows(path, gold)
@@ -110,8 +165,8 @@ def _cached_rows(args: tuple[str, dict, str | None]) -> dict[str, Rows]:
                          + code_digest().encode()).hexdigest()[:24]
     f = Path(cache) / f"{key}.json"
     try:
-        return {name: Rows(**r) for name, r in json.loads(f.read_text(encoding="utf-8")).items()}
-    except (OSError, ValueError, TypeError, AttributeError):
+        return _rows_from_doc(json.loads(f.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, KeyError):
         pass
     rows = page_rows(path, gold)
     try:
@@ -124,8 +179,8 @@ def _cached_rows(args: tuple[str, dict, str | None]) -> dict[str, Rows]:
     return rows
 
 
-def collect_pages(pages: list[tuple[str, dict]], jobs: int = 1, cache: str | None = None) -> list[dict[str, Rows]]:
-    """The rows of every page, in the given order (parallel over pages, same result).
+def collect(pages: list[tuple[str, dict]], jobs: int = 1, cache: str | None = None) -> list[PageRows]:
+    """Rows of many pages, in the given order (parallel over pages, same result).
 
     ``cache`` is a folder of per-page rows keyed by the page, its gold and the package's
     code (:func:`code_digest`), so cross-validation extracts each page's features once."""
@@ -134,21 +189,6 @@ def collect_pages(pages: list[tuple[str, dict]], jobs: int = 1, cache: str | Non
         with ProcessPoolExecutor(jobs) as pool:
             return list(pool.map(_cached_rows, args, chunksize=8))
     return [_cached_rows(a) for a in args]
-
-
-def merge(parts: list[dict[str, Rows]], name: str) -> Rows:
-    """One member's rows of many pages, concatenated."""
-    out = Rows([], [], [])
-    for r in parts:
-        out.x.extend(r[name].x)
-        out.y.extend(r[name].y)
-        out.w.extend(r[name].w)
-    return out
-
-
-def collect(pages: list[tuple[str, dict]], jobs: int = 1, cache: str | None = None) -> Rows:
-    """The article rows of many pages (see :func:`collect_pages`)."""
-    return merge(collect_pages(pages, jobs, cache), "article")
 
 
 def labelled_pages(gold_dir: str, page_dirs: list[str], only: set[str] | None = None) -> list[tuple[str, dict]]:
@@ -183,22 +223,46 @@ def _flatten(node: dict, tree: dict) -> int:
     return k
 
 
-def _train(rows: Rows, features: tuple[str, ...], params: dict, rounds: int, groups: list[int] | None = None):
-    """A LightGBM booster (deterministic: one thread, fixed seed, row-wise histograms);
-    ``groups``: for a ranking objective, the number of consecutive rows of each query."""
+def _lightgbm():
     try:
         import lightgbm
         import numpy as np
     except ImportError:
         raise CorpusconvError("fitting needs LightGBM: pip install 'corpusconv[fit]'") from None
-    params = dict(params, num_threads=1, deterministic=True, force_row_wise=True, verbose=-1)
-    data = lightgbm.Dataset(np.asarray(rows.x, dtype=np.float64), label=np.asarray(rows.y),
-                            weight=None if groups else np.asarray(rows.w), group=groups,
-                            feature_name=list(features), params={"verbose": -1})
-    return lightgbm.train(params, data, num_boost_round=rounds)
+    return lightgbm, np
+
+
+def _params() -> dict:
+    return dict(objective="binary", num_leaves=NUM_LEAVES, learning_rate=LEARNING_RATE,
+                min_data_in_leaf=MIN_CHILD_SAMPLES, feature_fraction=FEATURE_FRACTION, seed=SEED,
+                num_threads=FIT_THREADS, deterministic=True, force_row_wise=True, verbose=-1)
+
+
+def _train(xs: list[list[float]], ys: list[int], ws: list[float], names: list[str]):
+    """A LightGBM booster on the given rows (deterministic)."""
+    lightgbm, np = _lightgbm()
+    if len(set(ys)) < 2:
+        raise CorpusconvError("fitting needs both article and non-article units in the labelled pages")
+    data = lightgbm.Dataset(np.asarray(xs, dtype=np.float64), label=np.asarray(ys), weight=np.asarray(ws),
+                            feature_name=names, params={"verbose": -1})
+    return lightgbm.train(_params(), data, num_boost_round=N_TREES)
+
+
+def _labelled(pages: list[PageRows], extra: list[list[list[float]]] | None = None):
+    """(x, y, w) of the labelled units of ``pages`` (with per-page extra features)."""
+    xs, ys, ws = [], [], []
+    for i, pg in enumerate(pages):
+        w = iter(pg.weights())
+        for k, (x, y) in enumerate(zip(pg.x, pg.y)):
+            if y is not None:
+                xs.append(x + extra[i][k] if extra is not None else x)
+                ys.append(y)
+                ws.append(next(w))
+    return xs, ys, ws
 
 
 def _flat_trees(booster) -> list[dict]:
+    """The booster's trees as flat arrays (see :mod:`corpusconv.trees`)."""
     out_trees = []
     for t in booster.dump_model()["tree_info"]:
         flat: dict[str, list] = {"feature": [], "threshold": [], "left": [], "right": [], "value": [], "leaf": []}
@@ -207,86 +271,99 @@ def _flat_trees(booster) -> list[dict]:
     return out_trees
 
 
-def _data_digest(rows: Rows) -> str:
-    return "sha256:" + hashlib.sha256(repr((rows.x, rows.y, rows.w)).encode()).hexdigest()[:16]
+def _member(booster, names: list[str], meta: dict) -> dict:
+    """An article model file member from a booster."""
+    meta = dict(meta, params={k: v for k, v in _params().items() if k != "verbose"}, trees=N_TREES)
+    return trees.ensemble_doc(names, _flat_trees(booster), 0.0, THRESHOLD, meta)
 
 
-def fit(rows: Rows, meta: dict) -> dict:
-    """Fit the article ensemble (a model file member, see :func:`trees.ensemble_doc`)."""
-    if len(set(rows.y)) < 2:
-        raise CorpusconvError("fitting needs both article and non-article units in the labelled pages")
-    params = dict(objective="binary", num_leaves=NUM_LEAVES, learning_rate=LEARNING_RATE,
-                  min_data_in_leaf=MIN_CHILD_SAMPLES, feature_fraction=FEATURE_FRACTION, seed=SEED)
-    booster = _train(rows, classify.FEATURES, params, N_TREES)
-    meta = dict(meta, units=len(rows.y), article_units=sum(rows.y), data_digest=_data_digest(rows),
-                params=dict(params, deterministic=True, force_row_wise=True), trees=N_TREES)
-    return trees.ensemble_doc(list(classify.FEATURES), _flat_trees(booster), 0.0, THRESHOLD, meta)
+def _out_of_fold(pages: list[PageRows]) -> list[list[float]]:
+    """First-pass probabilities of every candidate, each from a model fitted without its
+    page's site (what the second pass sees at conversion: the verdicts of a model that
+    never saw the page)."""
+    _, np = _lightgbm()
+    groups = sorted({pg.site for pg in pages})
+    fold = {site: i % INNER_FOLDS for i, site in enumerate(groups)}
+    out: list[list[float]] = [[] for _ in pages]
+    names = list(classify.FEATURES)
+    for f in range(INNER_FOLDS):
+        train = [pg for pg in pages if fold[pg.site] != f]
+        held = [i for i, pg in enumerate(pages) if fold[pg.site] == f and pg.x]
+        if not held or not train:
+            continue
+        booster = _train(*_labelled(train), names)
+        for i in held:
+            out[i] = [float(v) for v in booster.predict(np.asarray(pages[i].x, dtype=np.float64))]
+    return out
 
 
-# ======================================================================================
-# The title decision (corpusconv.titles): one row per title candidate of a page
-# ======================================================================================
+def fit_article(pages: list[PageRows]) -> dict[str, dict]:
+    """The article decision's two members: ``"article"`` (unit features) and
+    ``"article-context"`` (those plus the first pass's verdicts around each unit)."""
+    names = list(classify.FEATURES)
+    xs, ys, ws = _labelled(pages)
+    digest = "sha256:" + hashlib.sha256(repr((xs, ys, ws)).encode()).hexdigest()[:16]
+    meta = {"units": len(ys), "article_units": sum(ys), "data_digest": digest}
+    first = _member(_train(xs, ys, ws, names), names, meta)
+    oof = _out_of_fold(pages)
+    context = [classify.context_features(p) for p in oof]
+    names2 = names + list(classify.CONTEXT_FEATURES)
+    second = _member(_train(*_labelled(pages, context), names2), names2, dict(meta, inner_folds=INNER_FOLDS))
+    return {"article": first, "article-context": second}
+
+
+# --------------------------------------------------------------------------------------
+# The title decision: the page's candidates ranked against each other
+# --------------------------------------------------------------------------------------
 TITLE_N_TREES = 150
 TITLE_NUM_LEAVES = 15
 TITLE_LEARNING_RATE = 0.05
 TITLE_MIN_CHILD_SAMPLES = 20
 TITLE_FEATURE_FRACTION = 0.8
-# The candidates of a page are ranked against each other (LambdaRank, one query per
-# page): what makes a heading the title is how it compares with the page's other headings.
-TITLE_PARAMS = dict(objective="lambdarank", num_leaves=TITLE_NUM_LEAVES, learning_rate=TITLE_LEARNING_RATE,
-                    min_data_in_leaf=TITLE_MIN_CHILD_SAMPLES, feature_fraction=TITLE_FEATURE_FRACTION, seed=SEED)
-# The pick takes the best candidate if sigmoid(its score) is at least this.  A null title
-# scores as wrong as a wrong one wherever the page has a title, so the threshold only
-# keeps the pick from naming the weakest candidate of a page that has no headline at all
-# (chosen on the site-grouped folds of bench/title_cv.py).
+# The pick takes the best candidate if sigmoid(its score) is at least this.  A missing
+# title scores as wrong as a wrong one wherever the page has a title, so the threshold
+# only keeps the pick from naming the weakest candidate of a page without a headline
+# (checked on the site-grouped folds of bench/title_cv.py).
 TITLE_THRESHOLD = 0.05
-_LOOSE = re.compile(r"[\W_]+")
 
 
-def title_key(text: str | None) -> str:
-    """A title as the dev set's scorer compares it: NFKC, lower case, no spaces or punctuation.
-
-    >>> title_key("The Title: A “Story”!") == title_key("the title a story")
-    True
-    """
-    return _LOOSE.sub("", unicodedata.normalize("NFKC", text or "").lower())
-
-
-def title_rows(a: Analysis, gold: dict) -> Rows:
-    """One row per title candidate of an analysed page: 1 where its text is the gold title."""
-    search, gold_key = a.title, title_key(gold.get("title"))
-    if search is None:
-        return Rows([], [], [])
-    cands = titles.candidates(search)
-    x = titles.feature_rows(search, cands)
-    y = [int(bool(gold_key) and title_key(c.unit.text) == gold_key) for c in cands]
-    return Rows(x, y, [1.0] * len(cands))
+def _title_params() -> dict:
+    # LambdaRank, one query per page: what makes a heading the title is how it compares
+    # with the page's other headings, not how it compares with other pages' headings.
+    return dict(objective="lambdarank", num_leaves=TITLE_NUM_LEAVES, learning_rate=TITLE_LEARNING_RATE,
+                min_data_in_leaf=TITLE_MIN_CHILD_SAMPLES, feature_fraction=TITLE_FEATURE_FRACTION, seed=SEED,
+                num_threads=FIT_THREADS, deterministic=True, force_row_wise=True, verbose=-1)
 
 
-def title_booster(parts: list[Rows]):
-    """The fitted LightGBM booster of the title decision (``parts``: each page's rows)."""
-    parts = [p for p in parts if p.y]
-    rows = Rows([x for p in parts for x in p.x], [y for p in parts for y in p.y], [w for p in parts for w in p.w])
-    if len(set(rows.y)) < 2:
-        raise CorpusconvError("fitting the title needs pages whose gold title is among the candidates")
-    return _train(rows, titles.FEATURES, TITLE_PARAMS, TITLE_N_TREES, groups=[len(p.y) for p in parts]), rows
+def title_booster(pages: list[TitleRows]):
+    """The title decision's LightGBM ranker, fitted on the pages whose gold title is
+    among the candidates (a page without one teaches the ranking nothing)."""
+    lightgbm, np = _lightgbm()
+    used = [p for p in pages if any(p.y)]
+    if not used:
+        raise CorpusconvError("fitting the title needs pages whose gold title is among the title candidates")
+    xs = [x for p in used for x in p.x]
+    data = lightgbm.Dataset(np.asarray(xs, dtype=np.float64), label=np.asarray([y for p in used for y in p.y]),
+                            group=[len(p.y) for p in used], feature_name=list(titles.FEATURES),
+                            params={"verbose": -1})
+    return lightgbm.train(_title_params(), data, num_boost_round=TITLE_N_TREES)
 
 
-def fit_title(parts: list[Rows], meta: dict) -> dict:
-    """Fit the title ensemble (the ``"title"`` member of a model file) on each page's rows."""
-    booster, rows = title_booster(parts)
-    meta = dict(meta, candidates=len(rows.y), title_candidates=sum(rows.y), data_digest=_data_digest(rows),
-                params=dict(TITLE_PARAMS, deterministic=True, force_row_wise=True), trees=TITLE_N_TREES)
-    return trees.ensemble_doc(list(titles.FEATURES), _flat_trees(booster), 0.0, TITLE_THRESHOLD, meta)
+def fit_title(pages: list[TitleRows]) -> dict:
+    """The ``"title"`` member of a model file, fitted on each page's title candidates."""
+    digest = hashlib.sha256(repr([(p.x, p.y) for p in pages]).encode()).hexdigest()[:16]
+    meta = {"pages": sum(1 for p in pages if any(p.y)), "candidates": sum(len(p.y) for p in pages),
+            "data_digest": "sha256:" + digest, "trees": TITLE_N_TREES,
+            "params": {k: v for k, v in _title_params().items() if k != "verbose"}}
+    return trees.ensemble_doc(list(titles.FEATURES), _flat_trees(title_booster(pages)), 0.0, TITLE_THRESHOLD, meta)
 
 
-# ======================================================================================
 def fit_pages(gold_dir: str, page_dirs: list[str], only: set[str] | None = None, jobs: int = 1,
               cache: str | None = None) -> str:
-    """The model file text: every decision fitted on the labelled pages."""
+    """The model file text: the article members and the title member, fitted on the
+    labelled pages."""
     pages = labelled_pages(gold_dir, page_dirs, only)
-    parts = collect_pages(pages, jobs, cache)
+    rows = collect(pages, jobs, cache)
     names = sorted({Path(f).stem for f, _ in pages})
     meta = {"pages": len(names), "renderings": len(page_dirs), "page_files": len(pages)}
-    return trees.dumps({"article": fit(merge(parts, "article"), {}),
-                        "title": fit_title([p["title"] for p in parts], {})}, meta)
+    return trees.dumps(dict(fit_article(rows), title=fit_title([r.title for r in rows])), meta)

@@ -723,11 +723,26 @@ def _hand_choice(s: Search) -> Choice:
         return Choice(None)
     k = full_title_above(s, best[0])
     why = _hand_terms(best[2]) if k == best[0] else "a fuller heading above the best one, which echoes it"
-    return Choice(s.single(k), f"the article title (hand-set score {best[1]:.1f}: {why})")
+    return Choice(s.single(k), f"hand-set score {best[1]:.1f}: {why}")
 
 
-def pick(s: Search, model: Ensemble | None) -> Choice:
-    """The title: the fitted model's best candidate, or the hand-set score's."""
+def model_evidence(model: Ensemble, p: float, x: list[float] | None) -> str:
+    """The fitted pick's reason: its probability and, when explaining (``x`` given: a
+    second walk of the trees), the features that moved it most.
+
+    >>> from corpusconv.trees import Ensemble
+    >>> model_evidence(Ensemble(("offset",), (), 0.0, 0.05, {}, ""), 0.912, None)
+    'title model: p(title) 0.91'
+    """
+    if x is None:
+        return f"title model: p(title) {p:.2f}"
+    top = ", ".join(f"{name} {v:+.2f}" for name, v in model.explain(x, EVIDENCE_FEATURES))
+    return f"title model: p(title) {p:.2f}; strongest: {top or 'none'}"
+
+
+def pick(s: Search, model: Ensemble | None, explain: bool = False) -> Choice:
+    """The title: the fitted model's best candidate (if its probability clears the
+    model's threshold), or the hand-set score's when there is no model."""
     if model is None:
         return _hand_choice(s)
     cands = candidates(s)
@@ -739,8 +754,7 @@ def pick(s: Search, model: Ensemble | None) -> Choice:
     best = max(range(len(cands)), key=lambda i: (probs[i], -abs(cands[i].k - s.start), -i))
     if probs[best] < model.threshold:
         return Choice(None, probability=probs[best])
-    top = ", ".join(f"{name} {v:+.2f}" for name, v in model.explain(rows[best], EVIDENCE_FEATURES))
-    return Choice(cands[best], f"the article title (title model {probs[best]:.2f}: {top})", probs[best])
+    return Choice(cands[best], model_evidence(model, probs[best], rows[best] if explain else None), probs[best])
 
 
 # --------------------------------------------------------------------------------------
@@ -780,6 +794,6 @@ def post_header(seq: list[Unit], choice: Choice) -> PostHeader:
     return PostHeader(c.unit, date_line, byline, author, choice.evidence, c.parts)
 
 
-def find_title(s: Search, model: Ensemble | None = None) -> PostHeader:
+def find_title(s: Search, model: Ensemble | None = None, explain: bool = False) -> PostHeader:
     """The title and post header of the page (see the module docstring)."""
-    return post_header(s.seq, pick(s, model))
+    return post_header(s.seq, pick(s, model, explain))
