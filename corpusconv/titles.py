@@ -546,6 +546,11 @@ def _position(s: Search, c: Candidate, f: Facts, pf: _PageFacts, ranks: tuple[in
 
 
 def _capped(offset: int) -> float:
+    """A signed offset within ±OFFSET_CAP (far is far: beyond it, distance tells nothing).
+
+    >>> _capped(-400), _capped(7)
+    (-150.0, 7.0)
+    """
     return float(max(-OFFSET_CAP, min(OFFSET_CAP, offset)))
 
 
@@ -677,7 +682,11 @@ def _echoed_below(s: Search, c: Candidate) -> bool:
 
 
 def _ranks(values: list[float]) -> list[float]:
-    """Each value's rank, highest first (ties share the better rank)."""
+    """Each value's rank, highest first (ties share the better rank).
+
+    >>> _ranks([2.0, 5.0, 2.0, -1.0])
+    [1.0, 0.0, 1.0, 2.0]
+    """
     order = sorted(set(values), reverse=True)
     at = {v: r for r, v in enumerate(order)}
     return [float(at[v]) for v in values]
