@@ -15,12 +15,19 @@ held-out accuracy pooled over the folds and as fold mean ± std, for each thresh
 
 This is for iterating on candidates and features in a minute; it scores the title as
 the set's scorer does (``fitting.title_key``), on the engine's hand-set article run.
+``--searches DIR`` keeps each page's title search (the page as the title decision sees
+it) instead of its rows, so that a change to the candidates or features re-runs only
+them; it is valid only while the code up to the title search is unchanged (empty the
+folder otherwise).  Report figures from a run without it.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import pickle
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from statistics import mean, pstdev
 
@@ -33,6 +40,36 @@ from corpusconv.goldlabels import load_golds, site_folds
 
 _OFFSET = titles.FEATURES.index("offset")
 MAX_JOBS = 2   # the machine is shared
+
+
+def _search(args: tuple[str, str]) -> str:
+    """Analyse one page and pickle its title search into the folder (once)."""
+    from corpusconv.decoding import decode_bytes
+    from corpusconv.rules import default_rules
+    from corpusconv.structure import analyse, segment_page
+
+    path, folder = args
+    data = Path(path).read_bytes()
+    f = Path(folder) / (hashlib.sha256(data).hexdigest()[:24] + ".pickle")
+    if not f.exists():
+        s = analyse(segment_page(decode_bytes(data).lines).units, default_rules()).title
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        tmp = f.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps(s))
+        tmp.replace(f)
+    return str(f)
+
+
+def _title_part(args: tuple[str, dict]) -> fitting.PageRows:
+    f, gold = args
+    return fitting.PageRows([], [], [], "", fitting.title_rows(pickle.loads(Path(f).read_bytes()), gold))
+
+
+def rows_from_searches(pages: list[tuple[str, dict]], folder: str, jobs: int) -> list[fitting.PageRows]:
+    """Title rows of every page from the kept title searches (see the module docstring)."""
+    with ProcessPoolExecutor(jobs) as pool:
+        files = list(pool.map(_search, [(p, folder) for p, _ in pages], chunksize=8))
+        return list(pool.map(_title_part, [(f, g) for f, (_, g) in zip(files, pages)], chunksize=8))
 
 
 def best_candidate(model, rows: fitting.TitleRows) -> tuple[int, float] | None:
@@ -87,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", type=Path, default=DEFAULT_SET)
     ap.add_argument("--cache", default="/tmp/titlecache", help="per-page rows cache (shared with fit --cache)")
+    ap.add_argument("--searches", default=None, metavar="DIR", help="keep title searches here (iterating only)")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--threshold", type=float, nargs="+", default=[fitting.TITLE_THRESHOLD])
@@ -96,12 +134,16 @@ def main(argv: list[str] | None = None) -> int:
     golds = load_golds(args.set / "gold")
     rends = renderings(args.set)
     pages = fitting.labelled_pages(str(args.set / "gold"), [str(args.set / r) for r in rends])
-    parts = fitting.collect(pages, max(1, min(MAX_JOBS, args.jobs)), args.cache)
+    jobs = max(1, min(MAX_JOBS, args.jobs))
+    if args.searches:
+        parts = rows_from_searches(pages, args.searches, jobs)
+    else:
+        parts = fitting.collect(pages, jobs, args.cache)
     folds = site_folds(golds, args.folds)
     keys = [(Path(f).parent.name, Path(f).stem) for f, _ in pages]
     titled = {n for n, g in golds.items() if g.get("title")}
     right = held_out(parts, keys, folds, args.folds, args.threshold)
-    print(f"| rendering | pages | cand-recall | hand-set pooled | folds | "
+    print("| rendering | pages | cand-recall | hand-set pooled | folds | "
           + " | ".join(f"fitted@{t} pooled | folds" for t in args.threshold) + " |")
     print("|---|---|---|---|---|" + "---|---|" * len(args.threshold))
     for r in rends:

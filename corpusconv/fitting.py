@@ -35,7 +35,7 @@ from . import classify, goldlabels, titles, trees
 from .decoding import decode_bytes
 from .errors import CorpusconvError
 from .rules import default_rules
-from .structure import Analysis, analyse, segment_page
+from .structure import analyse, segment_page
 
 ARTICLE_LABELS = ("title", "article", "quote")
 # LightGBM settings (named, so a refit is reproducible and reviewable).
@@ -112,9 +112,10 @@ def title_key(text: str | None) -> str:
     return _LOOSE.sub("", unicodedata.normalize("NFKC", text or "").lower())
 
 
-def title_rows(a: Analysis, gold: dict) -> TitleRows:
-    """One row per title candidate of an analysed page: 1 where its text is the gold title."""
-    search, gold_key = a.title, title_key(gold.get("title"))
+def title_rows(search: titles.Search | None, gold: dict) -> TitleRows:
+    """One row per title candidate of a page's title search (:attr:`Analysis.title`): 1
+    where its text is the gold title."""
+    gold_key = title_key(gold.get("title"))
     if search is None:
         return TitleRows()
     cands = titles.candidates(search)
@@ -134,7 +135,7 @@ def page_rows(text_path: str, gold: dict) -> PageRows:
     cands = a.candidates()
     return PageRows([feats[u.no] for u in cands], [unit_label(u.lines, labels) for u in cands],
                     [u.words for u in cands], goldlabels.site_of(gold, Path(text_path).stem),
-                    title_rows(a, gold))
+                    title_rows(a.title, gold))
 
 
 def _rows_doc(rows: PageRows) -> dict:

@@ -480,11 +480,17 @@ MAX_SIBLINGS = 50
 _SOCIAL = re.compile(r"\b(?:facebook|twitter|linkedin|pinterest|reddit|whatsapp|e-?mail|google|tumblr|instagram)\b",
                      re.I)
 _CREDIT_END = re.compile(r"[(\[][^()\[\]]{2,40}[)\]]$")   # "… (onmeth.com)", "… [File: Reuters]"
+# Breadcrumbs and menus flattened onto one line: "Home » Travel » Musings", "News / World".
+_CRUMB_SEPARATOR = re.compile(r"\s[»›>/|·•]\s")
+_BULLET_START = re.compile(r"^\W{0,2}[•*·▪‣◦-]\s")
+# "106 Comments", "3 thoughts on": a post's counters, printed beside titles but not one.
+_COUNTER = re.compile(r"\b\d+\s+(?:comments?|responses?|replies|thoughts|shares|views|likes)\b", re.I)
 _OPENING_QUOTES, _CLOSING_QUOTES = "“\"'‘«", "”\"'’»"
 
 SHAPE = ("words", "log_chars", "title_case", "capital", "ends_period", "ends_question", "ends_colon",
          "has_separator", "has_pipe", "upper_share", "digit_share", "person", "caption", "ui_label",
-         "byline", "excluded", "date_inside", "quote_start", "quoted_whole", "social_words", "credit_end")
+         "byline", "excluded", "date_inside", "quote_start", "quoted_whole", "social_words", "credit_end",
+         "crumb_separators", "bullet_start", "counter")
 
 
 def _shape(u: Unit, f: Facts) -> list[float]:
@@ -498,7 +504,9 @@ def _shape(u: Unit, f: Facts) -> list[float]:
             float(f.caption), float(f.ui_label), float(bool(find_byline(text))), float(f.excluded),
             float(date_and_time_span(text) is not None), float(text[:1] in _OPENING_QUOTES),
             float(text[:1] in _OPENING_QUOTES and bare[-1:] in _CLOSING_QUOTES),
-            float(len(_SOCIAL.findall(text))), float(_CREDIT_END.search(text) is not None)]
+            float(len(_SOCIAL.findall(text))), float(_CREDIT_END.search(text) is not None),
+            float(len(_CRUMB_SEPARATOR.findall(text))), float(_BULLET_START.match(u.raw.lstrip()) is not None),
+            float(_COUNTER.search(text) is not None)]
 
 
 LAYOUT = ("kind_heading", "level", "markdown_heading", "joined", "first_line_chars", "indent_vs_body",
