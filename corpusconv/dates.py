@@ -67,6 +67,19 @@ def find_date(text: str) -> tuple[str | None, tuple[int, int]] | None:
     """The first date printed in ``text``: (ISO date or None, (start, end)) or None.
 
     Pure, and cached: the structuring stages ask about the same lines many times.
+
+    >>> find_date("Posted on April 16, 2010"), find_date("16th of April, 2010")
+    (('2010-04-16', (10, 24)), ('2010-04-16', (0, 19)))
+    >>> find_date("2010-04-16"), find_date("Updated 28.10.2012")
+    (('2010-04-16', (0, 10)), (None, (8, 18)))
+
+    Numeric day/month dates and dates without a year are found but not normalised; an
+    impossible date is no date:
+
+    >>> find_date("on 10/28/12 at noon"), find_date("Thursday, November 1 at 2:57 pm")
+    ((None, (3, 11)), (None, (0, 20)))
+    >>> find_date("February 30, 2012"), find_date("chapter 42")
+    (None, None)
     """
     # A printed date sits near the start of a dateline or header; scanning a 10 MB line
     # for one would cost minutes and find nothing useful.
@@ -110,7 +123,13 @@ def find_date(text: str) -> tuple[str | None, tuple[int, int]] | None:
 
 @lru_cache(maxsize=65536)
 def date_and_time_span(text: str) -> tuple[str | None, tuple[int, int]] | None:
-    """Like :func:`find_date` but the span also covers a following clock time."""
+    """Like :func:`find_date` but the span also covers a following clock time.
+
+    >>> date_and_time_span("March 15, 2021 at 8:12 am"), date_and_time_span("4 May 2021, 8:12 pm EST")
+    (('2021-03-15', (0, 25)), ('2021-05-04', (0, 23)))
+    >>> date_and_time_span("May 4 at 10:25 am")
+    (None, (0, 17))
+    """
     found = find_date(text)
     if not found:
         return None
@@ -126,7 +145,18 @@ _DATELINE_FILLER = re.compile(
 
 
 def is_dateline(text: str) -> bool:
-    """True when the line is essentially a date (plus filler like 'Posted on', a time)."""
+    """True when the line is essentially a date (plus filler like 'Posted on', a time).
+
+    >>> [is_dateline(s) for s in ("Posted on April 16, 2010", "Published: 4 May 2021 10:15",
+    ...                           "Updated 28.10.2012 - 14:05", "March 15, 2021 at 8:12 am")]
+    [True, True, True, True]
+
+    A date inside a sentence, or beside a name (a byline), is not a dateline:
+
+    >>> [is_dateline(s) for s in ("I was born on May 4, 1970 in Leeds",
+    ...                           "Posted by Jane on May 4, 2012", "Chapter 4 of 12")]
+    [False, False, False]
+    """
     found = date_and_time_span(text)
     if not found:
         return False

@@ -326,6 +326,11 @@ _LOOSE = frozenset({"_", "**"})
 
 
 def _norm_label(label: str) -> str:
+    """A reference label as Markdown compares them: space folded, case ignored.
+
+    >>> _norm_label("  My  Label ")
+    'my label'
+    """
     return " ".join(label.split()).lower()
 
 
@@ -763,7 +768,12 @@ def _whole_line(text: str, profile: Profile) -> str | None:
 
 
 def _dominant(cuts: list[Cut]) -> str:
-    """The rule that cut the most non-space characters (the first on a tie)."""
+    """The rule that cut the most non-space characters (the first on a tie).
+
+    >>> _dominant([Cut(0, 1, "markup.link", "["), Cut(5, 20, "markup.link", "](http://a.org)"),
+    ...            Cut(21, 23, "markup.emphasis", "**")])
+    'markup.link'
+    """
     size: dict[str, int] = {}
     for cut in cuts:
         size[cut.rule] = size.get(cut.rule, 0) + len(cut.text.strip())
@@ -808,7 +818,13 @@ _CONTROL = re.compile(r"_{5,}|\[[ \xa0]\]|\([ \xa0]\)")
 
 def _controls_together(text: str) -> bool:
     """Two form-control shapes (a ``_____`` field, ``[ ]``, ``( )``) on one line: a
-    form printed by a renderer (links2), where one alone may be the page's own text."""
+    form printed by a renderer (links2), where one alone may be the page's own text.
+
+    >>> _controls_together("Name ______ [ ] Remember me"), _controls_together("Name ______\\n[ ] Remember me")
+    (True, False)
+    >>> _controls_together("Tick the box [ ] if you agree")
+    False
+    """
     seen: set[int] = set()
     for m in _CONTROL.finditer(text):
         line = text.rfind("\n", 0, m.start())

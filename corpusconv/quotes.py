@@ -52,10 +52,25 @@ _TRAILING = re.compile(r"^(?P<body>.*[.!?…\"”])\s+(?P<attr>[A-Z][^.!?…\"�
 _CONNECTORS = {"&", "and", "of", "the", "de", "von", "van", "der", "la", "le", "du", "in", "on", "a",
                "an", "for", "to", "y", "da", "di", "bin", "al"}
 _CONTINUES = re.compile(r"^\s*(?:…|\.\.\.|[a-z])")
+# A picture's credit line ("Photo: Agency", "Image by Name") closes a caption, not a quotation.
+_CREDIT = re.compile(r"^(?:photo(?:graph)?s?|image|picture|pic|illustration|graphic|video|credit|source|"
+                     r"courtesy|foto|bild)\b\s*(?::|by\b|©|\(c\))", re.I)
 
 
 def _looks_like_name(attr: str, max_words: int) -> bool:
-    """Title-cased words (a name, optionally ', Title'), no sentence inside."""
+    """Title-cased words (a name, optionally ', Title'), no sentence inside; not a credit line.
+
+    >>> _looks_like_name("Glick & Meyers, Masochism", 14), _looks_like_name("Mary Beard", 14)
+    (True, True)
+    >>> _looks_like_name("the gardener", 14), _looks_like_name("Jane Doe said hello", 14)
+    (False, False)
+    >>> _looks_like_name("Anne Marie Louise de la Tour", 3)  # too many words
+    False
+    >>> _looks_like_name("Photo: Coastline Gazette", 14)  # a picture's credit
+    False
+    """
+    if _CREDIT.match(attr):
+        return False
     words = attr.replace(",", " ").replace(":", " ").split()
     if not words or len(words) > max_words:
         return False
@@ -70,6 +85,20 @@ def split_attribution(text: str) -> tuple[str, str, str] | None:
     """Split a paragraph into (quote text, attribution, marker) if it ends with one.
 
     ``marker`` is ``~``, ``—`` or ``""`` (trailing name).  Returns ``None`` otherwise.
+
+    >>> split_attribution("Leave it be and let it breathe. ~ Arthur Pym, plot 17")
+    ('Leave it be and let it breathe.', 'Arthur Pym, plot 17', '~')
+    >>> split_attribution("“Soil is like a good loaf.” — Arthur Pym")
+    ('“Soil is like a good loaf.”', 'Arthur Pym', '—')
+    >>> split_attribution('"Nobody expects it" -- Monty Python')
+    ('"Nobody expects it"', 'Monty Python', '—')
+    >>> split_attribution("The soil is like a good loaf and should be left alone. Arthur Pym")
+    ('The soil is like a good loaf and should be left alone.', 'Arthur Pym', '')
+
+    A dash inside a sentence, or a lower-case tail, is no attribution:
+
+    >>> split_attribution("It was raining — so we stayed in"), split_attribution("We left. then we ate")
+    (None, None)
     """
     m = _TILDE.match(text)
     if m and len(m.group("attr").split()) <= MAX_ATTRIBUTION_WORDS:
@@ -92,10 +121,20 @@ _TWEET_HANDLE = re.compile(r"\(@\w{1,15}\)")
 
 
 def separate_attribution(text: str) -> str | None:
-    """The attribution in a paragraph that is only ``— Author`` / ``~ Author``."""
+    """The attribution in a paragraph that is only ``— Author`` / ``~ Author``.
+
+    >>> separate_attribution("— Arthur Pym"), separate_attribution("-- Mark Twain")
+    ('Arthur Pym', 'Mark Twain')
+    >>> separate_attribution("— rubito (@studiodelatorre) May 2")
+    'rubito (@studiodelatorre) May 2'
+    >>> separate_attribution("— and then we left"), separate_attribution("Arthur Pym")
+    (None, None)
+    """
     m = _SEPARATE.match(text)
     if m and len(m.group("attr").split()) <= MAX_ATTRIBUTION_WORDS and "\n" not in text.strip():
         attr = m.group("attr").strip()
+        if _CREDIT.match(attr):
+            return None
         # a tweet's signature keeps its author's own spelling: "— rubito (@studiodelatorre) …"
         if attr[:1].isupper() or _TWEET_HANDLE.search(attr):
             return attr.rstrip(".")
@@ -106,6 +145,16 @@ def quote_start(paragraphs: list[str], k: int, is_plain: list[bool]) -> int:
     """Index of the first paragraph of the quotation whose attribution closes paragraph ``k``.
 
     ``is_plain[j]`` tells whether paragraph j is ordinary prose that may join a quote.
+
+    >>> plain = [True, True, True]
+    >>> quote_start(["He told me:", "It was the best year.", "After."], 1, plain)  # introduced
+    1
+    >>> quote_start(["He wrote:", "The first part of it.", "The second part. ~ Jo"], 2, plain)
+    1
+    >>> quote_start(["“It began in the spring,", "… and it never stopped. ~ Jo"], 1, plain)
+    0
+    >>> quote_start(["An ordinary paragraph.", "A quotation. ~ Jo"], 1, plain)  # no evidence
+    1
     """
     if k >= 1 and paragraphs[k - 1].rstrip().endswith(":"):
         return k
@@ -168,6 +217,13 @@ _INTRODUCES = re.compile(
 
 
 def _wholly_quoted(text: str) -> bool:
+    """One quotation from the first character to the last (not dialogue, not a snippet).
+
+    >>> _wholly_quoted("“People think a shop like this sells sweets. It sells the fact that somebody is here.”")
+    True
+    >>> _wholly_quoted("“Hi,” she said. “Hello,” he said, and they walked on."), _wholly_quoted("“Short.”")
+    (False, False)
+    """
     if not _WHOLLY_QUOTED.match(text) or len(text.split()) < MIN_BLOCK_QUOTE_WORDS:
         return False
     # One quotation, not dialogue: the opening mark is not closed and reopened mid-way.
@@ -191,6 +247,16 @@ def _quotable(b: Block, line_text: dict[int, str] | None) -> bool:
     return not any(_CODE_LINE.search(t) for t in lines)
 
 
+# Units are numbered with one number for a blank gap between them (corpusconv.units).
+ADJACENT_UNIT_STEP = 2
+
+
+def _next_to(before: Block, b: Block) -> bool:
+    """Nothing but a blank line between the two blocks: an introducing sentence does not
+    introduce what follows a removed or consumed line (a title, a widget) below it."""
+    return b.lines[0] - before.lines[1] <= ADJACENT_UNIT_STEP
+
+
 def mark_block_quotes(blocks: list[Block], indented: set[int], line_text: dict[int, str] | None = None,
                       separated: bool = False) -> list[Block]:
     """Unattributed block quotations (see the module docstring).  Consecutive indented
@@ -210,6 +276,7 @@ def mark_block_quotes(blocks: list[Block], indented: set[int], line_text: dict[i
             open_indented.source_lines += b.source_lines
             continue
         introduced = (b.type == "paragraph" and out and out[-1].type == "paragraph"
+                      and _next_to(out[-1], b)
                       and out[-1].text.rstrip().endswith(":")  # cheap test before the regex
                       and _INTRODUCES.search(out[-1].text) is not None
                       and _quotable(b, line_text))
@@ -379,7 +446,15 @@ def blank_separated(line_nos: list[int], line_text: dict[int, str], blank: set[i
 
 
 def _joined_intro(first: str, second: str) -> bool:
-    """``first`` introduces a quotation that the renderer joined under it as ``second``."""
+    """``first`` introduces a quotation that the renderer joined under it as ``second``.
+
+    >>> _joined_intro("When I asked him what he thought he said:", "Soil is like a good loaf, leave it be.")
+    True
+    >>> _joined_intro("He suggested a first step would be to,", "“Close the road for a month and see who complains.”")
+    True
+    >>> _joined_intro("Ingredients:", "Two cups of flour and a pinch of salt.")  # a label, not an introduction
+    False
+    """
     first = first.strip()
     # the joined line is a whole sentence (a quotation), not a list row or ingredient line
     if len(first.split()) < INTRO_MIN_WORDS or _LIST_START.match(first) or not _prose(second) \

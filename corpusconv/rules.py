@@ -44,7 +44,21 @@ _WRAPPED = re.compile(r"^[(\[{](.*)[)\]}]$")
 
 
 def normalise(line: str) -> str:
-    """The form rules match against: no list marker, folded space, lower case, trimmed."""
+    """The form rules match against: no list marker, folded space, lower case, trimmed.
+
+    >>> [normalise(s) for s in ("  * Reply", "  3. Leave   a REPLY ", "Share this:", "Like  Loading...")]
+    ['reply', 'leave a reply', 'share this', 'like loading']
+
+    Brackets go only when they wrap the whole line:
+
+    >>> normalise("[Reply]"), normalise("(continue reading)"), normalise("[1] Home (new)")
+    ('reply', 'continue reading', 'home (new)')
+
+    A line that is only punctuation keeps it (an empty form would match every rule):
+
+    >>> normalise("..."), normalise("()")
+    ('...', '()')
+    """
     # A line starting with a letter has no list marker (most lines: skip the regex).
     s = line if line[:1].isalpha() else _MARKER.sub("", line, count=1)
     s = " ".join(s.split()).lower()  # str.split and the regex \s agree on what is space
@@ -62,7 +76,13 @@ _FOLDS_TO_ASCII = ("\u017f", "\u0131", "\u0130", "\u212a")
 
 def lower_matches_like_ignorecase(text: str) -> bool:
     """True when substring tests on ``text.lower()`` find exactly what a ``re.I`` pattern of
-    ASCII letters would (the fast path of several cheap gates before regexes)."""
+    ASCII letters would (the fast path of several cheap gates before regexes).
+
+    >>> lower_matches_like_ignorecase("Reply"), lower_matches_like_ignorecase("Café")
+    (True, True)
+    >>> lower_matches_like_ignorecase("ſeptember 4")  # re.I folds the long s to "s"
+    False
+    """
     return text.isascii() or not any(c in text for c in _FOLDS_TO_ASCII)
 
 

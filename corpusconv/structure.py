@@ -524,9 +524,24 @@ def _decide(a: Analysis, models: Models | None, explain: bool = False) -> tuple[
     verdicts = classify.decide(models, a.context(), cands)
     threshold = models.get("article-context") or models.get("article")
     keep = {no for no, (p, _) in verdicts.items() if p >= threshold.threshold}
+    if _lost_the_article(cands, keep, a.region):
+        return a.region, {}
     evidence = {no: _model_evidence(threshold, p, x if explain else None)
                 for no, (p, x) in verdicts.items() if no not in keep}
     return keep | (a.region - {u.no for u in cands}), evidence
+
+
+# Never lose the article: a page where the fitted model keeps less than this share of the
+# prose the hand-written region holds (at least FALLBACK_MIN_WORDS words) is one whose
+# shape the model never saw (one enormous line, an unusual template): the region decides.
+FALLBACK_MIN_WORDS = 50
+FALLBACK_KEPT_SHARE = 0.1
+
+
+def _lost_the_article(cands: list[Unit], keep: set[int], region: set[int]) -> bool:
+    in_region = sum(u.words for u in cands if u.no in region)
+    kept = sum(u.words for u in cands if u.no in keep)
+    return in_region >= FALLBACK_MIN_WORDS and kept < FALLBACK_KEPT_SHARE * in_region
 
 
 def _model_evidence(model, p: float, x: list[float] | None) -> str:

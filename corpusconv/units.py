@@ -37,6 +37,14 @@ class Unit:
     of its marker), ``nest`` the indentation that decides list membership (the same,
     except where the layout puts an item's content at the margin), ``level`` a heading's
     level (0: not marked as a heading), ``quote`` the depth of blockquote marking.
+
+    ``words`` and ``norm`` are computed from the text once:
+
+    >>> u = Unit(3, (3,), "  • Reply to Jane", "Reply to Jane", 2, kind="item", marker="bullet")
+    >>> u.words, u.norm
+    (3, 'reply to jane')
+    >>> Unit(5, (5, 6), "Don't   stop", "Don't   stop", 0).words  # \\w+ runs: don, t, stop
+    3
     """
 
     no: int
@@ -68,7 +76,12 @@ class Unit:
 
 
 def blank_unit(no: int) -> Unit:
-    """The placeholder for the gap numbered ``no``."""
+    """The placeholder for the gap numbered ``no``.
+
+    >>> gap = blank_unit(4)
+    >>> gap.blank, gap.kind, gap.lines, gap.words, gap.norm
+    (True, 'blank', (), 0, '')
+    """
     return Unit(no, (), "", "", 0, kind="blank", blank=True)
 
 
@@ -131,6 +144,15 @@ def build_tree(units: list[Unit], is_header=None) -> None:
     A unit is inside an open item when its ``nest`` is deeper than the item's marker.
     ``is_header(text)`` tells whether a marker unit is a comment header ("Jane says:"),
     after which the comment text may follow a gap.
+
+    >>> def item(no, text, nest, marker="number"):
+    ...     return Unit(no, (no,), text, text, nest, kind="item", marker=marker, nest=nest)
+    >>> units = [item(1, "First", 2), item(2, "A reply", 4, "bullet"), item(3, "Second", 2)]
+    >>> build_tree(units)
+    >>> [(u.text, u.item.depth) for u in units]
+    [('First', 0), ('A reply', 1), ('Second', 0)]
+    >>> [u.text for u in units[0].item.all_lines()], units[2].item.prev is units[0].item
+    (['First', 'A reply'], True)
     """
     stack: list[Item] = []
     last_root: Item | None = None

@@ -180,12 +180,13 @@ P3 = ("The second place is a harbour town with a market on Saturdays, and the be
       "have eaten anywhere, served in bowls that are older than the restaurant itself.")
 
 
-def convert_page(text: str) -> Document:
-    """Convert a hand-written page and check that every line is accounted for."""
+def convert_page(text: str, model="default") -> Document:
+    """Convert a hand-written page and check that every line is accounted for (``model``:
+    the article decision, ``None`` for the hand-written region alone)."""
     import corpusconv
     from corpusconv.pipeline import check_accounting
 
-    doc = corpusconv.convert_text(text, source="case.txt")
+    doc = corpusconv.convert_text(text, source="case.txt", model=model)
     assert check_accounting(doc) == []
     return doc
 
@@ -201,3 +202,11 @@ def gzip_members(data: bytes) -> list[int]:
         offs.append(pos)
         pos = len(data) - len(d.unused_data)
     return offs
+
+
+def both_engines(reason: str):
+    """Parametrise a test over ``model``: the hand-written region (``None``), which must pass,
+    and the bundled fitted model, a known failure for ``reason`` (strict: a fix shows)."""
+    return pytest.mark.parametrize("model", [
+        pytest.param(None, id="hand"),
+        pytest.param("default", id="fitted", marks=pytest.mark.xfail(strict=True, reason=reason))])

@@ -10,7 +10,7 @@ from collections import Counter
 
 from corpusconv.comments import is_comment_heading, parse_header_line
 
-from conftest import convert_page as convert
+from conftest import both_engines, convert_page as convert
 
 BODY = ("This is the opening paragraph of the post, long enough to read as real prose in any "
         "article, with a full stop at the end.")
@@ -122,7 +122,8 @@ Post a comment
     assert "Very much agree" not in doc.text
 
 
-def test_navigation_list_is_not_a_thread_and_is_removed():
+@both_engines("the fitted model removes the menus too, but as page-header/footer, not as navigation")
+def test_navigation_list_is_not_a_thread_and_is_removed(model):
     page = f"""  • Recipes
   • Travel
   • Gardening
@@ -136,7 +137,7 @@ Post Title Here
   • Recent Posts
   • Archives
 """
-    doc = convert(page)
+    doc = convert(page, model)
     assert doc.comments == []
     assert "Recipes" not in doc.text and "Archives" not in doc.text
     assert Counter(r.category for r in doc.removals)["navigation"] >= 3
@@ -269,7 +270,8 @@ def test_prose_starting_with_response_is_not_a_comment_heading():
     assert is_comment_heading("99comments") and is_comment_heading("Post a Comment 241 Comments and 16 Replies")
 
 
-def test_related_posts_heading_ends_the_article():
+@both_engines("the fitted model keeps prose teasers after a 'Related posts' heading")
+def test_related_posts_heading_ends_the_article(model):
     teaser = ("This other post from last year talks at length about a completely different subject "
               "and is only a teaser for another page on the site, but it is long enough to read as prose.")
     page = f"""Post Title Here
@@ -286,15 +288,16 @@ Related posts
 
 {teaser.replace("other", "third")}
 """
-    doc = convert(page)
+    doc = convert(page, model)
     assert "teaser" not in doc.text
     assert any(r.rule == "share.related-end" for r in doc.removals)
     # An inline "Related" box does not end an article.
-    doc = convert(f"Post Title Here\n\n{BODY}\n\nRelated\n\n{BODY2}\n")
+    doc = convert(f"Post Title Here\n\n{BODY}\n\nRelated\n\n{BODY2}\n", model)
     assert "A second paragraph" in doc.text
 
 
-def test_blogger_classic_said_then_date_below():
+@both_engines("the fitted model keeps the blog's name above the date and the 'Newer Post Older Post Home' bar")
+def test_blogger_classic_said_then_date_below(model):
     page = f"""My Blog Name
 
 Friday, October 5, 2012
@@ -325,17 +328,18 @@ Post a Comment
 
 Newer Post Older Post Home
 """
-    doc = convert(page)
+    doc = convert(page, model)
     assert doc.title == "A Post About Gardens" and doc.date == "2012-10-05"
     assert [(c.author, c.date) for c in doc.comments] == [
         ("Anonymous", "2012-10-05"), ("Bob Smith", "2012-10-05")]
     assert "Newer Post" not in doc.text and "My Blog Name" not in doc.text
 
 
-def test_page_without_prose_keeps_its_sentences():
-    doc = convert("Café text here.\n")
+@both_engines("the fitted model drops the only sentence of a one-line page")
+def test_page_without_prose_keeps_its_sentences(model):
+    doc = convert("Café text here.\n", model)
     assert doc.text == "Café text here." and doc.removals == []
-    doc = convert("Comments are closed.\nBlog at WordPress.com.\n")
+    doc = convert("Comments are closed.\nBlog at WordPress.com.\n", model)
     assert doc.text == "" and len(doc.removals) == 2
 
 
@@ -351,13 +355,14 @@ def _paragraphs(n: int, start: int) -> str:
                        for i in range(n))
 
 
-def test_long_widget_stretch_ends_the_article():
+@both_engines("the fitted model keeps sidebar prose after a long stretch of widgets")
+def test_long_widget_stretch_ends_the_article(model):
     """A long stretch of chrome with several rule hits is a wall: sidebar prose after it is
     not article text, even where it outweighs the cost of the stretch."""
     widgets = "\n".join(["Share this:", "Twitter", "Facebook", "Like this:", "Like Loading...",
                          "Tags", "Search", "Topic", "Manufacturing", "Explore topics", "Headquarters"])
     sidebar = "\n\n".join(f"{SIDEBAR} Box {i}." for i in range(10))
-    doc = convert(f"Post Title Here\n\n{_paragraphs(14, 1)}\n\n{widgets}\n\n{sidebar}\n")
+    doc = convert(f"Post Title Here\n\n{_paragraphs(14, 1)}\n\n{widgets}\n\n{sidebar}\n", model)
     assert "Paragraph 14 of" in doc.text and "collaborative" not in doc.text
     assert {r.rule for r in doc.removals if "collaborative" in r.text} == {"shape.page-footer"}
 

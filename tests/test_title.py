@@ -3,7 +3,7 @@ the headings that look like one but are not (site names, controls, captions, ech
 
 from __future__ import annotations
 
-from conftest import P1, P2, P3, convert_page as convert
+from conftest import P1, P2, P3, both_engines, convert_page as convert
 
 BODY = f"{P1}\n\n{P2}\n\n{P3}\n"
 
@@ -75,7 +75,8 @@ def test_page_title_line_with_site_suffix_is_not_a_fuller_title():
     assert convert(page).title == "My Four Favourite Places On Earth"
 
 
-def test_rest_of_the_post_header_is_not_article_text():
+@both_engines("the fitted model keeps the byline line between the title and the dateline")
+def test_rest_of_the_post_header_is_not_article_text(model):
     """A run that starts at a post header below the title (see post_header_start) drops the
     header's remaining lines: a repeated dateline is metadata, a role and a control chrome."""
     page = (f"Cells That Taste Danger Set Off Immune Responses\n\nBy Carrie Arnold\n\nNovember 15, 2019\n\n"
@@ -83,7 +84,7 @@ def test_rest_of_the_post_header_is_not_article_text():
             f"alarms when something goes wrong.\n\nCells with taste receptors sometimes develop inside "
             f"the lungs of animals infected with influenza, as a new study shows.\n\n"
             f"Contributing Writer\n\nNovember 15, 2019\n\nView PDF/Print Mode\n\n{BODY}")
-    doc = convert(page)
+    doc = convert(page, model)
     assert doc.title == "Cells That Taste Danger Set Off Immune Responses" and doc.date == "2019-11-15"
     assert doc.text.startswith("I just got back")
     assert {r.rule for r in doc.removals if r.text == "November 15, 2019"} == {"meta.date"}
