@@ -10,24 +10,17 @@ thread and a "Related posts"-style heading are walls it cannot cross.  A post he
 (dateline beside a heading, or a heading the comment section names) early in the run
 moves its start past a blog description or sidebar printed above the post.
 
-Title: a heading-like line near the article's start, scored on evidence: beside a
-dateline or byline, directly above the article, quoted by the comment section, share
-texts or other short lines, title case, length; against: one- or two-word names,
-captions, a person's name beside a dateline (a byline), controls ("View PDF/Print
-Mode"), the site's name (printed in the footer), a line that wraps another heading
-("Share …: X"), distance.  A lower-case title counts only where its position says
-"title"; a chosen heading that shortens a fuller one printed above gives way to it.
+Title candidates: :func:`is_heading_like` says which lines could be a heading (the title
+search itself, its features and its pick are in :mod:`corpusconv.titles`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from os.path import commonprefix
 
 from .dates import TIME_RE, date_and_time_span, is_dateline
 from .segment import SECTION_BREAK
-from .units import LineCount, LinePredicate, PositionPredicate, Unit
+from .units import LinePredicate, PositionPredicate, Unit
 from .model import Block
 from .rules import lower_matches_like_ignorecase
 
@@ -39,18 +32,6 @@ BOILERPLATE_PENALTY = 6
 THREAD_WALL = -10_000
 WIDGET_WALL = -9_999          # a rule with wall = true ("Related posts" and the like)
 MIN_ARTICLE_SCORE = 40        # words of net prose that make a run an article
-# Title search window, in non-blank lines above / into the article.
-TITLE_LOOKBACK = 20
-REPEAT_BONUS = 1.5
-TITLE_DISTANCE_COST = 0.15    # per non-blank line between a candidate and the article
-ADJACENT_BONUS = 1.5          # directly above the article (or above its dateline)
-TITLE_REPEAT_MIN_WORDS = 4     # a title printed twice (breadcrumb, share text); site names are shorter
-SHORT_TITLE_WORDS = 2         # "Mozilla", "Tone Deaf": site and section names
-SHORT_TITLE_PENALTY = 2
-PIPE_TITLE_MIN_WORDS = 6
-TITLE_LOOKAHEAD = 6
-TITLE_INSIDE_REACH = 2        # a title may be one of the article run's first lines
-TITLE_SKIP_REMOVED = 3        # removed lines (image names, credits) looked past below a title
 TITLE_MAX_WORDS = 20
 TITLE_MAX_CHARS = 200
 SUBHEADING_MAX_WORDS = 12
@@ -65,13 +46,8 @@ DIALOGUE_MIN_SPEAKERS = 2
 # A sentence ends in . ! ? … : ; possibly inside closing quotes or brackets.
 _SENTENCE_END = re.compile(r"[.!?…:;][\"”’)\]]*$")
 TITLE_CASE_SHARE = 0.6
-# Titles may ask or exclaim; a line ending like a statement is body text.
-_STATEMENT_END = re.compile(r"[.:;][\"”’)\]]*$")
 FORWARD_EXTENSION = 3         # short sentence lines just after the article still belong to it
 CLOSING_HEADING_MAX_WORDS = 4  # a shorter title-case line after the article is a heading, not a closing line
-_BYLINE = re.compile(r"^(?:by|posted by|written by|words by|author:?|story by)\s+(?P<name>[^\d|•·,]{2,60}?)"
-                     r"(?:\s*(?:[|•·,]|\bon\b|\bin\b|\d).*)?$", re.I)
-_BY_INSIDE = re.compile(r"\b[Bb][Yy]\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})")
 _SPEAKER = re.compile(r"^(?P<who>[A-Z][\w.'’-]{0,20}(?:\s[A-Z][\w.'’-]{0,20}){0,2}):\s+(?P<rest>\S.*)$", re.S)
 
 
@@ -230,11 +206,6 @@ def best_region(scores: list[float]) -> tuple[int, int] | None:
     return best_span
 
 
-def is_ui_label(ln: Unit) -> bool:
-    """A short line starting with a command ("View PDF/Print Mode", "Download Free Trial")."""
-    return ln.words <= UI_LABEL_MAX_WORDS and _UI_VERB.match(ln.text) is not None
-
-
 def _capital_start(t: str) -> bool:
     """Starts like a heading: a capital, a digit, an opening quote or bracket, or a word
     with a capital inside ("iOS 13 will…", "eBay buys…")."""
@@ -265,19 +236,6 @@ def is_heading_like(ln: Unit, any_case: bool = False) -> bool:
     return letters >= TITLE_MIN_LETTER_SHARE * len(t.replace(" ", ""))
 
 
-def find_byline(text: str) -> str | None:
-    m = _BYLINE.match(text.strip())
-    if m:
-        return m.group("name").strip()
-    found = date_and_time_span(text)
-    if found:
-        rest = text[:found[1][0]] + " " + text[found[1][1]:]
-        m = _BY_INSIDE.search(rest)
-        if m:
-            return m.group("name").strip()
-    return None
-
-
 # A post header (dateline next to a heading) inside the first part of the best run means
 # the run began in a sidebar or blog description printed above the post.
 POST_HEADER_MAX_SHARE = 0.5
@@ -298,194 +256,6 @@ def post_header_start(seq: list[Unit], start: int, end: int, scores: list[float]
         if before > POST_HEADER_MAX_SHARE * total:
             break
     return start
-
-
-@dataclass
-class Heading:
-    title: Unit | None
-    date_line: Unit | None
-    byline: Unit | None
-    author: str | None
-
-
-_PERSON_NAME = re.compile(r"^[A-Z][a-z]+(?: [A-Z]\.?)?(?: [A-Z][a-z'’-]+){1,2}$")
-PERSON_NEAR_DATE_PENALTY = 4
-_CAPTION = re.compile(r"\b(?:photo|image|picture|credit|getty|afp|reuters|shutterstock|illustration)\b", re.I)
-# Short headings that start with a command are controls and calls to action, not titles.
-_UI_VERB = re.compile(r"(?:view|print|download|share|read|click|subscribe|follow|sign|log|register|join|get|see|"
-                      r"buy|shop|watch|listen|save|email|send|skip|jump|back|go|load|show|hide|open|close|copy|"
-                      r"add|leave|post|submit|search|explore|discover|learn|find|try|start|continue|return)\b", re.I)
-UI_LABEL_MAX_WORDS = 5
-UI_LABEL_PENALTY = 3
-SITE_NAME_PENALTY = 4
-WRAPPER_PENALTY = 4
-WRAPPED_MIN_CHARS = 15        # a heading this long, quoted at the end of another line
-MENTION_BONUS = 3             # per other line quoting the candidate (share text, "12 comments on X")
-MENTION_BONUS_CAP = 6
-SHORT_MENTION_BONUS = 2
-SHORT_MENTION_BONUS_CAP = 4
-_NOT_TITLE_CHARS = re.compile(r"[«»]|:$|^\W*$")
-
-
-# The chosen heading may be a shortened echo of the title printed further up (an image's
-# alt text "The Doobie Brothers", a section heading "How to Grow X: What You Need"): a
-# longer heading above that starts with the same words is the title.
-TITLE_FAMILY_LOOKBACK = 40
-TITLE_FAMILY_MIN_PREFIX = 15
-TITLE_FAMILY_PREFIX_SHARE = 0.6
-_SITE_SUFFIX_SEPARATORS = ("-", "|", "–", "—", "::", "«", "»", "·")
-
-
-def _full_title_above(seq: list[Unit], best: int, start: int, usable: LinePredicate) -> int:
-    cand = seq[best]
-    for k in range(best - 1, max(-1, min(best, start) - TITLE_FAMILY_LOOKBACK - 1), -1):
-        ln = seq[k]
-        if len(ln.norm) <= len(cand.norm) or ln.item is not None or not usable(ln) or not is_heading_like(ln):
-            continue
-        shared = len(commonprefix([ln.norm, cand.norm]))
-        if shared == len(cand.norm) and ln.norm[shared:].lstrip(" ?!.,;'\"’”)]").startswith(_SITE_SUFFIX_SEPARATORS):
-            continue  # "Title - Site Name": the page's <title> line, not a fuller title
-        if shared >= TITLE_FAMILY_MIN_PREFIX and shared >= TITLE_FAMILY_PREFIX_SHARE * len(cand.norm):
-            return k
-    return best
-
-
-@dataclass(frozen=True)
-class _TitleClues:
-    """What the page says about the lines near the article, for scoring title candidates."""
-
-    seq: list[Unit]
-    start: int
-    mentions: LineCount
-    repeats: LineCount
-    usable: LinePredicate
-    in_footer: LinePredicate
-    nearby: list[str]  # the longer lines' texts: a title quoted at the end of one of them
-
-
-# A title's usual length: shorter is a label, longer a sentence.
-TITLE_TYPICAL_MIN_WORDS = 3
-TITLE_TYPICAL_MAX_WORDS = 15
-# Lines above and below the title searched for its dateline and byline.
-TITLE_META_BELOW = 3
-TITLE_META_ABOVE = 3
-BYLINE_MAX_WORDS = 12
-
-
-def find_title(seq: list[Unit], start: int, mentions: LineCount, repeats: LineCount, usable: LinePredicate,
-               trace: list | None = None, in_footer: LinePredicate = lambda ln: False) -> Heading:
-    """Pick the title near ``seq[start]`` (the first article line); see module docstring.
-
-    ``mentions(line)`` counts other lines that quote the line's text inside them (comment
-    headings, "Leave a reply to …"); ``repeats(line)`` counts identical lines (site chrome);
-    ``in_footer(line)`` tells whether the site footer names it ("© 2012 X", "X is proudly
-    powered by …"): the site's name, not the post's.  Candidates are the heading-like lines
-    placed where a title stands (:func:`_placed_as_title`); the best score wins
-    (:func:`_title_score`); its dateline and byline are looked for beside it.
-    """
-    lo = max(0, start - TITLE_LOOKBACK)
-    hi = min(len(seq), start + TITLE_LOOKAHEAD)
-    clues = _TitleClues(seq, start, mentions, repeats, usable, in_footer,
-                        [seq[k].norm for k in range(lo, hi) if len(seq[k].norm) >= WRAPPED_MIN_CHARS])
-    best, best_score = None, 0.0
-    for k in range(lo, hi):
-        ln = seq[k]
-        if not usable(ln) or ln.item is not None or not is_heading_like(ln, any_case=True):
-            continue
-        near_date = any(is_dateline(seq[j].text) or find_byline(seq[j].text)
-                        for j in (k - 1, k + 1) if 0 <= j < len(seq))
-        if not _placed_as_title(clues, k, near_date) or not _reads_as_title(ln):
-            continue
-        score = _title_score(clues, k, near_date)
-        if trace is not None:
-            trace.append((round(score, 2), ln.no, ln.text[:60]))
-        if score > best_score:
-            best, best_score = k, score
-    if best is None:
-        return Heading(None, None, None, None)
-    return _title_with_meta(seq, _full_title_above(seq, best, start, usable))
-
-
-def _placed_as_title(clues: _TitleClues, k: int, near_date: bool) -> bool:
-    """Whether line ``k`` stands where a title does: above the article, or inside it only
-    on evidence (a dateline/byline beside it, or the article's very first line reading as
-    a heading above a paragraph: long news titles score as prose)."""
-    seq, start, ln = clues.seq, clues.start, clues.seq[k]
-    inside = k >= start
-    # The next line that stays on the page (an image file name or a caption credit
-    # between a title and its first paragraph is removed).
-    nxt = next((j for j in range(k + 1, min(len(seq), k + 1 + TITLE_SKIP_REMOVED)) if clues.usable(seq[j])),
-               None)
-    opens_article = (start <= k <= start + TITLE_INSIDE_REACH and nxt is not None
-                     and not _STATEMENT_END.search(ln.text.rstrip("…"))
-                     and seq[nxt].words >= PROSE_MIN_WORDS)
-    if inside and not (near_date or opens_article):
-        return False
-    # A title in lower case only where the position itself says "title".
-    return opens_article or (near_date and inside) or is_heading_like(ln)
-
-
-def _reads_as_title(ln: Unit) -> bool:
-    """Not a byline, a label ending in a colon, or a menu ("Home | About | Contact"; long
-    titles do carry "| subtitle")."""
-    if _NOT_TITLE_CHARS.search(ln.text) or find_byline(ln.text):
-        return False
-    return "|" not in ln.text or ln.words >= PIPE_TITLE_MIN_WORDS
-
-
-def _title_score(clues: _TitleClues, k: int, near_date: bool) -> float:
-    """How much line ``k`` looks like the post's title (see the module docstring)."""
-    seq, start, ln = clues.seq, clues.start, clues.seq[k]
-    score = 1.0
-    score += 3 if near_date else 0
-    if near_date and _PERSON_NAME.match(ln.text):
-        score -= PERSON_NEAR_DATE_PENALTY  # "Jason Cipriani" above "November 18, 2019": a byline
-    # Share texts and comment headings quote a post's title; site and section names
-    # ("Business", "Tone Deaf") are quoted too, but are short.
-    if ln.words > SHORT_TITLE_WORDS:
-        score += min(MENTION_BONUS_CAP, MENTION_BONUS * clues.mentions(ln))
-    else:
-        score += min(SHORT_MENTION_BONUS_CAP, SHORT_MENTION_BONUS * clues.mentions(ln))
-    # The title is often printed twice (breadcrumb, heading, share text); menus repeat
-    # too, but as list items, which are not candidates.
-    if ln.words >= TITLE_REPEAT_MIN_WORDS:  # blog and section names repeat too, but are short
-        score += REPEAT_BONUS * min(2, clues.repeats(ln))
-    if ln.words <= SHORT_TITLE_WORDS:
-        score -= SHORT_TITLE_PENALTY
-    score -= 3 if _CAPTION.search(ln.text) else 0
-    if clues.in_footer(ln):
-        score -= SITE_NAME_PENALTY
-    if any(len(ln.norm) > len(o) and ln.norm.endswith(o) for o in clues.nearby):
-        score -= WRAPPER_PENALTY  # "Share All sharing options for: X", "Comments on X": X is the title
-    if is_ui_label(ln):
-        score -= UI_LABEL_PENALTY  # "View PDF/Print Mode", "Download Free Trial": a control
-    score += 1 if TITLE_TYPICAL_MIN_WORDS <= ln.words <= TITLE_TYPICAL_MAX_WORDS else 0
-    score -= 1.5 if ln.text.endswith(".") and not ln.text.endswith("...") else 0
-    score += 0.25 * min(ln.words, 10)
-    score += 1 if is_title_case(ln.text) else 0
-    score -= TITLE_DISTANCE_COST * abs(start - k)
-    # Directly followed by the article (or by its dateline) is the usual layout.
-    if k + 1 < len(seq) and (k + 1 == start or is_dateline(seq[k + 1].text)):
-        score += ADJACENT_BONUS
-    return score
-
-
-def _title_with_meta(seq: list[Unit], best: int) -> Heading:
-    """The title ``seq[best]`` with the dateline and byline beside it (below first)."""
-    date_line = byline = None
-    author = None
-    near = (list(range(best + 1, min(len(seq), best + 1 + TITLE_META_BELOW)))
-            + list(range(max(0, best - TITLE_META_ABOVE), best)))
-    for j in near:
-        t = seq[j].text
-        if date_line is None and date_and_time_span(t) and (is_dateline(t) or find_byline(t)):
-            date_line = seq[j]
-            author = author or find_byline(t)
-            if author:
-                byline = None
-        elif byline is None and author is None and find_byline(t) and seq[j].words <= BYLINE_MAX_WORDS:
-            byline, author = seq[j], find_byline(t)
-    return Heading(seq[best], date_line, byline, author)
 
 
 def paragraphs_from_lines(lines: list[Unit]) -> list[Block]:

@@ -467,8 +467,8 @@ def convert(
                                            "line per block (resiliparse, inscriptis), hard-wrapped "
                                            "(lynx, w3m) or Markdown (html2text, pandoc)."),
     model: str = typer.Option(DEFAULT_MODEL, "--model", metavar="FILE",
-                              help="The fitted article model (corpusconv fit): 'default' (built in), "
-                                   "a file, or 'none' for the hand-written region only."),
+                              help="The fitted models (corpusconv fit: article, and title if the file has it): "
+                                   "'default' (built in), a file, or 'none' for the hand-set decisions only."),
     text_field: str = TEXT_FIELD_OPTION,
     id_field: str = ID_FIELD_OPTION,
     url_field: str = URL_FIELD_OPTION,
@@ -723,7 +723,7 @@ def fit(
                                          help="Keep each page's features here (reused while the code "
                                               "and the page are unchanged: repeated fits are fast)."),
 ) -> None:
-    """Fit the article model on your own labelled pages (the built-in one is fitted the same way)."""
+    """Fit the article and title models on your own labelled pages (the built-in one is fitted the same way)."""
     raise typer.Exit(guarded(lambda: fit_command([str(p) for p in pages], str(gold), str(output),
                                                  str(only) if only else None, jobs, force,
                                                  str(cache) if cache else None)))

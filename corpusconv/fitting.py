@@ -1,4 +1,5 @@
-"""Fit the article decision (:mod:`corpusconv.classify`) on labelled pages.
+"""Fit the article decision (:mod:`corpusconv.classify`) and the title decision
+(:mod:`corpusconv.titles`) on labelled pages.
 
 Labelled pages are rendered pages (``NAME.txt``, any dump tool) with a gold file
 (``NAME.json`` in the format :mod:`corpusconv.goldlabels` documents: at least the title
@@ -6,7 +7,11 @@ and the article's paragraphs).  For every page the conversion runs as usual up t
 article decision (:func:`corpusconv.structure.analyse`), so the features fitted on are
 exactly those conversion computes; each candidate unit is labelled from the gold
 alignment of its physical lines (article, title or quotation: 1; anything else: 0) and
-weighted by its length, since the article's words are what the scores count.
+weighted by its length, since the article's words are what the scores count.  The same
+analysis gives the title decision's rows: one per title candidate
+(:func:`corpusconv.titles.candidates`), 1 where its text is the gold title as the dev
+set's scorer compares titles (:func:`title_key`); the candidates of a page are ranked
+against each other (LightGBM's LambdaRank, one query per page).
 
 The fit (LightGBM, an optional dependency: ``pip install 'corpusconv[fit]'``) is
 deterministic: one thread, fixed seeds, pages in sorted order, so the same pages give the
@@ -19,12 +24,14 @@ import hashlib
 import json
 import math
 import os
+import re
+import unicodedata
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import classify, goldlabels, trees
+from . import classify, goldlabels, titles, trees
 from .decoding import decode_bytes
 from .errors import CorpusconvError
 from .rules import default_rules
@@ -45,15 +52,27 @@ PAGE_WEIGHT = 200.0       # each page's units weigh this much in all
 
 
 @dataclass
+class TitleRows:
+    """One labelled page's title candidates, in page order: features (in the order of
+    :data:`corpusconv.titles.FEATURES`), labels (1: the gold title), and whether the
+    hand-set pick names the gold title (the baseline the fitted pick is compared with)."""
+
+    x: list[list[float]] = field(default_factory=list)
+    y: list[int] = field(default_factory=list)
+    hand_right: bool = False
+
+
+@dataclass
 class PageRows:
     """One labelled page's candidate units, in page order: features, labels (None: a unit
     without words, not fitted on but part of its neighbours' context), word counts, and
-    the page's site (cross-validation groups)."""
+    the page's site (cross-validation groups); and the page's title candidates."""
 
     x: list[list[float]]
     y: list[int | None]
     words: list[int]
     site: str = ""
+    title: TitleRows = field(default_factory=TitleRows)
 
     def weights(self) -> list[float]:
         """Per labelled unit: its share of the page's (square-rooted) words.  Every page
@@ -79,15 +98,54 @@ def unit_label(u_lines: tuple[int, ...], labels: list) -> int | None:
     return 1 if art * 2 >= total else 0
 
 
+_LOOSE = re.compile(r"[\W_]+")
+
+
+def title_key(text: str | None) -> str:
+    """A title as the dev set's scorer compares it: NFKC, lower case, no spaces or punctuation.
+
+    >>> title_key("The Title: A “Story”!") == title_key("the title a story")
+    True
+    >>> title_key(None)
+    ''
+    """
+    return _LOOSE.sub("", unicodedata.normalize("NFKC", text or "").lower())
+
+
+def title_rows(search: titles.Search | None, gold: dict) -> TitleRows:
+    """One row per title candidate of a page's title search (:attr:`Analysis.title`): 1
+    where its text is the gold title."""
+    gold_key = title_key(gold.get("title"))
+    if search is None:
+        return TitleRows()
+    cands = titles.candidates(search)
+    hand = titles.pick(search, None).title
+    return TitleRows(titles.feature_rows(search, cands),
+                     [int(bool(gold_key) and title_key(c.unit.text) == gold_key) for c in cands],
+                     bool(gold_key) and hand is not None and title_key(hand.unit.text) == gold_key)
+
+
 def page_rows(text_path: str, gold: dict) -> PageRows:
-    """Features, labels and word counts of one labelled page's candidate units."""
+    """Features, labels and word counts of one labelled page's candidate units (and its
+    title candidates: one analysis of the page serves both decisions)."""
     lines = decode_bytes(Path(text_path).read_bytes()).lines
     labels = goldlabels.label_lines(lines, gold)
     a = analyse(segment_page(lines).units, default_rules())
     feats = classify.page_features(a.context())
     cands = a.candidates()
     return PageRows([feats[u.no] for u in cands], [unit_label(u.lines, labels) for u in cands],
-                    [u.words for u in cands], goldlabels.site_of(gold, Path(text_path).stem))
+                    [u.words for u in cands], goldlabels.site_of(gold, Path(text_path).stem),
+                    title_rows(a.title, gold))
+
+
+def _rows_doc(rows: PageRows) -> dict:
+    t = rows.title
+    return {"x": rows.x, "y": rows.y, "words": rows.words, "site": rows.site,
+            "title": {"x": t.x, "y": t.y, "hand_right": t.hand_right}}
+
+
+def _rows_from_doc(doc: dict) -> PageRows:
+    return PageRows(**dict(doc, title=TitleRows(**doc["title"])))
 
 
 @lru_cache(maxsize=1)
@@ -108,15 +166,14 @@ def _cached_rows(args: tuple[str, dict, str | None]) -> PageRows:
                          + code_digest().encode()).hexdigest()[:24]
     f = Path(cache) / f"{key}.json"
     try:
-        return PageRows(**json.loads(f.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
+        return _rows_from_doc(json.loads(f.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, KeyError):
         pass
     rows = page_rows(path, gold)
     try:
         Path(cache).mkdir(parents=True, exist_ok=True)
         tmp = f.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"x": rows.x, "y": rows.y, "words": rows.words, "site": rows.site}),
-                       encoding="utf-8")
+        tmp.write_text(json.dumps(_rows_doc(rows)), encoding="utf-8")
         os.replace(tmp, f)
     except OSError:
         pass  # a cache that cannot be written only costs time
@@ -205,15 +262,20 @@ def _labelled(pages: list[PageRows], extra: list[list[list[float]]] | None = Non
     return xs, ys, ws
 
 
-def _member(booster, names: list[str], meta: dict) -> dict:
-    """A model file member from a booster (flat trees, see :mod:`corpusconv.trees`)."""
+def _flat_trees(booster) -> list[dict]:
+    """The booster's trees as flat arrays (see :mod:`corpusconv.trees`)."""
     out_trees = []
     for t in booster.dump_model()["tree_info"]:
         flat: dict[str, list] = {"feature": [], "threshold": [], "left": [], "right": [], "value": [], "leaf": []}
         _flatten(t["tree_structure"], flat)
         out_trees.append(flat)
+    return out_trees
+
+
+def _member(booster, names: list[str], meta: dict) -> dict:
+    """An article model file member from a booster."""
     meta = dict(meta, params={k: v for k, v in _params().items() if k != "verbose"}, trees=N_TREES)
-    return trees.ensemble_doc(names, out_trees, 0.0, THRESHOLD, meta)
+    return trees.ensemble_doc(names, _flat_trees(booster), 0.0, THRESHOLD, meta)
 
 
 def _out_of_fold(pages: list[PageRows]) -> list[list[float]]:
@@ -251,10 +313,58 @@ def fit_article(pages: list[PageRows]) -> dict[str, dict]:
     return {"article": first, "article-context": second}
 
 
+# --------------------------------------------------------------------------------------
+# The title decision: the page's candidates ranked against each other
+# --------------------------------------------------------------------------------------
+TITLE_N_TREES = 150
+TITLE_NUM_LEAVES = 15
+TITLE_LEARNING_RATE = 0.05
+TITLE_MIN_CHILD_SAMPLES = 20
+TITLE_FEATURE_FRACTION = 0.8
+# The pick takes the best candidate if sigmoid(its score) is at least this.  A missing
+# title scores as wrong as a wrong one wherever the page has a title, so the threshold
+# only keeps the pick from naming the weakest candidate of a page without a headline
+# (checked on the site-grouped folds of bench/title_cv.py).
+TITLE_THRESHOLD = 0.05
+
+
+def _title_params() -> dict:
+    # LambdaRank, one query per page: what makes a heading the title is how it compares
+    # with the page's other headings, not how it compares with other pages' headings.
+    return dict(objective="lambdarank", num_leaves=TITLE_NUM_LEAVES, learning_rate=TITLE_LEARNING_RATE,
+                min_data_in_leaf=TITLE_MIN_CHILD_SAMPLES, feature_fraction=TITLE_FEATURE_FRACTION, seed=SEED,
+                num_threads=FIT_THREADS, deterministic=True, force_row_wise=True, verbose=-1)
+
+
+def title_booster(pages: list[TitleRows]):
+    """The title decision's LightGBM ranker, fitted on the pages whose gold title is
+    among the candidates (a page without one teaches the ranking nothing)."""
+    lightgbm, np = _lightgbm()
+    used = [p for p in pages if any(p.y)]
+    if not used:
+        raise CorpusconvError("fitting the title needs pages whose gold title is among the title candidates")
+    xs = [x for p in used for x in p.x]
+    data = lightgbm.Dataset(np.asarray(xs, dtype=np.float64), label=np.asarray([y for p in used for y in p.y]),
+                            group=[len(p.y) for p in used], feature_name=list(titles.FEATURES),
+                            params={"verbose": -1})
+    return lightgbm.train(_title_params(), data, num_boost_round=TITLE_N_TREES)
+
+
+def fit_title(pages: list[TitleRows]) -> dict:
+    """The ``"title"`` member of a model file, fitted on each page's title candidates."""
+    digest = hashlib.sha256(repr([(p.x, p.y) for p in pages]).encode()).hexdigest()[:16]
+    meta = {"pages": sum(1 for p in pages if any(p.y)), "candidates": sum(len(p.y) for p in pages),
+            "data_digest": "sha256:" + digest, "trees": TITLE_N_TREES,
+            "params": {k: v for k, v in _title_params().items() if k != "verbose"}}
+    return trees.ensemble_doc(list(titles.FEATURES), _flat_trees(title_booster(pages)), 0.0, TITLE_THRESHOLD, meta)
+
+
 def fit_pages(gold_dir: str, page_dirs: list[str], only: set[str] | None = None, jobs: int = 1,
               cache: str | None = None) -> str:
+    """The model file text: the article members and the title member, fitted on the
+    labelled pages."""
     pages = labelled_pages(gold_dir, page_dirs, only)
     rows = collect(pages, jobs, cache)
     names = sorted({Path(f).stem for f, _ in pages})
     meta = {"pages": len(names), "renderings": len(page_dirs), "page_files": len(pages)}
-    return trees.dumps(fit_article(rows), meta)
+    return trees.dumps(dict(fit_article(rows), title=fit_title([r.title for r in rows])), meta)

@@ -14,16 +14,15 @@ that names its rule.  Context decisions have rule ids too (``SHAPE_RULES``).
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from . import article, classify, comments, quotes
+from . import article, classify, comments, quotes, titles
 from .dates import date_and_time_span, is_dateline
 from .units import Item, LineRule, Unit
 from .model import Block, Comment, Removal
 from .rules import PageMatches, Rule, RuleSet, normalise
 from .segment import Layout, Segmented, segment
-from .trees import Models
+from .trees import Ensemble, Models
 
 # Decisions made from context rather than from a phrase rule: id -> (category, evidence).
 SHAPE_RULES = {
@@ -36,10 +35,6 @@ SHAPE_RULES = {
     "meta.date": ("metadata", "the article dateline (see the record's 'date')"),
     "meta.byline": ("metadata", "the article byline (see the record's 'author')"),
 }
-MENTION_MAX_WORDS = 25
-SITE_FOOTER_CATEGORY = "site-footer"
-SITE_NAME_MIN_CHARS = 6  # shorter candidates ("Home") are inside many footer lines by chance
-MENTION_MIN_CHARS = 6  # shorter candidates are inside other lines by chance ("News", "Home")
 # Removed-line categories that may stand inside a comment (its furniture, not its text).
 ACTION_CATEGORIES = {"comment-action", "share-widget", "comment-policy", "comment-heading", "comment-form", "rating"}
 
@@ -52,6 +47,9 @@ class StructureResult:
     blocks: list[Block] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     removals: list[Removal] = field(default_factory=list)
+    # unit no -> the evidence of a consumed unit's removal, where it is the decision's own
+    # (the title's: the model's strongest features or the hand-set score's terms)
+    evidence: dict[int, str] = field(default_factory=dict)
 
 
 def _shape_removal(rule_id: str, ln: Unit, why: str | None = None) -> Removal:
@@ -339,85 +337,52 @@ def _score_lines(page: _Page, in_thread: set[int]) -> _Scored:
     return _Scored(seq, scores, walls, span, link_lines, teasers)
 
 
-class _TitleClues:
-    """What the rest of the page says about a title candidate (the callbacks
-    :func:`article.find_title` and :func:`article.post_header_start` ask)."""
-
-    def __init__(self, page: _Page, in_thread: set[int]) -> None:
-        nonblank = page.nonblank
-        self._page, self._in_thread = page, in_thread
-        self._repeated = Counter(ln.norm for ln in nonblank)
-        # Lines that may quote the title: comment headings, reply links, breadcrumbs - not
-        # prose, and not the site footer (which names the site: see in_footer).
-        self._footer_lines = [ln.norm for ln in nonblank if (r := page.dropped.get(ln.no)) is not None
-                              and r.category == SITE_FOOTER_CATEGORY]
-        self._page_lines = [ln.norm for ln in nonblank if ln.words <= MENTION_MAX_WORDS
-                            and ((r := page.dropped.get(ln.no)) is None or r.category != SITE_FOOTER_CATEGORY)]
-        self._headings = [ln.norm for ln in nonblank
-                          if ln.words <= MENTION_MAX_WORDS and comments.is_comment_heading(ln.text)]
-
-    def mentions(self, cand: Unit) -> int:
-        if len(cand.norm) < MENTION_MIN_CHARS:
-            return 0
-        return sum(1 for t in self._page_lines if cand.norm in t and t != cand.norm)
-
-    def named_by_comments(self, cand: Unit) -> bool:
-        """'38 comments to X', '3 thoughts on “X”': the comment section names the post."""
-        return len(cand.norm) >= MENTION_MIN_CHARS and any(cand.norm in h and h != cand.norm for h in self._headings)
-
-    def repeats(self, cand: Unit) -> int:
-        return self._repeated[cand.norm] - 1
-
-    def in_footer(self, cand: Unit) -> bool:
-        return len(cand.norm) >= SITE_NAME_MIN_CHARS and any(cand.norm in t for t in self._footer_lines)
-
-    def usable(self, ln: Unit) -> bool:
-        return ln.no not in self._page.dropped and ln.no not in self._in_thread
-
-
-def _article_region(page: _Page, sc: _Scored, in_thread: set[int], res: StructureResult
-                    ) -> tuple[set[int], dict[int, str]]:
-    """The article's line numbers, and the lines consumed as title/date/byline."""
+def _article_region(page: _Page, sc: _Scored, in_thread: set[int], res: StructureResult,
+                    title_model: Ensemble | None = None,
+                    explain: bool = False) -> tuple[set[int], dict[int, str], titles.Search | None]:
+    """The article's line numbers, the lines consumed as title/date/byline, and the title
+    search (None when the page has no article run)."""
     consumed: dict[int, str] = {}
     if sc.span is None:
         # No run of prose at all (a one-line note, a page of short sentences): keep the
         # sentences rather than call the whole page a footer.
         return {ln.no for k, ln in enumerate(sc.seq) if k not in sc.walls
-                and article.is_sentence(ln.text) and page.removed_by_rule(ln) is None}, consumed
+                and article.is_sentence(ln.text) and page.removed_by_rule(ln) is None}, consumed, None
     seq = sc.seq
-    clues = _TitleClues(page, in_thread)
+    look = titles.page_lookups(page.nonblank, page.dropped, in_thread)
     start, end = sc.span
     end = article.extend_region(seq, end, lambda k: k in sc.walls or page.removed_by_rule(seq[k]) is not None)
-    start = article.post_header_start(seq, start, end, sc.scores, clues.named_by_comments)
-    head = article.find_title(seq, start, clues.mentions, clues.repeats, clues.usable, in_footer=clues.in_footer)
-    _take_heading(head, res, consumed)
-    if head.title is not None:
-        start = max(start, seq.index(head.title) + 1)
-    start = _skip_post_header(sc, start, end, head, res, consumed)
-    return {seq[k].no for k in range(start, end + 1) if k not in sc.walls}, consumed
+    start = article.post_header_start(seq, start, end, sc.scores, look.named_by_comments)
+    search = titles.Search(seq, start, end, look, sc.scores, sc.link_lines)
+    head = titles.find_title(search, title_model, explain)
+    start = _consume_post_header(head, seq, start, consumed, res)
+    start = _trim_post_header(head, page, sc, start, end, consumed, res)
+    return {seq[k].no for k in range(start, end + 1) if k not in sc.walls}, consumed, search
 
 
-def _take_heading(head: article.Heading, res: StructureResult, consumed: dict[int, str]) -> None:
-    """The title, date and author into the result; their lines consumed as metadata."""
+def _consume_post_header(head: titles.PostHeader, seq: list[Unit], start: int, consumed: dict[int, str],
+                         res: StructureResult) -> int:
+    """Record the title, dateline and byline; the article starts below the title."""
     if head.title is not None:
         res.title = head.title.text
-        consumed[head.title.no] = "meta.title"
+        for u in head.title_parts:
+            consumed[u.no] = "meta.title"
+            res.evidence[u.no] = head.evidence
+        start = max(start, seq.index(head.title_parts[-1]) + 1)
     if head.date_line is not None:
         res.date = _iso_or_none(head.date_line.text)
         consumed[head.date_line.no] = "meta.date"
     if head.byline is not None:
         consumed[head.byline.no] = "meta.byline"
     res.author = head.author
+    return start
 
 
-def _skip_post_header(sc: _Scored, start: int, end: int, head: article.Heading, res: StructureResult,
-                      consumed: dict[int, str]) -> int:
-    """Where the article begins after the rest of the post header.
-
-    With the title above the run, the run's leading short lines are the rest of the post
+def _trim_post_header(head: titles.PostHeader, page: _Page, sc: _Scored, start: int, end: int,
+                      consumed: dict[int, str], res: StructureResult) -> int:
+    """With the title above the run, the run's leading short lines are the rest of the post
     header (a dateline printed again, "Contributing Writer", a "View PDF/Print Mode"
-    control): metadata and chrome, not the article's first paragraph.
-    """
+    control): metadata and chrome, not the article's first paragraph."""
     seq = sc.seq
     title_above = head.title is not None and start < len(seq) and head.title.no < seq[start].no
     while start <= end and start < len(seq) and seq[start].no not in consumed:
@@ -425,7 +390,7 @@ def _skip_post_header(sc: _Scored, start: int, end: int, head: article.Heading, 
         if is_dateline(ln.text) and (res.date is None or _iso_or_none(ln.text) == res.date):
             res.date = res.date or _iso_or_none(ln.text)
             consumed[ln.no] = "meta.date"
-        elif start == end or not (article.is_ui_label(ln) or (
+        elif start == end or not (titles.is_ui_label(ln) or (
                 title_above and ln.item is None and sc.scores[start] < 0 and not article.is_sentence(ln.text))):
             break  # the last line of the run always stays: an article is never emptied here
         start += 1
@@ -466,7 +431,7 @@ def _assign_lines(page: _Page, in_thread: set[int], region: set[int], consumed: 
         if ln.no in in_thread:
             continue
         if ln.no in consumed:
-            res.removals.append(_shape_removal(consumed[ln.no], ln))
+            res.removals.append(_shape_removal(consumed[ln.no], ln, res.evidence.get(ln.no)))
         elif ln.no in page.kept:
             content.append(ln)
         elif ln.no in page.dropped:
@@ -516,6 +481,7 @@ class Analysis:
     region: set[int]
     consumed: dict[int, str]
     enclosed: set[int]
+    title: titles.Search | None = None   # the title search (its candidates are the title model's rows)
 
     def context(self) -> classify.Context:
         seq, raw = self.scored.seq, self.scored.scores
@@ -532,14 +498,18 @@ class Analysis:
                 and u.no not in self.page.kept and u.no not in self.page.dropped and u.no not in self.enclosed]
 
 
-def analyse(units: list[Unit], rules: RuleSet) -> Analysis:
-    """Phrase rules, comment threads, the body-text region and the post header."""
+def analyse(units: list[Unit], rules: RuleSet, models: Models | None = None, explain: bool = False) -> Analysis:
+    """Phrase rules, comment threads, the body-text region and the post header (its title
+    picked by the models' ``"title"`` member if they have one; with ``explain``, the pick's
+    evidence names its strongest features)."""
     res = StructureResult()
     page = _first_pass(units, rules)
     in_thread = _comment_section(page, res)
     scored = _score_lines(page, in_thread)
-    region, consumed = _article_region(page, scored, in_thread, res)
-    return Analysis(page, res, in_thread, scored, region, consumed, _widget_interiors(page.nonblank, page.dropped))
+    title_model = models.get("title") if models is not None else None
+    region, consumed, search = _article_region(page, scored, in_thread, res, title_model, explain)
+    return Analysis(page, res, in_thread, scored, region, consumed, _widget_interiors(page.nonblank, page.dropped),
+                    search)
 
 
 def _decide(a: Analysis, models: Models | None, explain: bool = False) -> tuple[set[int], dict[int, str]]:
@@ -588,7 +558,7 @@ def structure_units(units: list[Unit], rules: RuleSet, models: Models | None = N
 
     The result's line numbers are unit numbers; :func:`structure_page` maps them to the
     input's physical lines."""
-    a = analyse(units, rules)
+    a = analyse(units, rules, models, explain)
     keep, evidence = _decide(a, models, explain)
     content = _assign_lines(a.page, a.in_thread, keep, a.consumed, a.res, a.enclosed, evidence)
     a.res.blocks = _article_blocks(content, a.page.lines, a.res)
