@@ -12,13 +12,19 @@ list of long prose items that closes the page.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .dates import date_and_time_span, is_dateline
 from .units import Item, Unit
 from .model import Comment, Removal
-from .rules import lower_matches_like_ignorecase
+from .rules import Rule, lower_matches_like_ignorecase
+
+#: Whether a unit is comment furniture (Reply, Report, a rating): the rule, or None.
+IsAction = Callable[[Unit], "Rule | None"]
+#: Whether a unit closes the comment section (a comment form, the site footer).
+IsEnd = Callable[[Unit], bool]
 
 # A list item with fewer words than this (over all its lines) is not comment-like prose.
 MIN_COMMENT_WORDS = 12
