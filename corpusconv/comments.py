@@ -1,19 +1,24 @@
-"""Comment threads: which lists are threads, and each comment's author, date, text, depth.
+"""What a comment looks like: section headings, header lines, and comments from list items.
 
 Renderers print a comment section as a list: top-level comments are items (``1.`` or
 ``•``), replies are items nested deeper.  A list is taken as a thread on evidence that
-real comment sections share and article lists do not: per-comment header lines
-(``Steph says:``, ``Anonymous said...``, ``On May 4, 2012 at 10:25 am Steph said:``),
-per-comment action links (``Reply``, ``Report comment``), a comment-section heading just
-before the list (``12 Comments``, ``3 thoughts on “…”``), or, with no such furniture, a
-list of long prose items that closes the page.
+real comment sections share and article lists do not (:func:`thread_evidence`):
+per-comment header lines (``Steph says:``, ``Anonymous said...``, ``On May 4, 2012 at
+10:25 am Steph said:``; :func:`parse_header_line`), per-comment action links (``Reply``,
+``Report comment``), a comment-section heading just before the list (``12 Comments``,
+``3 thoughts on “…”``; :func:`is_comment_heading`), or, with no such furniture, a list of
+long prose items that closes the page.  :func:`build_thread` turns such a list into
+comments (author, date, text, depth, parent); :func:`build_flat_thread` reads comments
+printed as plain lines.  Where on the page the threads are is :mod:`corpusconv.threads`'s
+business.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import Enum
 from functools import lru_cache
 
 from .dates import date_and_time_span, is_dateline
@@ -77,7 +82,16 @@ def _has_heading_word(text: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def is_comment_heading(text: str) -> bool:
-    """A comment-section heading: '12 Comments', 'Comments (87)', '3 thoughts on “X”'."""
+    """A comment-section heading: '12 Comments', 'Comments (87)', '3 thoughts on “X”'.
+
+    >>> [is_comment_heading(t) for t in ("12 Comments", "Comments (87)", "3 thoughts on “A Post”",
+    ...                                  "Leave a Reply", "45 Responses to “X”")]
+    [True, True, True, True, True]
+    >>> is_comment_heading("Comments are welcome"), is_comment_heading("Home")
+    (False, False)
+    >>> is_comment_heading("Comments on the economy were made by many people in the week before the vote.")
+    False
+    """
     if not _has_heading_word(text):  # cheap gate: most lines have none of the words
         return False
     t = text.strip().strip(":").strip()
@@ -86,11 +100,13 @@ def is_comment_heading(text: str) -> bool:
     return bool(_HEADING.match(t))
 
 
-@dataclass
+@dataclass(frozen=True)
 class Header:
+    """What a comment's header line says: its author and/or date (frozen: parsed lines
+    are cached and shared)."""
+
     author: str | None = None
     date: str | None = None
-    lines: list[int] = field(default_factory=list)
 
 
 def _clean_author(s: str) -> str | None:
@@ -103,64 +119,173 @@ def _clean_author(s: str) -> str | None:
     return s
 
 
-@lru_cache(maxsize=65536)
-def parse_header_line(text: str) -> Header | None:
-    """Author and/or date from one comment header line, or None if it is not one."""
-    t = text.strip()
-    if not t or len(t) > 160:
+# --- header line forms ------------------------------------------------------------------
+# Each parser reads one form of header line.  It answers a Header, None (not this form:
+# try the next one), or NOT_A_HEADER (the line has this form's shape but is comment text:
+# stop).  parse_header_line tries them in order.
+
+class _Verdict(Enum):
+    NOT_A_HEADER = "not a header"
+
+
+NOT_A_HEADER = _Verdict.NOT_A_HEADER
+Parsed = Header | None | _Verdict
+
+HEADER_MAX_CHARS = 160
+# Words after "Jane says:" (with no date among them) that make it the comment's own text.
+SAYS_TEXT_MIN_WORDS = 7
+# Words after a date that make "Name date words…" a sentence rather than a header.
+DATE_TEXT_MIN_WORDS = 4
+# A last word this short ending in "." is an initial ("JoAnn C."), not a sentence end.
+INITIAL_MAX_CHARS = 2
+_REPLY_SUFFIX = " reply:"
+
+
+def _reply_form(t: str) -> Parsed:
+    """The post's author answering inside a comment.
+
+    >>> _reply_form("Everywhereist Reply:")
+    Header(author='Everywhereist', date=None)
+    >>> _reply_form("Permalink Reply:")
+    <_Verdict.NOT_A_HEADER: 'not a header'>
+    >>> _reply_form("Steph says:") is None
+    True
+    """
+    if not t.lower().endswith(_REPLY_SUFFIX):
         return None
+    author = _clean_author(t[: -len(_REPLY_SUFFIX)])
+    return Header(author, None) if author else NOT_A_HEADER
+
+
+def _on_said_form(t: str) -> Parsed:
+    """A date first, the author and the verb after it.
+
+    >>> _on_said_form("On September 4, 2012 at 10:25 am Steph said:")
+    Header(author='Steph', date='2012-09-04')
+    >>> _on_said_form("On the other hand, Steph said:") is None
+    True
+    """
     low = t.lower()
-    if low.endswith(" reply:"):  # "Everywhereist Reply:" (the author answering inline)
-        author = _clean_author(t[: -len(" reply:")])
-        return Header(author, None) if author else None
-    said = _SAID_WORD.search(low) is not None  # cheap gate before the backtracking patterns
-    m = _ON_SAID.match(t) if said and low.startswith("on ") else None
-    if m:
-        found = date_and_time_span(t)
-        if found:
-            iso, (s, e) = found
-            author = _clean_author(_SAID_TAIL.sub("", t[e:]))
-            if author:
-                return Header(author, iso or t[s:e].strip())
-    m = _SAYS.match(t) if said else None
-    if m:
-        pre, author, post = m.group("pre") or "", m.group("author"), (m.group("post") or "").strip()
-        date = None
-        for part in (pre, post, author):
-            found = date_and_time_span(part) if part else None
-            if found:
-                iso, (s, e) = found
-                date = iso or part[s:e].strip()
-                if part is author:
-                    author = _SEP_EDGE.sub("", _SEP_EDGE.sub("", author[:s]) + " " + author[e:].strip())
-                break
-        if post and not date and len(post.split()) > 6:
-            return None
-        author = _clean_author(author)
-        if author:
-            return Header(author, date)
-    if is_dateline(t):
-        d = date_and_time_span(t)
-        return Header(None, (d[0] or t[d[1][0]:d[1][1]]) if d else t)
+    if not low.startswith("on ") or _SAID_WORD.search(low) is None or not _ON_SAID.match(t):
+        return None
     found = date_and_time_span(t)
     if found:
         iso, (s, e) = found
-        before, after = _SEP_EDGE.sub("", t[:s]), _SEP_EDGE.sub("", t[e:])
-        # "Karl Fisch10/28/12 6:13 PM", "Jane | May 4, 2012", "May 4, 2012 - Jane"
-        name = before or after
-        if before and after and len(after.split()) > 3:
+        author = _clean_author(_SAID_TAIL.sub("", t[e:]))
+        if author:
+            return Header(author, iso or t[s:e].strip())
+    return None
+
+
+def _says_form(t: str) -> Parsed:
+    """The author and a verb, with a date before or after them.
+
+    >>> _says_form("Steph says: September 4, 2012 at 10:25 am")
+    Header(author='Steph', date='2012-09-04')
+    >>> _says_form("09. Jul, 2012 / Courtney says:")
+    Header(author='Courtney', date='2012-07-09')
+    >>> _says_form("Anonymous said...")
+    Header(author='Anonymous', date=None)
+    >>> _says_form("Jane says: I think this is a very good idea for everyone")
+    <_Verdict.NOT_A_HEADER: 'not a header'>
+    """
+    if _SAID_WORD.search(t.lower()) is None:
+        return None
+    m = _SAYS.match(t)
+    if not m:
+        return None
+    pre, author, post = m.group("pre") or "", m.group("author"), (m.group("post") or "").strip()
+    date = None
+    for part in (pre, post, author):
+        found = date_and_time_span(part) if part else None
+        if found:
+            iso, (s, e) = found
+            date = iso or part[s:e].strip()
+            if part is author:
+                author = _SEP_EDGE.sub("", _SEP_EDGE.sub("", author[:s]) + " " + author[e:].strip())
+            break
+    if post and not date and len(post.split()) >= SAYS_TEXT_MIN_WORDS:
+        return NOT_A_HEADER
+    name = _clean_author(author)
+    return Header(name, date) if name else None
+
+
+def _dateline_form(t: str) -> Parsed:
+    """A line that is only a date.
+
+    >>> _dateline_form("September 4, 2012 at 10:25 am")
+    Header(author=None, date='2012-09-04')
+    >>> _dateline_form("Steph") is None
+    True
+    """
+    if not is_dateline(t):
+        return None
+    d = date_and_time_span(t)
+    return Header(None, (d[0] or t[d[1][0]:d[1][1]]) if d else t)
+
+
+def _dated_name_form(t: str) -> Parsed:
+    """A name and a date, in either order, with or without a separator.
+
+    >>> _dated_name_form("Heather on October 23rd, 2012 1:37 pm")
+    Header(author='Heather', date='2012-10-23')
+    >>> _dated_name_form("Karl Fisch10/28/12 6:13 PM")
+    Header(author='Karl Fisch', date='10/28/12 6:13 PM')
+    >>> _dated_name_form("May 4, 2012 - Jane")
+    Header(author='Jane', date='2012-05-04')
+    >>> _dated_name_form("Alan Wexelblat August 2nd, 2012 at 1:47 pm | Permalink")
+    Header(author='Alan Wexelblat', date='2012-08-02')
+    >>> _dated_name_form("I agree. May 4, 2012") is None
+    True
+    """
+    found = date_and_time_span(t)
+    if not found:
+        return None
+    iso, (s, e) = found
+    before, after = _SEP_EDGE.sub("", t[:s]), _SEP_EDGE.sub("", t[e:])
+    name = before or after
+    if before and after and len(after.split()) >= DATE_TEXT_MIN_WORDS:
+        return None
+    if before and after and _ACTION_TAIL.match(after):
+        after = ""  # "Jane Doe May 4, 2012 at 1:47 pm | Permalink"
+    author = _clean_author(name) if name and not (before and after) else None
+    if author and not _ends_sentence(name):
+        return Header(author, iso or t[s:e].strip())
+    return None
+
+
+_HEADER_FORMS = (_reply_form, _on_said_form, _says_form, _dateline_form, _dated_name_form)
+
+
+@lru_cache(maxsize=65536)
+def parse_header_line(text: str) -> Header | None:
+    """Author and/or date from one comment header line, or None if it is not one.
+
+    >>> parse_header_line("  Posted by: Jane Roe | 09/21/2012 at 09:38 PM")
+    Header(author='Jane Roe', date='09/21/2012 at 09:38 PM')
+    >>> parse_header_line("The senator says the bill will pass next week after a long debate.") is None
+    True
+    """
+    t = text.strip()
+    if not t or len(t) > HEADER_MAX_CHARS:
+        return None
+    for form in _HEADER_FORMS:
+        h = form(t)
+        if h is NOT_A_HEADER:
             return None
-        if before and after and _ACTION_TAIL.match(after):
-            after = ""  # "Jane Doe May 4, 2012 at 1:47 pm | Permalink"
-        if name and not (before and after) and _clean_author(name) and not _ends_sentence(name):
-            return Header(_clean_author(name), iso or t[s:e].strip())
+        if isinstance(h, Header):
+            return h
     return None
 
 
 def _ends_sentence(name: str) -> bool:
-    """'JoAnn C.' ends with an initial, 'I agree.' with a sentence."""
+    """'JoAnn C.' ends with an initial, 'I agree.' with a sentence.
+
+    >>> _ends_sentence("JoAnn C."), _ends_sentence("I agree."), _ends_sentence("Wow!")
+    (False, True, True)
+    """
     last = name.split()[-1]
-    return name.endswith(("!", "?")) or (name.endswith(".") and len(last) > 2)
+    return name.endswith(("!", "?")) or (name.endswith(".") and len(last) > INITIAL_MAX_CHARS)
 
 
 def _item_words(item: Item) -> int:
@@ -181,13 +306,25 @@ def _prose_items(items: list[Item]) -> bool:
     return sentence * 2 >= len(items) and words >= PROSE_ITEM_WORDS
 
 
+# Evidence weights (see thread_evidence).
+HEADING_EVIDENCE = 3         # a comment-section heading just before the list
+HEADER_EVIDENCE = 3          # most items open with a header line
+ACTION_EVIDENCE = 3          # most items hold a per-comment action link
+SHORT_ITEMS_PENALTY = 4      # most items too short for comments
+NESTED_EVIDENCE = 1          # nested items (replies) beside long items
+CLOSING_PROSE_EVIDENCE = 3   # a list of prose items that closes the page
+TRUNCATED_PENALTY = 4        # most items cut off with an ellipsis
+# A comment's header takes at most its first two non-blank lines ("Jane" / "May 4, 2012").
+HEADER_MAX_LINES = 2
+
+
 def thread_evidence(items: list[Item], heading_before: bool, closes_page: bool,
-                    is_action) -> int:
+                    is_action: IsAction) -> int:
     """Score how much a run of sibling list items looks like a comment thread."""
-    score = 3 if heading_before else 0
+    score = HEADING_EVIDENCE if heading_before else 0
     headers = actions = long_items = 0
     for it in items:
-        first = [ln for ln in it.lines if not ln.blank][:2]
+        first = [ln for ln in it.lines if not ln.blank][:HEADER_MAX_LINES]
         if any(parse_header_line(ln.body) for ln in first):
             headers += 1
         if any((r := is_action(ln)) is not None and r.category == "comment-action" for ln in it.all_lines()):
@@ -196,19 +333,19 @@ def thread_evidence(items: list[Item], heading_before: bool, closes_page: bool,
             long_items += 1
     n = len(items)
     if headers >= max(1, n // 2):
-        score += 3
+        score += HEADER_EVIDENCE
     if actions >= max(1, n // 2):
-        score += 3
+        score += ACTION_EVIDENCE
     if long_items < max(1, (n + 1) // 2):
-        score -= 4
+        score -= SHORT_ITEMS_PENALTY
     if any(c for it in items for c in it.children) and long_items:
-        score += 1
+        score += NESTED_EVIDENCE
     if closes_page and long_items == n and _prose_items(items):
-        score += 3
+        score += CLOSING_PROSE_EVIDENCE
     # "Recent comments" widgets show excerpts cut off with an ellipsis.
     truncated = sum(1 for it in items if it.all_lines() and _TRUNCATED.search(it.all_lines()[-1].text))
     if truncated * 2 >= n:
-        score -= 4
+        score -= TRUNCATED_PENALTY
     return score
 
 
@@ -223,39 +360,109 @@ def _text_of(ln: Unit) -> str:
     return ln.body if ln.marker else ln.text
 
 
-def item_header(own: list[Unit], is_action) -> tuple[Header, int]:
+def item_header(own: list[Unit], is_action: IsAction) -> tuple[Header, int]:
     """The author/date header at the top of a comment item, and how many lines it takes."""
-    header = Header()
     if (len(own) >= 2 and _NAME_ONLY.match(_text_of(own[0]))
             and parse_header_line(_text_of(own[0])) is None):
         h2 = parse_header_line(own[1].text)
         if h2 is not None and h2.author is None and h2.date:
             # "Jane Doe" on one line, "May 4, 2012 at 1:37 pm" on the next.
-            header.author, header.date = _clean_author(_text_of(own[0])), h2.date
-            header.lines += [own[0].no, own[1].no]
-            return header, 2
+            return Header(_clean_author(_text_of(own[0])), h2.date), 2
+    author = date = None
     idx = 0
-    while idx < min(2, len(own)):
+    while idx < min(HEADER_MAX_LINES, len(own)):
         ln = own[idx]
         h = parse_header_line(_text_of(ln))
-        if h is None or is_action(ln) or (h.author and header.author):
+        if h is None or is_action(ln) or (h.author and author):
             break
-        header.author = header.author or h.author
-        header.date = header.date or h.date
-        header.lines.append(ln.no)
+        author = author or h.author
+        date = date or h.date
         idx += 1
-        if header.author and header.date:  # a second line only completes the first
+        if author and date:  # a second line only completes the first
             break
-    return header, idx
+    return Header(author, date), idx
 
 
 # Share of top-level comments with a header line above which nested lists without one are
 # taken as lists inside the comment, not replies.
 HEADED_THREAD_SHARE = 0.5
+HEADER_EVIDENCE_TEXT = "comment header: author/date"
 
 
-def build_thread(items: list[Item], next_id: int, is_action, header_rule: str = "comment.header",
-                 is_end=None) -> ThreadResult:
+def _section_end(items: list[Item], is_end: IsEnd | None) -> int | None:
+    """The first unit of the items that closes the comment section, if any."""
+    if is_end is None:
+        return None
+    for ln in sorted((ln for it in items for ln in it.all_lines()), key=lambda ln: ln.no):
+        if not ln.blank and is_end(ln):
+            return ln.no
+    return None
+
+
+class _ThreadBuilder:
+    """Comments from the items of one thread, with the removals they make and the units
+    they own (see :func:`build_thread`)."""
+
+    def __init__(self, is_action: IsAction, header_rule: str, cut_at: int | None, next_id: int):
+        self.is_action, self.header_rule, self.cut_at, self.next_id = is_action, header_rule, cut_at, next_id
+        self.comments: list[Comment] = []
+        self.removals: list[Removal] = []
+        self.owned: set[int] = set()
+        self.headed_thread = False
+
+    def _kept(self, lines: list[Unit]) -> list[Unit]:
+        return [ln for ln in lines if not ln.blank and (self.cut_at is None or ln.no < self.cut_at)]
+
+    def own_lines(self, item: Item) -> list[Unit]:
+        return self._kept(item.lines)
+
+    def _header_removals(self, lines: list[Unit]) -> None:
+        self.removals.extend(Removal(self.header_rule, "metadata", ln.no, ln.text, HEADER_EVIDENCE_TEXT)
+                             for ln in lines)
+
+    def _body_and_replies(self, item: Item, body: list[Unit]) -> tuple[list[Unit], list[Item]]:
+        """In a thread whose comments carry headers, a nested list without one is a list
+        the commenter wrote: its lines join the body; the other nested items are replies."""
+        if not self.headed_thread:
+            return body, item.children
+        inline = [c for c in item.children if item_header(self.own_lines(c), self.is_action)[1] == 0]
+        replies = [c for c in item.children if c not in inline]
+        for c in inline:
+            extra = self._kept(c.all_lines())
+            body = sorted(body + extra, key=lambda ln: ln.no)
+            self.owned.update(ln.no for ln in extra)
+        return body, replies
+
+    def add_item(self, item: Item, parent: Comment | None, depth: int) -> tuple[Comment | None, list[Item]]:
+        """The item's comment (None if it has no text) and the replies to read under it."""
+        own = self.own_lines(item)
+        header, idx = item_header(own, self.is_action)
+        body, replies = self._body_and_replies(item, own[idx:])
+        self._header_removals(own[:idx])
+        self.owned.update(ln.no for ln in own)
+        if not own:
+            return None, []
+        comment = None
+        # "Jane Reply:" / "Jane says:" after a comment's Reply link, at the same indentation:
+        # some themes print replies inside their parent's list item.
+        for k, (seg_header, seg_lines, seg_header_lines) in enumerate(_split_inline_replies(body, self.is_action)):
+            self._header_removals(seg_header_lines)
+            first = k == 0
+            made = _make_comment(seg_lines, header if first else seg_header, self.is_action, self.removals,
+                                 f"c{self.next_id + len(self.comments)}",
+                                 parent if first else (comment or parent),
+                                 depth if first else (depth + 1 if comment else depth),
+                                 item.marker_line.number if first else None,
+                                 own[0].no if first else None)
+            if made is not None:
+                self.comments.append(made)
+                if first:
+                    comment = made
+        return comment, [c for c in replies if self.cut_at is None or c.marker_line.no < self.cut_at]
+
+
+def build_thread(items: list[Item], next_id: int, is_action: IsAction, header_rule: str = "comment.header",
+                 is_end: IsEnd | None = None) -> ThreadResult:
     """Turn a run of top-level list items (and their nested items) into comments.
 
     Iterative (no recursion), so a thread nested hundreds of levels deep is fine.
@@ -263,67 +470,22 @@ def build_thread(items: list[Item], next_id: int, is_action, header_rule: str = 
     footer, a widget heading): it and everything after it are left to the page, because
     renderers often indent the rest of the page under the last comment.
     """
-    cut_at = None
-    if is_end is not None:
-        for ln in sorted((ln for it in items for ln in it.all_lines()), key=lambda ln: ln.no):
-            if not ln.blank and is_end(ln):
-                cut_at = ln.no
-                break
+    cut_at = _section_end(items, is_end)
     if cut_at is not None:
         items = [it for it in items if it.marker_line.no < cut_at]
-    comments: list[Comment] = []
-    removals: list[Removal] = []
-    owned: set[int] = set()
-
-    def own_lines(item: Item) -> list[Unit]:
-        return [ln for ln in item.lines if not ln.blank and (cut_at is None or ln.no < cut_at)]
-
-    headed = sum(1 for it in items if item_header(own_lines(it), is_action)[1] > 0)
-    headed_thread = headed >= HEADED_THREAD_SHARE * len(items)
-
+    b = _ThreadBuilder(is_action, header_rule, cut_at, next_id)
+    headed = sum(1 for it in items if item_header(b.own_lines(it), is_action)[1] > 0)
+    b.headed_thread = headed >= HEADED_THREAD_SHARE * len(items)
     stack: list[tuple[Item, Comment | None, int]] = [(it, None, 0) for it in reversed(items)]
     while stack:
         item, parent, depth = stack.pop()
-        own = own_lines(item)
-        header, idx = item_header(own, is_action)
-        body = own[idx:]
-        replies = item.children
-        if headed_thread:
-            # In a thread whose comments carry headers, a nested list without one is a
-            # list the commenter wrote.
-            inline = [c for c in item.children if item_header(own_lines(c), is_action)[1] == 0]
-            replies = [c for c in item.children if c not in inline]
-            for c in inline:
-                extra = [ln for ln in c.all_lines() if not ln.blank and (cut_at is None or ln.no < cut_at)]
-                body = sorted(body + extra, key=lambda ln: ln.no)
-                owned.update(ln.no for ln in extra)
-        for ln in own[:idx]:
-            removals.append(Removal(header_rule, "metadata", ln.no, ln.text, "comment header: author/date"))
-        owned.update(ln.no for ln in own)
-        if not own:
-            continue
-        comment = None
-        # "Jane Reply:" / "Jane says:" after a comment's Reply link, at the same indentation:
-        # some themes print replies inside their parent's list item.
-        for k, (seg_header, seg_lines, seg_header_lines) in enumerate(_split_inline_replies(body, is_action)):
-            for ln in seg_header_lines:
-                removals.append(Removal(header_rule, "metadata", ln.no, ln.text, "comment header: author/date"))
-            made = _make_comment(seg_lines, header if k == 0 else seg_header, is_action, removals,
-                                 f"c{next_id + len(comments)}",
-                                 (parent if k == 0 else (comment or parent)),
-                                 depth if k == 0 else (depth + 1 if comment else depth),
-                                 item.marker_line.number if k == 0 else None,
-                                 own[0].no if k == 0 else None)
-            if made is not None:
-                comments.append(made)
-                if k == 0:
-                    comment = made
-        for child in reversed([c for c in replies if cut_at is None or c.marker_line.no < cut_at]):
+        comment, replies = b.add_item(item, parent, depth)
+        for child in reversed(replies):
             stack.append((child, comment or parent, depth + 1 if comment else depth))
-    return ThreadResult(comments, removals, owned)
+    return ThreadResult(b.comments, b.removals, b.owned)
 
 
-def _split_inline_replies(body: list[Unit], is_action) -> list[tuple[Header, list[Unit], list[Unit]]]:
+def _split_inline_replies(body: list[Unit], is_action: IsAction) -> list[tuple[Header, list[Unit], list[Unit]]]:
     """Split a comment's lines where a header line follows an action link (an inline reply).
 
     Returns (header, lines, header lines) per segment; the first segment's header is the
@@ -347,7 +509,7 @@ def _split_inline_replies(body: list[Unit], is_action) -> list[tuple[Header, lis
     return segments
 
 
-def _make_comment(lines: list[Unit], header: Header, is_action, removals: list[Removal], cid: str,
+def _make_comment(lines: list[Unit], header: Header, is_action: IsAction, removals: list[Removal], cid: str,
                   parent: Comment | None, depth: int, n: int | None, first_no: int | None) -> Comment | None:
     """A Comment from its body lines (action links become removals), or None if no text."""
     content: list[Unit] = []
@@ -384,24 +546,34 @@ def _paragraphs(content: list[Unit]) -> list[str]:
     return paragraphs
 
 
+# A pingback is a short automatic notice naming itself near its start.
+PINGBACK_SCAN_CHARS = 200
+PINGBACK_MAX_WORDS = 60
+
+
 def _kind(paragraphs: list[str]) -> str:
-    """'pingback' for a short automatic trackback notice, else 'comment'."""
+    """'pingback' for a short automatic trackback notice, else 'comment'.
+
+    >>> _kind(["Pingback: Ten things I learned this week | Some Blog"]), _kind(["Great post!"])
+    ('pingback', 'comment')
+    """
     text = " ".join(paragraphs)
-    return "pingback" if _PINGBACK.search(text[:200]) and len(text.split()) < 60 else "comment"
+    return "pingback" if _PINGBACK.search(text[:PINGBACK_SCAN_CHARS]) and len(text.split()) < PINGBACK_MAX_WORDS \
+        else "comment"
 
 
+# --- comments printed as plain lines ------------------------------------------------------
 # Footer-style headers print the author after the comment text (TypePad, Movable Type).
 _FOOTER_HEADER = re.compile(r"^(?:posted by|written by|comment by|by)\b", re.I)
 _NUMBER_LINE = re.compile(r"^#?\d{1,4}\.?$")
 FLAT_MIN_HEADERS = 2
+# (first body line, last body line, header, header line), as indices into the lines.
+_Bounds = tuple[int, int, Header, int]
 
 
-def build_flat_thread(lines: list[Unit], next_id: int, is_action, is_end) -> ThreadResult | None:
-    """Comments printed as plain lines: header, text, header, text... (or text, footer).
-
-    ``lines`` are the non-blank top-level lines after the article; ``is_end(line)`` says
-    a line closes the comment section (a comment form, a footer).
-    """
+def _flat_headers(lines: list[Unit], is_action: IsAction, is_end: IsEnd
+                  ) -> tuple[list[Unit], list[tuple[int, Header]]]:
+    """The lines up to the end of the comment section, and the header lines among them."""
     headers = []
     for k, ln in enumerate(lines):
         if is_end(ln):
@@ -410,8 +582,11 @@ def build_flat_thread(lines: list[Unit], next_id: int, is_action, is_end) -> Thr
         h = parse_header_line(ln.text)
         if h is not None and (h.author or h.date) and not is_action(ln):
             headers.append((k, h))
-    if len(headers) < FLAT_MIN_HEADERS:
-        return None
+    return lines, headers
+
+
+def _flat_bounds(lines: list[Unit], headers: list[tuple[int, Header]]) -> list[_Bounds]:
+    """Each comment's lines: after its header, or before it where headers are footers."""
     footer_style = sum(1 for k, _ in headers if _FOOTER_HEADER.match(lines[k].text)) > len(headers) / 2
     bounds = []
     if footer_style:
@@ -423,54 +598,75 @@ def build_flat_thread(lines: list[Unit], next_id: int, is_action, is_end) -> Thr
         for i, (k, h) in enumerate(headers):
             end = headers[i + 1][0] - 1 if i + 1 < len(headers) else len(lines) - 1
             bounds.append((k + 1, end, h, k))
-    comments_out: list[Comment] = []
-    removals: list[Removal] = []
-    owned: set[int] = set()
-    # Themes that number only top-level comments print replies without a number: when
-    # some headers are preceded by a number line and others are not, the others are replies
-    # to the last numbered comment.
+    return bounds
+
+
+def _printed_numbers(lines: list[Unit], bounds: list[_Bounds]) -> dict[int, int]:
+    """Header line index -> the comment number printed on the line above it."""
     numbers = {}
     for _, _, _, hk in bounds:
         if hk > 0 and _NUMBER_LINE.match(lines[hk - 1].text):
             numbers[hk] = int(lines[hk - 1].text.strip("#. "))
+    return numbers
+
+
+def _flat_text(body: list[Unit], header: Header, is_action: IsAction, out: ThreadResult) -> list[Unit]:
+    """A plain-line comment's text lines; its action links, number lines and an echo of
+    the author's name become removals."""
+    text_lines = []
+    for ln in body:
+        rule = is_action(ln)
+        if rule is not None:
+            out.removals.append(Removal(rule.id, rule.category, ln.no, ln.text, "comment action link"))
+        elif _NUMBER_LINE.match(ln.text):
+            out.removals.append(Removal("comment.number", "metadata", ln.no, ln.text, "printed comment number"))
+        else:
+            text_lines.append(ln)
+        out.owned.add(ln.no)
+    # Some templates print the author's name on a line of its own above the text too.
+    if text_lines and header.author and text_lines[0].text.strip().lower() == header.author.lower():
+        echo = text_lines.pop(0)
+        out.removals.append(Removal("comment.author-echo", "metadata", echo.no, echo.text,
+                                    "the comment author's name printed above the text"))
+    return text_lines
+
+
+def build_flat_thread(lines: list[Unit], next_id: int, is_action: IsAction, is_end: IsEnd) -> ThreadResult | None:
+    """Comments printed as plain lines: header, text, header, text... (or text, footer).
+
+    ``lines`` are the non-blank top-level lines after the article; ``is_end(line)`` says
+    a line closes the comment section (a comment form, a footer).
+    """
+    lines, headers = _flat_headers(lines, is_action, is_end)
+    if len(headers) < FLAT_MIN_HEADERS:
+        return None
+    bounds = _flat_bounds(lines, headers)
+    out = ThreadResult([], [], set())
+    # Themes that number only top-level comments print replies without a number: when
+    # some headers are preceded by a number line and others are not, the others are replies
+    # to the last numbered comment.
+    numbers = _printed_numbers(lines, bounds)
     numbered = len(numbers) >= FLAT_MIN_HEADERS and len(numbers) < len(bounds)
     last_top: Comment | None = None
     for start, end, h, hk in bounds:
-        body = lines[start:end + 1]
-        text_lines = []
-        for ln in body:
-            rule = is_action(ln)
-            if rule is not None:
-                removals.append(Removal(rule.id, rule.category, ln.no, ln.text, "comment action link"))
-            elif _NUMBER_LINE.match(ln.text):
-                removals.append(Removal("comment.number", "metadata", ln.no, ln.text, "printed comment number"))
-            else:
-                text_lines.append(ln)
-            owned.add(ln.no)
+        text_lines = _flat_text(lines[start:end + 1], h, is_action, out)
         hl = lines[hk]
-        # Some templates print the author's name on a line of its own above the text too.
-        if text_lines and h.author and text_lines[0].text.strip().lower() == h.author.lower():
-            echo = text_lines.pop(0)
-            removals.append(Removal("comment.author-echo", "metadata", echo.no, echo.text,
-                                    "the comment author's name printed above the text"))
-        removals.append(Removal("comment.header", "metadata", hl.no, hl.text, "comment header: author/date"))
-        owned.add(hl.no)
+        out.removals.append(Removal("comment.header", "metadata", hl.no, hl.text, HEADER_EVIDENCE_TEXT))
+        out.owned.add(hl.no)
         if not text_lines:
             # Blogger's classic layout prints "Jane said..." above the text and the date
             # below it: a date-only line closes the comment before it.
-            if h.author is None and h.date and comments_out and comments_out[-1].date is None:
-                comments_out[-1].date = h.date
+            if h.author is None and h.date and out.comments and out.comments[-1].date is None:
+                out.comments[-1].date = h.date
             continue
         paragraphs = _paragraphs(text_lines)
-        first = min(hl.no, text_lines[0].no)
-        last = max(hl.no, text_lines[-1].no)
-        reply = numbered and hk not in numbers and last_top is not None
+        reply_to = last_top if numbered and hk not in numbers else None
         comment = Comment(
-            id=f"c{next_id + len(comments_out)}", parent=last_top.id if reply else None,
-            depth=1 if reply else 0, n=numbers.get(hk), author=h.author,
-            date=h.date, paragraphs=paragraphs, lines=(first, last),
+            id=f"c{next_id + len(out.comments)}", parent=reply_to.id if reply_to else None,
+            depth=1 if reply_to else 0, n=numbers.get(hk), author=h.author,
+            date=h.date, paragraphs=paragraphs, lines=(min(hl.no, text_lines[0].no), max(hl.no, text_lines[-1].no)),
             source_lines=tuple(ln.no for ln in text_lines), kind=_kind(paragraphs))
-        comments_out.append(comment)
-        if not reply:
+        out.comments.append(comment)
+        if reply_to is None:
             last_top = comment
-    return ThreadResult(comments_out, removals, owned)
+    return out
