@@ -235,6 +235,8 @@ def _dated_name_form(t: str) -> Parsed:
     Header(author='Jane', date='2012-05-04')
     >>> _dated_name_form("Alan Wexelblat August 2nd, 2012 at 1:47 pm | Permalink")
     Header(author='Alan Wexelblat', date='2012-08-02')
+    >>> _dated_name_form("Posted 10/18/2012 at 2:57 pm | Permalink")
+    Header(author=None, date='10/18/2012 at 2:57 pm')
     >>> _dated_name_form("I agree. May 4, 2012") is None
     True
     """
@@ -243,11 +245,13 @@ def _dated_name_form(t: str) -> Parsed:
         return None
     iso, (s, e) = found
     before, after = _SEP_EDGE.sub("", t[:s]), _SEP_EDGE.sub("", t[e:])
-    name = before or after
     if before and after and len(after.split()) >= DATE_TEXT_MIN_WORDS:
         return None
-    if before and after and _ACTION_TAIL.match(after):
+    if after and _ACTION_TAIL.match(after):
         after = ""  # "Jane Doe May 4, 2012 at 1:47 pm | Permalink"
+        if not before:  # "Posted May 4, 2012 at 1:47 pm | Permalink": the date alone
+            return Header(None, iso or t[s:e].strip())
+    name = before or after
     author = _clean_author(name) if name and not (before and after) else None
     if author and not _ends_sentence(name):
         return Header(author, iso or t[s:e].strip())

@@ -165,18 +165,15 @@ def find_comments(nonblank: list[Unit], dropped: Mapping[int, Rule], runs: list[
     """The page's comments (lists first, then a plain-line thread), the removals they
     make, and the units they own."""
     found = ThreadResult([], [], set())
-    next_id = 1
-    thread_runs = find_threads(nonblank, dropped, runs, furniture.action)
-    for run in thread_runs:
-        t = comments.build_thread(run, next_id, furniture.action, is_end=furniture.ends)
-        next_id += len(t.comments)
+    for run in find_threads(nonblank, dropped, runs, furniture.action):
+        t = comments.build_thread(run, len(found.comments) + 1, furniture.action, is_end=furniture.ends)
         found.comments.extend(t.comments)
         found.removals.extend(t.removals)
         found.owned.update(t.owned)
-    if not thread_runs:
-        flat = flat_thread(nonblank, dropped, found.owned, furniture.action, next_id)
-        if flat is not None:
-            found.comments.extend(flat.comments)
-            found.removals.extend(flat.removals)
-            found.owned.update(flat.owned)
+    # The plain lines under a comment heading can hold the real thread beside a list that
+    # only happens to follow a heading (a sidebar item after the comment form): the
+    # reading that explains more comments wins.
+    flat = flat_thread(nonblank, dropped, set(), furniture.action, 1)
+    if flat is not None and len(flat.comments) > len(found.comments):
+        return flat
     return found

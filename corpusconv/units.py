@@ -139,7 +139,10 @@ def build_tree(units: list[Unit], is_header=None) -> None:
             continue
         while stack and u.nest <= stack[-1].indent:
             stack.pop()
-        while (stack and u.marker is None and u.gap_before
+        # A unit the layout nests deeper than it is printed (a Markdown item's further
+        # blocks, see segment._adopt_followers) was already judged to belong to its item.
+        adopted = u.nest > u.indent
+        while (stack and u.marker is None and u.gap_before and not adopted
                and not _keeps_paragraphs(stack[-1], is_header, u)):
             stack.pop()
         if u.marker is not None:
