@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
-from .dates import date_and_time_span, is_dateline
+from .dates import TIME_RE, date_and_time_span, is_dateline
 from .units import Item, Unit
 from .model import Comment, Removal
 from .rules import Rule, lower_matches_like_ignorecase
@@ -329,7 +329,7 @@ def thread_evidence(items: list[Item], heading_before: bool, closes_page: bool,
     headers = actions = long_items = 0
     for it in items:
         first = [ln for ln in it.lines if not ln.blank][:HEADER_MAX_LINES]
-        if any(parse_header_line(ln.body) for ln in first):
+        if any(opens_with_header(ln.body) for ln in first):
             headers += 1
         if any((r := is_action(ln)) is not None and r.category == "comment-action" for ln in it.all_lines()):
             actions += 1  # per-comment links (Reply, Report); not counts like "12 Comments"
@@ -364,14 +364,67 @@ def _text_of(ln: Unit) -> str:
     return ln.body if ln.marker else ln.text
 
 
-def item_header(own: list[Unit], is_action: IsAction) -> tuple[Header, int]:
-    """The author/date header at the top of a comment item, and how many lines it takes."""
+# A header on the comment's first line, before its text, ends within this many characters.
+PREFIX_MAX_CHARS = 120
+_PREFIX_GAP = re.compile(r"[\s|·:,–—-]*")
+
+
+@lru_cache(maxsize=65536)
+def header_prefix(text: str) -> tuple[Header, int] | None:
+    """A header printed on one line with the start of the comment's text: the header, and
+    where the text starts.  Only a name, then a date with a clock time, count: a date
+    alone opens many sentences.
+
+    >>> header_prefix("Barry Joseph September 27th, 2012 at 11:01 pm danah, That was brilliant.")
+    (Header(author='Barry Joseph', date='2012-09-27'), 46)
+    >>> header_prefix("Yesterday, October 1st, 2012, we went to the shop.") is None
+    True
+    >>> header_prefix("Heather on October 23rd, 2012 1:37 pm") is None  # a whole header line
+    True
+    """
+    if parse_header_line(text) is not None:
+        return None
+    found = date_and_time_span(text[:PREFIX_MAX_CHARS])
+    if not found:
+        return None
+    iso, (s, e) = found
+    name = _SEP_EDGE.sub("", text[:s])
+    if (not text[e:].strip() or not TIME_RE.search(text[s:e]) or not name or not _NAME_ONLY.match(name)
+            or _ends_sentence(name)):
+        return None
+    author = _clean_author(name)
+    if author is None:
+        return None
+    return Header(author, iso or text[s:e].strip()), e + _PREFIX_GAP.match(text, e).end() - e
+
+
+def opens_with_header(text: str) -> bool:
+    """A header line, or a header printed before the comment's text on one line."""
+    return parse_header_line(text) is not None or header_prefix(text) is not None
+
+
+@dataclass(frozen=True)
+class ItemHeader:
+    """A comment item's header: the units it takes, and the characters it takes from the
+    start of the next unit's text (a header printed on the text's first line)."""
+
+    header: Header
+    lines: int = 0
+    cut: int = 0
+
+    @property
+    def headed(self) -> bool:
+        return self.lines > 0 or self.cut > 0
+
+
+def item_header(own: list[Unit], is_action: IsAction) -> ItemHeader:
+    """The author/date header at the top of a comment item, and how much of it it takes."""
     if (len(own) >= 2 and _NAME_ONLY.match(_text_of(own[0]))
             and parse_header_line(_text_of(own[0])) is None):
         h2 = parse_header_line(own[1].text)
         if h2 is not None and h2.author is None and h2.date:
             # "Jane Doe" on one line, "May 4, 2012 at 1:37 pm" on the next.
-            return Header(_clean_author(_text_of(own[0])), h2.date), 2
+            return ItemHeader(Header(_clean_author(_text_of(own[0])), h2.date), 2)
     author = date = None
     idx = 0
     while idx < min(HEADER_MAX_LINES, len(own)):
@@ -384,7 +437,11 @@ def item_header(own: list[Unit], is_action: IsAction) -> tuple[Header, int]:
         idx += 1
         if author and date:  # a second line only completes the first
             break
-    return Header(author, date), idx
+    if idx == 0 and own and is_action(own[0]) is None:
+        prefix = header_prefix(_text_of(own[0]))
+        if prefix is not None:
+            return ItemHeader(prefix[0], 0, prefix[1])
+    return ItemHeader(Header(author, date), idx)
 
 
 # Share of top-level comments with a header line above which nested lists without one are
@@ -429,7 +486,7 @@ class _ThreadBuilder:
         the commenter wrote: its lines join the body; the other nested items are replies."""
         if not self.headed_thread:
             return body, item.children
-        inline = [c for c in item.children if item_header(self.own_lines(c), self.is_action)[1] == 0]
+        inline = [c for c in item.children if not item_header(self.own_lines(c), self.is_action).headed]
         replies = [c for c in item.children if c not in inline]
         for c in inline:
             extra = self._kept(c.all_lines())
@@ -440,9 +497,14 @@ class _ThreadBuilder:
     def add_item(self, item: Item, parent: Comment | None, depth: int) -> tuple[Comment | None, list[Item]]:
         """The item's comment (None if it has no text) and the replies to read under it."""
         own = self.own_lines(item)
-        header, idx = item_header(own, self.is_action)
+        ih = item_header(own, self.is_action)
+        idx = ih.lines
         body, replies = self._body_and_replies(item, own[idx:])
         self._header_removals(own[:idx])
+        cut = (own[0].no, ih.cut) if ih.cut else None
+        if cut is not None:
+            self.removals.append(Removal(self.header_rule, "metadata", own[0].no, _text_of(own[0])[:ih.cut].strip(),
+                                         HEADER_EVIDENCE_TEXT, partial=True))
         self.owned.update(ln.no for ln in own)
         if not own:
             return None, []
@@ -452,12 +514,12 @@ class _ThreadBuilder:
         for k, (seg_header, seg_lines, seg_header_lines) in enumerate(_split_inline_replies(body, self.is_action)):
             self._header_removals(seg_header_lines)
             first = k == 0
-            made = _make_comment(seg_lines, header if first else seg_header, self.is_action, self.removals,
+            made = _make_comment(seg_lines, ih.header if first else seg_header, self.is_action, self.removals,
                                  f"c{self.next_id + len(self.comments)}",
                                  parent if first else (comment or parent),
                                  depth if first else (depth + 1 if comment else depth),
                                  item.marker_line.number if first else None,
-                                 own[0].no if first else None)
+                                 own[0].no if first else None, cut)
             if made is not None:
                 self.comments.append(made)
                 if first:
@@ -478,7 +540,7 @@ def build_thread(items: list[Item], next_id: int, is_action: IsAction, header_ru
     if cut_at is not None:
         items = [it for it in items if it.marker_line.no < cut_at]
     b = _ThreadBuilder(is_action, header_rule, cut_at, next_id)
-    headed = sum(1 for it in items if item_header(b.own_lines(it), is_action)[1] > 0)
+    headed = sum(1 for it in items if item_header(b.own_lines(it), is_action).headed)
     b.headed_thread = headed >= HEADED_THREAD_SHARE * len(items)
     stack: list[tuple[Item, Comment | None, int]] = [(it, None, 0) for it in reversed(items)]
     while stack:
@@ -501,7 +563,8 @@ def _split_inline_replies(body: list[Unit], is_action: IsAction) -> list[tuple[H
     while k < len(body):
         ln = body[k]
         if prev_action and is_action(ln) is None:
-            h, taken = item_header(body[k:], is_action)
+            ih = item_header(body[k:], is_action)
+            h, taken = ih.header, ih.lines
             if taken and h.author:
                 segments.append((h, [], body[k:k + taken]))
                 k += taken
@@ -514,8 +577,10 @@ def _split_inline_replies(body: list[Unit], is_action: IsAction) -> list[tuple[H
 
 
 def _make_comment(lines: list[Unit], header: Header, is_action: IsAction, removals: list[Removal], cid: str,
-                  parent: Comment | None, depth: int, n: int | None, first_no: int | None) -> Comment | None:
-    """A Comment from its body lines (action links become removals), or None if no text."""
+                  parent: Comment | None, depth: int, n: int | None, first_no: int | None,
+                  cut: tuple[int, int] | None = None) -> Comment | None:
+    """A Comment from its body lines (action links become removals), or None if no text.
+    ``cut`` (unit number, characters) is a header printed before the text of that unit."""
     content: list[Unit] = []
     for ln in lines:
         rule = is_action(ln)
@@ -526,7 +591,7 @@ def _make_comment(lines: list[Unit], header: Header, is_action: IsAction, remova
             content.append(ln)
     if not content:
         return None
-    paragraphs = _paragraphs(content)
+    paragraphs = _paragraphs(content, cut)
     first = first_no if first_no is not None else min(ln.no for ln in lines)
     return Comment(
         id=cid, parent=parent.id if parent else None, depth=depth, n=n, author=header.author,
@@ -534,9 +599,9 @@ def _make_comment(lines: list[Unit], header: Header, is_action: IsAction, remova
         source_lines=tuple(ln.no for ln in content), kind=_kind(paragraphs))
 
 
-def _paragraphs(content: list[Unit]) -> list[str]:
+def _paragraphs(content: list[Unit], cut: tuple[int, int] | None = None) -> list[str]:
     """A comment's text lines as paragraphs: a gap (blank lines, a removed action line, a
-    reply) ends a paragraph; hard-wrapped lines are joined."""
+    reply) ends a paragraph; hard-wrapped lines are joined.  ``cut``: see _make_comment."""
     paragraphs: list[str] = []
     cur: list[str] = []
     prev_no = None
@@ -544,7 +609,8 @@ def _paragraphs(content: list[Unit]) -> list[str]:
         if prev_no is not None and ln.no > prev_no + 1:
             paragraphs.append(" ".join(cur))
             cur = []
-        cur.append(_text_of(ln))
+        text = _text_of(ln)
+        cur.append(text[cut[1]:] if cut is not None and ln.no == cut[0] else text)
         prev_no = ln.no
     paragraphs.append(" ".join(cur))
     return paragraphs

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from . import markup
@@ -429,18 +430,31 @@ ADOPT_MIN_ITEMS = 2
 ADOPT_MIN_SHARE = 0.5
 
 
-def _adopt_followers(units: list[Unit]) -> None:
+def _adopt_followers(units: list[Unit], is_header: Callable[[str], bool] | None = None) -> None:
     """Nest unindented blocks under the list item before them where a list shows that
     layout (several items followed by blocks of their own before the next marker)."""
     region: list[tuple[Unit, list[Unit]]] = []
+
+    def adopt(m: Unit, followers: list[Unit]) -> None:
+        for u in followers:
+            u.nest = max(u.nest, m.nest + 1)
 
     def close() -> None:
         owners = [(m, f) for m, f in region if f]
         if len(owners) >= ADOPT_MIN_ITEMS and len(owners) >= ADOPT_MIN_SHARE * len(region):
             cap = max(len(f) for m, f in region[:-1]) if len(region) > 1 else 0
             for k, (m, followers) in enumerate(region):
-                for u in followers[: cap if k == len(region) - 1 else None]:
-                    u.nest = max(u.nest, m.nest + 1)
+                adopt(m, followers[: cap if k == len(region) - 1 else None])
+        else:
+            # Blocks between two items of one list belong to the first where the items
+            # open with comment headers ("Jane May 4, 2012 at 1:37 pm Great post…": a
+            # comment's further paragraphs), or where they are a quotation: html2text
+            # prints an <li>'s further blocks, a <blockquote> too, at the margin.
+            headed = is_header is not None and sum(1 for m, _ in region if is_header(m.body)) >= max(
+                ADOPT_MIN_ITEMS, ADOPT_MIN_SHARE * len(region))
+            for (m, followers), (nxt, _) in zip(region, region[1:]):
+                if followers and (all(u.kind == "quote" for u in followers) or (headed and nxt.nest == m.nest)):
+                    adopt(m, followers)
         region.clear()
 
     for u in units:
@@ -539,7 +553,7 @@ def segment(raw_lines: list[str], forced: str = "auto", is_header=None) -> Segme
     units = builder.units
     _outdented_headings(units, layout)
     if layout.kind == "markdown":
-        _adopt_followers(units)
+        _adopt_followers(units, is_header)
     build_tree(units, is_header)
     return Segmented(units, builder.removals, layout, {p.no: p.raw.strip() for p in phys})
 

@@ -404,7 +404,7 @@ def structure_units(units: list[Unit], rules: RuleSet, models: Models | None = N
 
 
 def segment_page(raw_lines: list[str], layout: str = "auto") -> Segmented:
-    return segment(raw_lines, layout, lambda body: comments.parse_header_line(body) is not None)
+    return segment(raw_lines, layout, comments.opens_with_header)
 
 
 def structure_page(raw_lines: list[str], rules: RuleSet, layout: str = "auto",

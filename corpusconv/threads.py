@@ -88,7 +88,7 @@ def trim_headless_edges(run: list[Item], is_action: comments.IsAction) -> list[I
     """In a thread whose comments carry headers, a first or last item without one is a
     widget that happens to sit in the same list ("Follow us", "Subscribe")."""
     def headed(it: Item) -> bool:
-        return comments.item_header([ln for ln in it.lines if not ln.blank], is_action)[1] > 0
+        return comments.item_header([ln for ln in it.lines if not ln.blank], is_action).headed
 
     marks = [headed(it) for it in run]
     if sum(marks) < comments.HEADED_THREAD_SHARE * len(run):
