@@ -15,14 +15,15 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections import Counter
-from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from collections import Counter, deque
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import orjson
 
+from .containers import JsonlFields, Progress, expand_documents, is_container
 from .errors import CorpusconvError
 from .model import Document
 from .pipeline import convert_bytes
@@ -39,10 +40,14 @@ MP_START_METHOD = "spawn"
 #: Jobs sent to a worker at a time: large enough to amortise pickling, small enough that
 #: the last chunks still spread over all workers and progress moves smoothly.
 MAX_CHUNKSIZE = 16
+#: Chunks in flight per worker: enough to keep every worker busy while the main process
+#: writes, few enough that a container's documents never pile up in memory.
+WINDOW_PER_WORKER = 3
 
 BUG_HINT = "this is a bug in corpusconv; please report it with the input file"
 
 RulesSpec = RuleSet | str | os.PathLike | None
+Screen = Callable[[Job], "Outcome | None"] | None
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,11 @@ class Stats:
 
 @dataclass(frozen=True)
 class Outcome:
-    """The result of one job: ``payload`` bytes when ``ok``, else a one-line ``error``."""
+    """The result of one job: ``payload`` bytes when ``ok``, else a one-line ``error``.
+
+    A container record that is no document (a warcinfo record, ...) has ``skipped`` set
+    to why, and ``ok`` false: it is counted, neither written nor failed.
+    """
 
     job: Job
     ok: bool
@@ -65,6 +74,7 @@ class Outcome:
     error: str = ""
     doc_id: str = ""
     stats: Stats = field(default_factory=Stats)
+    skipped: str = ""
 
 
 @lru_cache(maxsize=8)
@@ -130,19 +140,40 @@ def process(job: Job, fmt: str, rules: RulesSpec = None, layout: str = "auto",
 
     An invalid document is returned as an error outcome, so it is never written.
     """
+    if job.skip is not None:
+        return Outcome(job=job, ok=False, skipped=job.skip)
     try:
         data = read_job(job)
-        doc = convert_bytes(data, job.source, rules=resolve_rules(rules), layout=layout, model=model)
+        doc = convert_bytes(data, job.source, rules=resolve_rules(rules), doc_id=job.doc_id,
+                            url=job.url, metadata=job.metadata, layout=layout, model=model)
         payload = serialise(doc, fmt)
         return Outcome(job=job, ok=True, payload=payload, doc_id=doc.id, stats=doc_stats(doc))
     except CorpusconvError as exc:
-        return Outcome(job=job, ok=False, error=_one_line(str(exc), job.source))
+        return Outcome(job=job, ok=False, error=_located(job, _one_line(str(exc), job.source)))
     except OSError as exc:
-        return Outcome(job=job, ok=False, error=_one_line(exc.strerror or str(exc), job.source))
+        return Outcome(job=job, ok=False, error=_located(job, _one_line(exc.strerror or str(exc), job.source)))
     except Exception as exc:  # last resort: one line instead of a traceback mid-batch
         return Outcome(job=job, ok=False,
-                       error=f"internal error ({type(exc).__name__}: {_one_line(str(exc), job.source)}); "
-                             f"{BUG_HINT}")
+                       error=_located(job, f"internal error ({type(exc).__name__}: "
+                                           f"{_one_line(str(exc), job.source)}); {BUG_HINT}"))
+
+
+def _located(job: Job, reason: str) -> str:
+    """A container record's failure says where in the container it is."""
+    return f"{job.where}: {reason}" if job.where else reason
+
+
+def process_chunk(jobs: list[Job], fmt: str, rules: RulesSpec = None, layout: str = "auto",
+                  model: ModelSpec = DEFAULT) -> list[Outcome]:
+    """:func:`process` over a chunk (a worker's task); a container document's bytes and
+    metadata are not sent back (they are in the payload)."""
+    return [_without_data(process(job, fmt, rules, layout, model)) for job in jobs]
+
+
+def _without_data(outcome: Outcome) -> Outcome:
+    if outcome.job.data is None or outcome.job.doc_id is None:  # stdin's job is the caller's
+        return outcome
+    return replace(outcome, job=replace(outcome.job, data=None, metadata=None))
 
 
 def _one_line(msg: str, source: str) -> str:
@@ -192,37 +223,90 @@ def _start_pool(ctx, n_jobs: int):
     return pool, pending
 
 
-def run(jobs: Iterable[Job], fmt: str, rules: RulesSpec = None,
-        n_jobs: int = 1, layout: str = "auto", model: ModelSpec = DEFAULT) -> Iterator[Outcome]:
-    """Yield one :class:`Outcome` per job, in input order.
+def run(jobs: Iterable[Job], fmt: str, rules: RulesSpec = None, n_jobs: int = 1, *,
+        fields: JsonlFields | None = None, progress: Progress = None,
+        screen: Screen = None, layout: str = "auto", model: ModelSpec = DEFAULT) -> Iterator[Outcome]:
+    """Yield one :class:`Outcome` per document, in input order.
 
-    ``n_jobs == 1`` (or a single job) runs in this process; more starts a pool of
-    ``min(n_jobs, len(jobs))`` spawned workers.  Pass ``rules`` as a path (or ``None``)
-    for pools: workers load it once each.  Closing the generator early stops the pool.
+    Pages are one document each; a container (WARC/WET, JSON Lines) is read as a stream
+    in this process and its documents are dispatched as they come (``fields`` says which
+    JSON Lines fields hold text, id and URL; ``progress(n)`` is told of every ``n`` bytes
+    of a container read).  ``n_jobs == 1`` runs in this process; more starts a pool of
+    spawned workers (at most one per page when there is no container), with a bounded
+    number of documents in flight, so memory does not grow with the input.  Pass
+    ``rules`` as a path (or ``None``) for pools: workers load it once each.  Closing the
+    generator early stops the pool.  ``screen(job)`` is asked about each container
+    document before it is converted: an :class:`Outcome` it returns stands for that
+    document (e.g. its output exists and is to be kept), ``None`` lets it convert.
+    ``layout`` and ``model`` are passed to :func:`corpusconv.pipeline.convert_bytes`.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     jobs = list(jobs)
-    n_jobs = max(1, min(n_jobs, len(jobs)))
+    streaming = any(is_container(j) for j in jobs)
+    n_jobs = max(1, n_jobs if streaming else min(n_jobs, len(jobs)))
+    items = expand_documents(jobs, fields, progress=progress)
     if n_jobs == 1:
         rs = resolve_rules(rules)  # parse once for the whole batch
-        for job in jobs:
-            yield process(job, fmt, rs, layout, model)
+        for job in items:
+            yield _screened(job, screen) or process(job, fmt, rs, layout, model)
         return
-    step = partial(process, fmt=fmt, rules=rules, layout=layout, model=model)
+    chunk = MAX_CHUNKSIZE if streaming else chunksize_for(len(jobs), n_jobs)
     ctx = multiprocessing.get_context(MP_START_METHOD)
     pool, pending = _start_pool(ctx, n_jobs)
     finished = False
     try:
         for signum in pending:
             signal.raise_signal(signum)
-        yield from pool.imap(step, jobs, chunksize=chunksize_for(len(jobs), n_jobs))
+        yield from _dispatch(pool, items, (fmt, rules, layout, model), chunk, n_jobs * WINDOW_PER_WORKER, screen)
         pool.close()
         pool.join()
         finished = True
     finally:
         if not finished:  # interrupted, or the caller stopped early (--fail-fast)
             _abandon_pool(pool)
+
+
+def _screened(job: Job, screen: Screen) -> Outcome | None:
+    # Only a container's documents (they have an id and a place in the container) are screened.
+    if screen is None or job.doc_id is None or job.where is None or job.error is not None or job.skip is not None:
+        return None
+    return screen(job)
+
+
+def _dispatch(pool, items: Iterable[Job], how: tuple, chunk: int,
+              window: int, screen: Screen = None) -> Iterator[Outcome]:
+    """Send chunks of documents to the pool as they are read and yield outcomes in order
+    (``how``: the arguments of :func:`process_chunk` after the chunk),
+    with at most ``window`` chunks in flight (``Pool.imap`` would read all the input
+    ahead).  Records that need no conversion (skipped, or failed while being read) are
+    answered here, in their place in the order."""
+    queue: deque = deque()
+    buf: list[Job] = []
+
+    def flush() -> None:
+        if buf:
+            queue.append(pool.apply_async(process_chunk, (list(buf), *how)))
+            buf.clear()
+
+    for job in items:
+        done = _screened(job, screen)
+        if done is None and (job.skip is not None or job.error is not None):
+            done = process(job, how[0], None)  # no conversion: no rules needed
+        if done is not None:
+            flush()
+            queue.append([done])
+        else:
+            buf.append(job)
+            if len(buf) >= chunk:
+                flush()
+        while queue and (len(queue) > window or isinstance(queue[0], list) or queue[0].ready()):
+            head = queue.popleft()
+            yield from (head if isinstance(head, list) else head.get())
+    flush()
+    while queue:
+        head = queue.popleft()
+        yield from (head if isinstance(head, list) else head.get())
 
 
 def _abandon_pool(pool) -> None:

@@ -16,6 +16,7 @@ them in the order of the vector.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from . import article
@@ -47,12 +48,14 @@ FEATURES: tuple[str, ...] = (
     "window3_log_words", "window3_prose", "window10_prose", "window5_dropped",
     *(f"window5_{g}" for g in _GROUPS), "page_prose_units", "page_log_words",
     "prose_before", "prose_after", "window10_log_prose_words", "siblings", "sibling_words", "sibling_sentences",
+    "short_word_share", "capital_share", "glued_share", "title_offset", "before_title",
 )
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 PROSE_WORDS = 10          # a unit this long that ends like a sentence is prose
 REGION_DISTANCE_CAP = 50
 PROSE_DISTANCE_CAP = 20
-MAX_SIBLINGS = 50
+SHORT_WORD = 3            # tokens this short are mostly function words
+TITLE_OFFSET_CAP = 30
 _PUNCT = set("|»«›‹>/:•·–—-()[]{}©®™#@")
 
 
@@ -68,55 +71,95 @@ class Context:
     runs: dict[int, float]            # unit no -> score of the best run of units through it
     link_lines: set[int]
     teaser_lines: set[int]
+    title: int | None = None          # unit no of the title, if one was found
 
 
-def _shape(u: Unit) -> list[float]:
+_UPPER = re.compile(r"[A-Z]")
+_DIGIT = re.compile(r"[0-9]")
+_PUNCT_CHARS = "|»«›‹>/:•·–—-()[]{}©®™#@"
+_GLUED = re.compile(r"[a-z][A-Z]")
+
+
+def _shape(u: Unit, sentence: bool) -> list[float]:
+    """The unit's own shape: length, punctuation, capitals, digits, link syntax, tokens."""
     text = u.text
     n = max(1, len(text))
-    upper = sum(1 for ch in text if ch.isupper())
-    digits = sum(1 for ch in text if ch.isdigit())
-    punct = sum(1 for ch in text if ch in _PUNCT)
     words = u.words
+    punct = sum(text.count(c) for c in _PUNCT_CHARS)
     return [
         float(words), math.log1p(words), len(text) / max(1, words),
-        float(article.is_sentence(text)), float(article.is_title_case(text)), float(text.endswith(":")),
-        float(article.is_code(text)), upper / n, digits / n, punct / n, u.links / max(1, words),
+        float(sentence), float(article.is_title_case(text)), float(text.endswith(":")),
+        float(article.is_code(text)), len(_UPPER.findall(text)) / n, len(_DIGIT.findall(text)) / n, punct / n,
+        u.links / max(1, words),
     ]
 
 
-def _prose(u: Unit) -> bool:
-    return u.words >= PROSE_WORDS and article.is_sentence(u.text)
-
-
-def _siblings(u: Unit) -> list[float]:
-    """(count, mean words, sentence share) of the items in the unit's own list."""
-    item = u.item
-    if item is None:
+def _token_shape(text: str) -> list[float]:
+    """(short-word share, capitalised share, glued share) of the unit's tokens: prose is
+    full of short function words; menus are capitalised; renderers glue adjacent links
+    ("ThisBlogThis!Share") into tokens with a capital inside."""
+    toks = text.split()
+    if not toks:
         return [0.0, 0.0, 0.0]
-    sibs = item.parent.children if item.parent is not None else None
-    if sibs is None:  # a top-level item: its run of previous and following siblings
-        sibs = []
-        it = item
-        while it is not None and len(sibs) < MAX_SIBLINGS:
-            sibs.append(it)
-            it = it.prev
-    words = [sum(v.words for v in s.lines) for s in sibs]
-    sentences = sum(1 for s in sibs if any(article.is_sentence(v.text) for v in s.lines))
-    return [float(len(sibs)), sum(words) / len(sibs), sentences / len(sibs)]
+    n = len(toks)
+    short = sum(1 for t in toks if len(t) <= SHORT_WORD)
+    caps = sum(1 for t in toks if t[:1].isupper())
+    return [short / n, caps / n, min(1.0, len(_GLUED.findall(text)) / n)]
 
 
-def _window(values: list[float], k: int, radius: int) -> float:
-    lo, hi = max(0, k - radius), min(len(values), k + radius + 1)
-    return (sum(values[lo:k]) + sum(values[k + 1:hi])) / max(1, hi - lo - 1)
+class _Windows:
+    """Means of a per-unit value over the units around each unit (itself excluded),
+    from prefix sums: O(1) a query."""
+
+    def __init__(self, values: list[float]):
+        self.values = values
+        self.prefix = [0.0]
+        for v in values:
+            self.prefix.append(self.prefix[-1] + v)
+
+    def mean(self, k: int, radius: int) -> float:
+        lo, hi = max(0, k - radius), min(len(self.values), k + radius + 1)
+        return (self.prefix[hi] - self.prefix[lo] - self.values[k]) / max(1, hi - lo - 1)
+
+    def total(self, k: int, radius: int) -> float:
+        lo, hi = max(0, k - radius), min(len(self.values), k + radius + 1)
+        return self.prefix[hi] - self.prefix[lo] - self.values[k]
 
 
-def page_features(ctx: Context) -> dict[int, list[float]]:
-    """The feature vector of every unit not inside a thread, by unit number."""
+def _sibling_stats(units: list[Unit], sentence: dict[int, bool]) -> dict[int, list[float]]:
+    """For every list item (by ``id``), (count, mean words, sentence share) of the items
+    of its own list: its parent's children, or for top-level items the run linked by
+    ``prev``; computed once per list."""
+    members: dict[int, list] = {}   # list key -> its items, in page order
+    key_of: dict[int, int] = {}     # id(item) -> list key
+    for u in units:
+        item = u.item
+        if item is None or id(item) in key_of:
+            continue
+        if item.parent is not None:
+            key = id(item.parent)
+        elif item.prev is not None and id(item.prev) in key_of:  # seen: it comes first
+            key = key_of[id(item.prev)]
+        else:
+            key = id(item)
+        key_of[id(item)] = key
+        members.setdefault(key, []).append(item)
+    stats: dict[int, list[float]] = {}
+    for key, items in members.items():
+        words = [sum(v.words for v in m.lines) for m in items]
+        sent = sum(1 for m in items if any(sentence.get(v.no, False) for v in m.lines))
+        stats[key] = [float(len(items)), sum(words) / len(items), sent / len(items)]
+    return {item_id: stats[key] for item_id, key in key_of.items()}
+
+
+def page_features(ctx: Context, wanted: set[int] | None = None) -> dict[int, list[float]]:
+    """The feature vector of every unit not inside a thread (or of the ``wanted`` ones),
+    by unit number; every per-unit fact is computed once, windows from prefix sums."""
     units = ctx.units
     n = len(units)
+    sentence = {u.no: article.is_sentence(u.text) for u in units}
     words = [float(u.words) for u in units]
-    log_words = [math.log1p(w) for w in words]
-    prose = [float(_prose(u)) for u in units]
+    prose = [float(u.words >= PROSE_WORDS and sentence[u.no]) for u in units]
     dropped = [float(u.no in ctx.dropped) for u in units]
     groups = {g: [0.0] * n for g in _GROUPS}
     for k, u in enumerate(units):
@@ -124,6 +167,10 @@ def page_features(ctx: Context) -> dict[int, list[float]]:
         g = _CATEGORY_GROUPS.get(r.category) if r is not None else None
         if g is not None:
             groups[g][k] = 1.0
+    win_log = _Windows([math.log1p(w) for w in words])
+    win_prose, win_dropped = _Windows(prose), _Windows(dropped)
+    win_groups = {g: _Windows(v) for g, v in groups.items()}
+    win_prose_words = _Windows([w if p else 0.0 for w, p in zip(words, prose)])
     total_words = sum(words) or 1.0
     counts: dict[str, int] = {}
     for u in units:
@@ -132,9 +179,10 @@ def page_features(ctx: Context) -> dict[int, list[float]]:
     lo = region_ks[0] if region_ks else None
     hi = region_ks[-1] if region_ks else None
     first_thread = next((k for k, u in enumerate(units) if u.no in ctx.in_thread), n)
+    title_k = next((k for k, u in enumerate(units) if u.no == ctx.title), None)
     page_prose, page_log = float(sum(prose)), math.log1p(total_words)
     best_run = max([1.0, *ctx.runs.values()])
-    prose_words = [w if p else 0.0 for w, p in zip(words, prose)]
+    siblings = _sibling_stats(units, sentence)
     last_prose, next_prose = [-1] * n, [n] * n  # nearest prose unit before / after each unit
     for k in range(1, n):
         last_prose[k] = k - 1 if prose[k - 1] else last_prose[k - 1]
@@ -144,9 +192,9 @@ def page_features(ctx: Context) -> dict[int, list[float]]:
     before = 0.0
     for k, u in enumerate(units):
         before += words[k]
-        if u.no in ctx.in_thread:
+        if u.no in ctx.in_thread or (wanted is not None and u.no not in wanted):
             continue
-        x = _shape(u)
+        x = _shape(u, sentence[u.no])
         x += [float(u.kind == kind) for kind in _KINDS]
         x += [float(u.level), float(u.quote), float(u.marker == "number"),
               float(u.item.depth + 1) if u.item is not None else 0.0,
@@ -166,13 +214,18 @@ def page_features(ctx: Context) -> dict[int, list[float]]:
               prose[k - 1] if k else 0.0, prose[k + 1] if k + 1 < n else 0.0,
               dropped[k - 1] if k else 0.0, dropped[k + 1] if k + 1 < n else 0.0,
               words[k - 2] if k > 1 else 0.0, words[k + 2] if k + 2 < n else 0.0]
-        x += [_window(log_words, k, 3), _window(prose, k, 3), _window(prose, k, 10), _window(dropped, k, 5)]
-        x += [_window(groups[g], k, 5) for g in _GROUPS]
+        x += [win_log.mean(k, 3), win_prose.mean(k, 3), win_prose.mean(k, 10), win_dropped.mean(k, 5)]
+        x += [win_groups[g].mean(k, 5) for g in _GROUPS]
         x += [page_prose, page_log,
               float(min(PROSE_DISTANCE_CAP, k - last_prose[k])) if last_prose[k] >= 0 else float(PROSE_DISTANCE_CAP),
               float(min(PROSE_DISTANCE_CAP, next_prose[k] - k)) if next_prose[k] < n else float(PROSE_DISTANCE_CAP),
-              math.log1p(sum(prose_words[max(0, k - 10):k]) + sum(prose_words[k + 1:k + 11]))]
-        x += _siblings(u)
+              math.log1p(win_prose_words.total(k, 10))]
+        x += siblings.get(id(u.item), [0.0, 0.0, 0.0]) if u.item is not None else [0.0, 0.0, 0.0]
+        x += _token_shape(u.text)
+        if title_k is None:
+            x += [float(-TITLE_OFFSET_CAP), 0.0]
+        else:
+            x += [float(max(-TITLE_OFFSET_CAP, min(TITLE_OFFSET_CAP, k - title_k))), float(k < title_k)]
         out[u.no] = x
     return out
 
@@ -192,6 +245,41 @@ def runs_through(scores: list[float]) -> list[float]:
     for k in range(n - 1, -1, -1):
         starting[k] = scores[k] + max(0.0, starting[k + 1]) if k + 1 < n else scores[k]
     return [ending[k] + starting[k] - scores[k] for k in range(n)]
+
+
+# Second pass: the first pass's probabilities around each candidate (the article is
+# mostly contiguous, so a unit's neighbours' verdicts are evidence about it), appended to
+# its own features.
+CONTEXT_FEATURES: tuple[str, ...] = (
+    "p_self", "p_prev", "p_next", "p_prev2", "p_next2", "p_window3", "p_window10", "p_page_max", "p_page_share",
+)
+
+
+def context_features(p: list[float]) -> list[list[float]]:
+    """The second pass's extra features for a page's candidates (in page order), from
+    their first-pass probabilities ``p``."""
+    n = len(p)
+    top = max(p, default=0.0)
+    share = sum(1 for v in p if v >= 0.5) / max(1, n)
+    win = _Windows(p)
+    return [[p[k], p[k - 1] if k else 0.0, p[k + 1] if k + 1 < n else 0.0,
+             p[k - 2] if k > 1 else 0.0, p[k + 2] if k + 2 < n else 0.0,
+             win.mean(k, 3), win.mean(k, 10), top, share] for k in range(n)]
+
+
+def decide(models, ctx: Context, candidates: list[Unit]) -> dict[int, tuple[float, list[float]]]:
+    """Each candidate's probability of being article text, and the feature vector that
+    gave it (for its explanation), by unit number: the first pass (``models["article"]``)
+    and, if the model file has one, the second (``"article-context"``)."""
+    first = models.get("article")
+    feats = page_features(ctx, {u.no for u in candidates})
+    rows = [feats[u.no] for u in candidates]
+    p = [first.probability(x) for x in rows]
+    second = models.get("article-context")
+    if second is not None:
+        rows = [x + c for x, c in zip(rows, context_features(p))]
+        p = [second.probability(x) for x in rows]
+    return {u.no: (pu, x) for u, pu, x in zip(candidates, p, rows)}
 
 
 def feature(x: list[float], name: str) -> float:

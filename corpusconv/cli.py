@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import enum
 import os
-import re
 import signal
 import sys
 import threading
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -34,10 +34,11 @@ from rich.console import Console
 
 from . import TOOL_NAME, __version__
 from .batch import BUG_HINT, Outcome, bundle_errors, bundle_tei, default_jobs, is_tei_corpus, run
+from .containers import JsonlFields, is_container
 from .errors import CorpusconvError, OutputError
 from .reading import (DEFAULT_GLOBS, Job, UsageError, check_distinct_outputs,
                       expand_inputs, output_relpath, strip_compression)
-from .summary import Totals, render
+from .summary import Totals, failure_lines, one_line, render
 from .trees import DEFAULT as DEFAULT_MODEL
 from .trees import resolve as resolve_model
 from .writing import DirectorySink, FileSink, StreamSink, ensure_dir
@@ -95,15 +96,6 @@ class SchemaName(str, enum.Enum):
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def one_line(s: str) -> str:
-    """``s`` with control characters escaped (``\\n``), so a diagnostic stays one line
-    even for file names containing newlines."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], s)
 
 
 def error_line(source: str | None, reason: str) -> str:
@@ -231,6 +223,16 @@ def plan_output(output: str | None, fmt: str | None, bundle: bool) -> OutputPlan
     return OutputPlan(kind=kind, fmt=fmt, path=output if kind != "stdout" else None, bundle=bundle)
 
 
+# The JSON Lines field options of convert and learn (Typer options are plain values).
+TEXT_FIELD_OPTION = typer.Option("text", "--text-field", metavar="NAME",
+                                 help="JSON Lines inputs: the field holding the page text.")
+ID_FIELD_OPTION = typer.Option("id", "--id-field", metavar="NAME",
+                               help="JSON Lines inputs: the field holding the document id.")
+URL_FIELD_OPTION = typer.Option("url", "--url-field", metavar="NAME",
+                                help="JSON Lines inputs: the field holding the URL (also looked up "
+                                     "under 'metadata').")
+
+
 @dataclass
 class ConvertOptions:
     paths: list[str]
@@ -248,6 +250,13 @@ class ConvertOptions:
     scheduler: str | None = None
     layout: str = "auto"
     model: str | None = DEFAULT_MODEL
+    text_field: str = "text"
+    id_field: str = "id"
+    url_field: str = "url"
+
+    @property
+    def fields(self) -> JsonlFields:
+        return JsonlFields(text=self.text_field, id=self.id_field, url=self.url_field)
 
 
 def _real_inputs(jobs: list[Job]) -> set[str]:
@@ -275,10 +284,15 @@ def _check_not_an_input(plan: OutputPlan, jobs: list[Job]) -> None:
 
 
 def _check_single(plan: OutputPlan, jobs: list[Job]) -> None:
-    if plan.fmt == "tei" and plan.kind in ("file", "stdout") and not plan.bundle and len(jobs) > 1:
-        where = plan.path or "stdout"
+    if plan.fmt != "tei" or plan.kind not in ("file", "stdout") or plan.bundle:
+        return
+    where = plan.path or "stdout"
+    if len(jobs) > 1:
         raise UsageError(f"{len(jobs)} inputs cannot go to one TEI document ({where}): give an "
                          "output directory (-o DIR/) or use --bundle for one teiCorpus file")
+    if any(is_container(j) for j in jobs):
+        raise UsageError(f"{jobs[0].source} holds many documents, which cannot go to one TEI "
+                         f"document ({where}): give an output directory (-o DIR/) or use --bundle")
 
 
 class Reporter:
@@ -296,16 +310,19 @@ class Reporter:
 
     def list_failures(self) -> None:
         """Repeat every failure after the summary, where a long run's lines scrolled away."""
-        if not self.failures:
-            return
-        _stderr(f"{TOOL_NAME}: {len(self.failures)} input(s) failed:")
-        for source, reason in self.failures:
-            _stderr(f"  {one_line(source)}: {one_line(reason)}")
+        for line in failure_lines(self.failures):
+            _stderr(line)
 
     def wrote(self, outcome: Outcome, where: str) -> None:
         self.totals.add(outcome)
         if self.opts.verbose and not self.opts.quiet:
-            _stderr(f"{TOOL_NAME}: wrote {outcome.job.source} -> {where}")
+            _stderr(f"{TOOL_NAME}: wrote {one_line(outcome.job.label)} -> {where}")
+
+    def not_a_document(self, outcome: Outcome) -> None:
+        """A container record holding no page (warcinfo, request, ...): counted only."""
+        self.totals.add(outcome)
+        if self.opts.verbose and not self.opts.quiet:
+            _stderr(f"{TOOL_NAME}: skipped {one_line(outcome.job.label)}: {outcome.skipped}")
 
     def skipped(self, source: str, target: Path) -> None:
         self.totals.skipped += 1
@@ -313,28 +330,41 @@ class Reporter:
             _stderr(f"{TOOL_NAME}: skipped {source}: {target} exists")
 
 
-def _progress(opts: ConvertOptions, total: int):
-    """A rich progress bar on stderr, only for humans watching a terminal."""
-    if opts.quiet or not sys.stderr.isatty() or total < 2:
+def _progress(opts: ConvertOptions, jobs: list[Job]):
+    """A rich progress bar over the bytes of the inputs, on stderr, only for humans
+    watching a terminal (a container moves it as its records are read)."""
+    if opts.quiet or not sys.stderr.isatty() or (len(jobs) < 2 and not any(map(is_container, jobs))):
         return None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn,
+                               TransferSpeedColumn)
 
-    return Progress(TextColumn("converting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=Console(stderr=True), transient=True)
+    return Progress(TextColumn("converting"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                    TimeRemainingColumn(), console=Console(stderr=True), transient=True)
 
 
-def _outcomes(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions):
+def _input_bytes(job: Job) -> int:
+    if job.data is not None:
+        return len(job.data) if job.doc_id is None else 0  # a container's record: counted as read
+    try:
+        return os.path.getsize(job.path) if job.path else 0
+    except OSError:
+        return 0
+
+
+def _outcomes(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions, screen=None):
     n_jobs = opts.jobs or default_jobs()
-    stream = run(jobs, plan.fmt, opts.rules, n_jobs, layout=opts.layout, model=opts.model)
-    bar = _progress(opts, len(jobs))
+    bar = _progress(opts, jobs)
+    how = dict(fields=opts.fields, screen=screen, layout=opts.layout, model=opts.model)
     if bar is None:
-        yield from stream
+        yield from run(jobs, plan.fmt, opts.rules, n_jobs, **how)
         return
     with bar:
-        task = bar.add_task("convert", total=len(jobs))
+        task = bar.add_task("convert", total=sum(_input_bytes(j) for j in jobs))
+        stream = run(jobs, plan.fmt, opts.rules, n_jobs, progress=lambda n: bar.advance(task, n), **how)
         for outcome in stream:
             yield outcome
-            bar.advance(task)
+            if outcome.job.doc_id is None:  # a page: its bytes are read once converted
+                bar.advance(task, _input_bytes(outcome.job))
 
 
 def _convert_to_dir(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions, rep: Reporter) -> None:
@@ -345,6 +375,9 @@ def _convert_to_dir(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions, rep
     sink = DirectorySink(plan.path, overwrite=opts.force, protected=_real_inputs(jobs))
     todo = []
     for job in jobs:
+        if is_container(job):  # its documents are checked one by one as they are read
+            todo.append(job)
+            continue
         try:
             target = sink.target(output_relpath(job.relpath, suffix))
         except OutputError as exc:
@@ -360,8 +393,12 @@ def _convert_to_dir(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions, rep
         todo.append(job)
     if opts.fail_fast and rep.totals.failed:
         return
-    for outcome in _outcomes(todo, plan, opts):
-        if not outcome.ok:
+    for outcome in _outcomes(todo, plan, opts, screen=partial(_existing_output, sink, suffix, opts)):
+        if outcome.skipped == OUTPUT_EXISTS:
+            rep.skipped(outcome.job.label, sink.target(output_relpath(outcome.job.relpath, suffix)))
+        elif outcome.skipped:
+            rep.not_a_document(outcome)
+        elif not outcome.ok:
             rep.failed(outcome.job.source, outcome.error)
         else:
             try:
@@ -371,6 +408,24 @@ def _convert_to_dir(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions, rep
                 rep.failed(outcome.job.source, _strip_prefix(str(exc), outcome.job.source))
         if opts.fail_fast and rep.totals.failed:
             return
+
+
+#: ``Outcome.skipped`` of a container document whose output is kept (--skip-existing).
+OUTPUT_EXISTS = "output exists"
+
+
+def _existing_output(sink: DirectorySink, suffix: str, opts: ConvertOptions, job: Job) -> Outcome | None:
+    """Before a container document is converted: is its output already there?"""
+    try:
+        target = sink.target(output_relpath(job.relpath, suffix))
+    except OutputError as exc:
+        return Outcome(job=job, ok=False, error=f"{job.where}: {exc}")
+    if opts.force or not target.exists():
+        return None
+    if opts.skip_existing:
+        return Outcome(job=job, ok=False, skipped=OUTPUT_EXISTS)
+    return Outcome(job=job, ok=False, error=f"{job.where}: {target} already exists (use --force to "
+                                            "overwrite or --skip-existing to keep it)")
 
 
 def _strip_prefix(msg: str, source: str) -> str:
@@ -406,6 +461,9 @@ def _convert_to_one(jobs: list[Job], plan: OutputPlan, opts: ConvertOptions, rep
     committed = False
     try:
         for outcome in _outcomes(jobs, plan, opts):
+            if outcome.skipped:
+                rep.not_a_document(outcome)
+                continue
             if outcome.ok and plan.bundle and outcome.doc_id in member_ids:
                 outcome = replace(outcome, ok=False, payload=b"",
                                   error=f"document id {outcome.doc_id!r} is already in the bundle; "
@@ -484,11 +542,15 @@ def convert_command(opts: ConvertOptions) -> int:
     "One JSON record per page, gzipped:  [bold]corpusconv convert pages/ -o corpus.jsonl.gz[/bold]\n\n"
     "Stdin to stdout:  [bold]cat page.txt | corpusconv convert - | jq .title[/bold]\n\n"
     "One teiCorpus file:  [bold]corpusconv convert pages/ -o corpus.xml --bundle[/bold]\n\n"
+    "A Common Crawl WET file:  [bold]corpusconv convert CC-MAIN-x.warc.wet.gz -o crawl.jsonl.gz[/bold]\n\n"
+    "A JSON Lines dataset:  [bold]corpusconv convert docs.jsonl.gz --text-field content -o out/[/bold]\n\n"
     "Exit codes: 0 ok, 1 some inputs failed, 2 usage error, 3 no input matched, "
     "141 stdout closed early."))
 def convert(
     paths: list[str] = typer.Argument(..., metavar="PATHS...",
-                                      help="Files, directories (walked recursively) or - for stdin."),
+                                      help="Pages, WARC/WET files (*.warc[.gz], *.warc.wet.gz), JSON "
+                                           "Lines documents (*.jsonl[.gz]), directories (walked "
+                                           "recursively) or - for stdin."),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="OUT",
                                          help="Output directory, FILE.jsonl[.gz|.bz2|.xz], "
                                               "FILE.xml, or - for stdout (the default)."),
@@ -504,7 +566,8 @@ def convert(
     fail_fast: bool = typer.Option(False, "--fail-fast", help="Stop at the first failing input."),
     glob: Optional[list[str]] = typer.Option(None, "--glob", metavar="PATTERN",
                                              help="File-name pattern for directories (repeatable; "
-                                                  "default: *.txt and *.txt.gz/.bz2/.xz)."),
+                                                  "default: *.txt, *.txt.gz/.bz2/.xz, *.warc[.gz], "
+                                                  "*.wet[.gz])."),
     bundle: bool = typer.Option(False, "--bundle", help="Write one TEI teiCorpus file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, no summary."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="One stderr line per document."),
@@ -518,13 +581,18 @@ def convert(
     model: str = typer.Option(DEFAULT_MODEL, "--model", metavar="FILE",
                               help="The fitted article model (corpusconv fit): 'default' (built in), "
                                    "a file, or 'none' for the hand-written region only."),
+    text_field: str = TEXT_FIELD_OPTION,
+    id_field: str = ID_FIELD_OPTION,
+    url_field: str = URL_FIELD_OPTION,
 ) -> None:
-    """Convert rendered pages to TEI-XML or JSON Lines (validated before writing)."""
+    """Convert rendered pages, WARC/WET files and JSON Lines documents to TEI-XML or JSON
+    Lines (validated before writing)."""
     opts = ConvertOptions(paths=list(paths), output=output, fmt=fmt.value if fmt else None,
                           rules=str(rules) if rules else None, jobs=jobs, force=force,
                           skip_existing=skip_existing, fail_fast=fail_fast, globs=list(glob or []),
                           bundle=bundle, quiet=quiet, verbose=verbose, scheduler=scheduler,
-                          layout=layout.value, model=_model_spec(model))
+                          layout=layout.value, model=_model_spec(model),
+                          text_field=text_field, id_field=id_field, url_field=url_field)
     raise typer.Exit(guarded(lambda: convert_command(opts)))
 
 
@@ -630,7 +698,8 @@ def explain_command(path: str, as_json: bool, rules: str | None, only_removed: b
     if len(jobs) != 1:
         raise UsageError(f"explain takes one file, {path!r} gives {len(jobs)}")
     job = jobs[0]
-    doc = convert_bytes(read_job(job), job.source, rules=resolve_rules(rules), layout=layout, model=model)
+    doc = convert_bytes(read_job(job), job.source, rules=resolve_rules(rules), layout=layout, model=model,
+                        explain=True)
     rows = explain(doc)
     if only_removed:
         rows = [r for r in rows if r.kind == "removed"]
@@ -670,54 +739,81 @@ def explain(
 # --------------------------------------------------------------------------- learn
 
 
-def learn_command(paths: list[str], output: str, globs: list[str], min_df: int, min_share: float,
-                  force: bool, quiet: bool) -> int:
+@dataclass
+class LearnOptions:
+    paths: list[str]
+    output: str = "-"
+    globs: list[str] = field(default_factory=list)
+    min_df: int = 3
+    min_share: float = 0.05
+    force: bool = False
+    quiet: bool = False
+    by_site: bool = True
+    fields: JsonlFields = field(default_factory=JsonlFields)
+
+
+def learn_command(opts: LearnOptions) -> int:
     from .learn import candidates, learn_jobs, rules_toml
     from .writing import write_atomic
 
-    jobs = expand_inputs(paths, globs=globs or None, exclude=[output] if output != "-" else [])
+    output = opts.output
+    jobs = expand_inputs(opts.paths, globs=opts.globs or None, exclude=[output] if output != "-" else [])
     if not jobs:
         _stderr(f"{TOOL_NAME}: nothing to do: no input file matched")
         return EXIT_NOTHING_TO_DO
-    failures: list[str] = []
+    failures: list[tuple[str, str]] = []
 
     def on_error(source: str, message: str) -> None:
-        failures.append(source)
+        failures.append((source, message))
         _stderr(error_line(source, message))
 
-    counts = learn_jobs(jobs, on_error=on_error)
-    entries = candidates(counts, min_df=min_df, min_share=min_share)
+    counts = learn_jobs(jobs, on_error=on_error, fields=opts.fields, by_site=opts.by_site)
+    entries = candidates(counts, min_df=opts.min_df, min_share=opts.min_share)
     text = rules_toml(entries, counts.docs).encode("utf-8")
     if output == "-":
         sys.stdout.buffer.write(text)
         sys.stdout.flush()
     else:
-        write_atomic(Path(output), text, overwrite=force)
-    if not quiet:
-        _stderr(f"{TOOL_NAME}: {len(entries)} rules from {counts.docs} documents"
+        write_atomic(Path(output), text, overwrite=opts.force)
+    if not opts.quiet:
+        scoped = sum(1 for e in entries if e.get("site"))
+        sites = f" ({scoped} site-scoped, over {len(counts.sites)} sites)" if counts.sites else ""
+        _stderr(f"{TOOL_NAME}: {len(entries)} rules{sites} from {counts.docs} documents"
                 + (f" -> {output}" if output != "-" else ""))
+        for line in failure_lines(failures):
+            _stderr(line)
     return EXIT_FAILED if failures else EXIT_OK
 
 
 @app.command(epilog=(
     "[bold]Examples[/bold]\n\n"
     "[bold]corpusconv learn crawl/ -o site-rules.toml[/bold]     lines recurring across pages\n\n"
+    "[bold]corpusconv learn CC-MAIN-x.warc.wet.gz -o rules.toml[/bold]     per site, from the URLs\n\n"
     "Review the file, then: [bold]corpusconv convert crawl/ -o out/ --rules site-rules.toml[/bold]"))
 def learn(
-    paths: list[str] = typer.Argument(..., metavar="PATHS...", help="Files or directories of pages."),
+    paths: list[str] = typer.Argument(..., metavar="PATHS...",
+                                      help="Pages, WARC/WET or JSON Lines files, or directories."),
     output: str = typer.Option("-", "--output", "-o", metavar="FILE",
                                help="Rules file to write (TOML); - for stdout (the default)."),
     glob: Optional[list[str]] = typer.Option(None, "--glob", metavar="PATTERN",
                                              help="File-name pattern for directories (repeatable)."),
     min_df: int = typer.Option(3, "--min-df", min=2, help="Documents a line must appear in."),
     min_share: float = typer.Option(0.05, "--min-share", min=0.0, max=1.0,
-                                    help="Share of the documents a line must appear in."),
+                                    help="Share of the documents (of its site) a line must appear in."),
+    by_site: bool = typer.Option(True, "--by-site/--no-by-site",
+                                 help="Count lines per site (URL host) where documents carry URLs, "
+                                      "and write site-scoped rules."),
+    text_field: str = TEXT_FIELD_OPTION,
+    id_field: str = ID_FIELD_OPTION,
+    url_field: str = URL_FIELD_OPTION,
     force: bool = typer.Option(False, "--force", help="Overwrite an existing rules file."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line."),
 ) -> None:
     """Learn boilerplate from lines that recur across many documents; write reviewable rules."""
-    raise typer.Exit(guarded(lambda: learn_command(list(paths), output, list(glob or []), min_df,
-                                                   min_share, force, quiet)))
+    opts = LearnOptions(paths=list(paths), output=output, globs=list(glob or []), min_df=min_df,
+                        min_share=min_share, force=force, quiet=quiet, by_site=by_site,
+                        fields=JsonlFields(text=text_field, id=id_field, url=url_field))
+    raise typer.Exit(guarded(lambda: learn_command(opts)))
 
 
 def fit_command(page_dirs: list[str], gold: str, output: str, only: str | None, jobs: int, force: bool,

@@ -16,6 +16,8 @@ Schema without needing ``datasets`` installed; ``datasets`` is imported only whe
 from __future__ import annotations
 
 STRING, INT, BOOL = "string", "int64", "bool"
+#: Free-form JSON (a dict of whatever the input carried): ``datasets.Json``.
+JSON = "json"
 LINES = ("lines", INT, 2)  # a fixed-length pair [first, last]
 
 #: Field name -> type: a type name, a nested dict (struct), a one-item list (list of
@@ -42,10 +44,14 @@ SPEC: dict = {
         "layout": {"kind": STRING, "width": INT, "body_indent": INT, "bullets": [STRING], "forced": BOOL},
         "model_digest": STRING,
     },
+    "url": STRING,
+    "metadata": JSON,
 }
 
 
 def _convert(spec, datasets):
+    if spec == JSON:
+        return datasets.Json()
     if isinstance(spec, str):
         return datasets.Value(spec)
     if isinstance(spec, tuple):
@@ -59,4 +65,7 @@ def hf_features():
     """The records' types as a ``datasets.Features`` (requires the ``datasets`` package)."""
     import datasets
 
+    if not hasattr(datasets, "Json"):
+        raise RuntimeError("the record's 'metadata' is free-form JSON, which needs a version of "
+                           "Hugging Face datasets with datasets.Json: pip install -U datasets")
     return datasets.Features(_convert(SPEC, datasets))

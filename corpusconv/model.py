@@ -128,6 +128,12 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     removals: list[Removal] = field(default_factory=list)
+    #: The page's URL when its input says it (a WARC record's target URI, a JSON Lines
+    #: document's url field), else None.
+    url: str | None = None
+    #: What the input said about the document besides its text: a WARC record's headers,
+    #: a JSON Lines document's other fields; None for a plain page.
+    metadata: dict | None = None
 
     @property
     def text(self) -> str:

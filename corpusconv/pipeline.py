@@ -15,55 +15,56 @@ from . import TOOL_NAME, __version__
 from .decoding import Decoded, decode_bytes, decode_text
 from .errors import InputError
 from .model import Document, Provenance
+from .reading import document_id
 from .rules import RuleSet, default_rules
+from .sites import site_of
 from .structure import structure_page
 from .trees import DEFAULT, ModelSpec, resolve
 
 
-def document_id(source: str) -> str:
-    """The record id: the file name without its extension (``stdin`` for ``-``)."""
-    if source in ("-", "", "<stdin>"):
-        return "stdin"
-    name = os.path.basename(source.rstrip("/\\")) or source
-    for ext in (".gz", ".bz2", ".xz"):
-        if name.endswith(ext):
-            name = name[: -len(ext)]
-    stem, dot, _ = name.rpartition(".")
-    return stem if dot and stem else name
-
-
 def _build(decoded: Decoded, source: str, sha256: str, size: int, rules: RuleSet | None,
-           doc_id: str | None, layout: str, model: ModelSpec) -> Document:
-    rules = rules or default_rules()
+           doc_id: str | None, layout: str, model: ModelSpec, url: str | None = None,
+           metadata: dict | None = None, explain: bool = False) -> Document:
+    # A site's learned rules apply only to its own pages: the page's URL picks them.
+    rules = (rules or default_rules()).for_site(site_of(url))
     models = resolve(model)
-    result, found = structure_page(decoded.lines, rules, layout, models)
+    result, found = structure_page(decoded.lines, rules, layout, models, explain)
     prov = Provenance(source_path=source, sha256=sha256, bytes=size, encoding=decoded.encoding,
                       tool=TOOL_NAME, tool_version=__version__, rules_digest=rules.digest,
                       repairs=decoded.repairs, layout=found.as_dict(),
                       model_digest=models.digest if models is not None else None)
-    doc = Document(id=doc_id or document_id(source), source=source, lines=decoded.lines, provenance=prov)
+    doc = Document(id=doc_id or document_id(source), source=source, lines=decoded.lines, provenance=prov,
+                   url=url, metadata=metadata)
     doc.title, doc.date, doc.author = result.title, result.date, result.author
     doc.blocks, doc.comments, doc.removals = result.blocks, result.comments, result.removals
     return doc
 
 
 def convert_bytes(data: bytes, source: str = "<bytes>", *, rules: RuleSet | None = None,
-                  doc_id: str | None = None, layout: str = "auto", model: ModelSpec = DEFAULT) -> Document:
+                  doc_id: str | None = None, url: str | None = None, metadata: dict | None = None,
+                  layout: str = "auto", model: ModelSpec = DEFAULT, explain: bool = False) -> Document:
     """Convert the raw bytes of one rendered page.  Raises :class:`InputError` for non-text.
 
-    ``layout`` is ``auto`` (detected from the text) or one of ``lines``, ``wrapped``,
-    ``markdown`` (see :mod:`corpusconv.segment`); ``model`` the fitted article decision
-    (:mod:`corpusconv.trees`: the bundled one by default, ``None`` for none)."""
+    ``url`` (and ``metadata``) are what a container said about the page; the URL's site
+    selects the site-scoped rules of ``rules``.  ``layout`` is ``auto`` (detected from the
+    text) or one of ``lines``, ``wrapped``, ``markdown`` (see :mod:`corpusconv.segment`);
+    ``model`` the fitted decisions (:mod:`corpusconv.trees`: the bundled ones by default,
+    ``None`` for none); ``explain`` adds each fitted decision's strongest features to its
+    evidence (what ``corpusconv explain`` shows; it costs time, so it is off by default).
+    """
     decoded = decode_bytes(data)
-    return _build(decoded, source, hashlib.sha256(data).hexdigest(), len(data), rules, doc_id, layout, model)
+    return _build(decoded, source, hashlib.sha256(data).hexdigest(), len(data), rules, doc_id,
+                  layout, model, url, metadata, explain)
 
 
 def convert_text(text: str, source: str = "<string>", *, rules: RuleSet | None = None,
-                 doc_id: str | None = None, layout: str = "auto", model: ModelSpec = DEFAULT) -> Document:
-    """Convert one page given as a string (``source`` names it in provenance and the id)."""
+                 doc_id: str | None = None, url: str | None = None, metadata: dict | None = None,
+                 layout: str = "auto", model: ModelSpec = DEFAULT) -> Document:
+    """Convert one page given as a string (``source`` names it in provenance and the id;
+    the other arguments are :func:`convert_bytes`'s)."""
     data = text.encode("utf-8", errors="surrogatepass")
     return _build(decode_text(text), source, hashlib.sha256(data).hexdigest(), len(data), rules, doc_id,
-                  layout, model)
+                  layout, model, url, metadata)
 
 
 def convert_file(path: str | os.PathLike, *, rules: RuleSet | None = None,

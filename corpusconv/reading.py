@@ -17,15 +17,22 @@ import io
 import lzma
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Iterable
 
 from .errors import CorpusconvError, InputError
 
 #: Patterns matched against file names when walking a directory (explicit file arguments
-#: are always taken).  Rendered pages are ``.txt``; crawls often store them compressed.
-DEFAULT_GLOBS: tuple[str, ...] = ("*.txt", "*.txt.gz", "*.txt.bz2", "*.txt.xz")
+#: are always taken).  Rendered pages are ``.txt``; crawls often store them compressed,
+#: or publish them as WARC/WET files (``containers.WARC_GLOBS``).
+#: File-name endings of WARC inputs (a Common Crawl WET file ends in ``.warc.wet.gz``).
+WARC_SUFFIXES: tuple[str, ...] = (".warc", ".warc.gz", ".wet", ".wet.gz")
+#: JSON Lines document inputs (also compressed).  Not taken from directories by default:
+#: a directory may hold corpusconv's own ``.jsonl`` outputs; name them or use ``--glob``.
+JSONL_SUFFIXES: tuple[str, ...] = (".jsonl", ".ndjson")
+DEFAULT_GLOBS: tuple[str, ...] = ("*.txt", "*.txt.gz", "*.txt.bz2", "*.txt.xz") + tuple(
+    "*" + s for s in WARC_SUFFIXES)
 
 #: Compression handled transparently, by file-name extension.
 COMPRESSED_EXTS: tuple[str, ...] = (".gz", ".bz2", ".xz")
@@ -41,20 +48,41 @@ MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Job:
-    """One input document to convert.
+    """One input to convert: a page, a container, or one document of a container.
 
     ``source`` is the input as given (``-`` for stdin); ``path`` the file to read (``None``
-    when ``data`` already holds the bytes, as for stdin); ``relpath`` the POSIX path,
-    relative and without ``..``, under which the output is mirrored.
+    when ``data`` already holds the bytes, as for stdin and a container's documents);
+    ``relpath`` the POSIX path, relative and without ``..``, under which the output is
+    mirrored.  ``kind`` is ``"page"``, or ``"warc"``/``"jsonl"`` for a container, whose
+    documents (:mod:`corpusconv.containers`) are jobs with ``data``, ``doc_id``, ``url``,
+    ``metadata`` and ``where`` (``record at byte N``, ``line N``) set.  ``start`` and
+    ``stop`` bound a container job to the records starting in that byte range (a chunk;
+    ``first_line`` counts the lines before it in a JSON Lines file).
     """
 
     source: str
     relpath: str
     path: str | None = None
     data: bytes | None = None
-    #: A problem found while listing inputs (an unreadable directory, ...): reported as
-    #: this job's failure instead of silently leaving its files out.
+    #: A problem found while listing or reading inputs (an unreadable directory, a
+    #: damaged record, ...): reported as this job's failure instead of silently leaving it out.
     error: str | None = None
+    kind: str = "page"
+    doc_id: str | None = None
+    url: str | None = None
+    metadata: dict | None = field(default=None, compare=False)
+    where: str | None = None
+    #: Why this container record is not a document (``warcinfo record``): counted, not converted.
+    skip: str | None = None
+    start: int = 0
+    stop: int | None = None
+    #: Lines before ``start`` in a chunk of a JSON Lines file (its records say ``line N``).
+    first_line: int = 0
+
+    @property
+    def label(self) -> str:
+        """``source`` and, for a container's record, where in it: for messages."""
+        return f"{self.source}: {self.where}" if self.where else self.source
 
 
 class UsageError(CorpusconvError):
@@ -134,17 +162,59 @@ def expand_inputs(paths: Iterable[str], *, globs: Iterable[str] | None = None,
             continue
         p = Path(arg)
         if p.is_dir():
-            jobs.extend(Job(source=str(f), relpath=rel, path=str(f), error=err)
+            jobs.extend(Job(source=str(f), relpath=rel, path=str(f), error=err,
+                            kind=input_kind(rel) if err is None else "page")
                         for f, rel, err in _walk(p, globs, excluded))
         else:
-            jobs.append(Job(source=arg, relpath=_safe_relpath([p.name]), path=arg))
-    return jobs
+            jobs.append(Job(source=arg, relpath=_safe_relpath([p.name]), path=arg,
+                            kind=input_kind(p.name)))
+    return _with_unique_ids(jobs)
+
+
+def document_id(source: str) -> str:
+    """The record id: the file name without its extension (``stdin`` for ``-``)."""
+    if source in ("-", "", "<stdin>"):
+        return "stdin"
+    name = os.path.basename(source.rstrip("/\\")) or source
+    for ext in (".gz", ".bz2", ".xz"):
+        if name.endswith(ext):
+            name = name[: -len(ext)]
+    stem, dot, _ = name.rpartition(".")
+    return stem if dot and stem else name
+
+
+def _with_unique_ids(jobs: list[Job]) -> list[Job]:
+    """Pages whose file names share a stem in different folders (``a/index.txt``,
+    ``b/index.txt``) take their id from the relative path instead (``a-index``), so that
+    one output file or bundle never holds two documents with the same id.  Other ids are
+    the file's stem, as before."""
+    counts: dict[str, int] = {}
+    for j in jobs:
+        if j.kind == "page" and j.doc_id is None and j.source != STDIN:
+            counts[document_id(j.source)] = counts.get(document_id(j.source), 0) + 1
+    if all(n == 1 for n in counts.values()):
+        return jobs
+    return [replace(j, doc_id=document_id(j.relpath.replace("/", "-")))
+            if j.kind == "page" and j.doc_id is None and j.source != STDIN and counts[document_id(j.source)] > 1
+            else j for j in jobs]
+
+
+def input_kind(name: str) -> str:
+    """``"warc"`` or ``"jsonl"`` for a container file name, else ``"page"``."""
+    low = os.path.basename(name).lower()
+    if low.endswith(WARC_SUFFIXES):
+        return "warc"
+    if strip_compression(low)[0].endswith(JSONL_SUFFIXES):
+        return "jsonl"
+    return "page"
 
 
 def check_distinct_outputs(jobs: list[Job], *, suffix: str) -> None:
     """Refuse two inputs that would be written to the same mirrored output file."""
     owners: dict[str, str] = {}
     for j in jobs:
+        if j.kind != "page":  # a container's documents go to a folder of their own
+            continue
         out = output_relpath(j.relpath, suffix)
         if out in owners and owners[out] != j.source:
             raise UsageError(f"{owners[out]} and {j.source} would both be written to {out}; "
@@ -187,6 +257,9 @@ def read_job(job: Job) -> bytes:
         raise InputError(job.error)
     if job.data is not None:
         return job.data
+    if job.kind != "page":
+        raise InputError("holds many documents (a WARC or JSON Lines file); read it with "
+                         "containers.iter_documents")
     assert job.path is not None
     try:
         size = os.path.getsize(job.path)
@@ -194,15 +267,20 @@ def read_job(job: Job) -> bytes:
             raise InputError(f"larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB")
         with open(job.path, "rb") as fh:
             data = fh.read()
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a file") from None
-    except PermissionError:
-        raise InputError("permission denied") from None
-    except FileNotFoundError:
-        if os.path.islink(job.path):
-            raise InputError("broken symbolic link (its target does not exist)") from None
-        raise InputError("no such file or directory") from None
     except OSError as exc:
-        raise InputError(f"cannot read ({exc.strerror or exc})") from None
+        raise input_error(exc, job.path) from None
     _, ext = strip_compression(job.path)
     return _decompress(data, ext) if ext else data
+
+
+def input_error(exc: OSError, path: str) -> InputError:
+    """The one-line reason an input file cannot be opened or read."""
+    if isinstance(exc, IsADirectoryError):
+        return InputError("is a directory, expected a file")
+    if isinstance(exc, PermissionError):
+        return InputError("permission denied")
+    if isinstance(exc, FileNotFoundError):
+        if os.path.islink(path):
+            return InputError("broken symbolic link (its target does not exist)")
+        return InputError("no such file or directory")
+    return InputError(f"cannot read ({exc.strerror or exc})")

@@ -62,4 +62,7 @@ def to_record(doc: Document) -> dict:
             "layout": prov.layout,
             "model_digest": prov.model_digest,
         },
+        # Added for container inputs (issue 14), after the original keys.
+        "url": doc.url,
+        "metadata": doc.metadata,
     }

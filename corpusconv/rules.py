@@ -15,6 +15,8 @@ entry per rule::
     max_words = 0                  # only lines with at most this many words (0 = no limit)
     text = "..."                   # instead of pattern: an exact normalised line (learned rules)
     df = 12                        # learned rules: document frequency, for review
+    site = "example.com"           # only for pages of this site (URL host, no "www."):
+                                   # `learn` writes such rules from crawls with URLs
 
 A line is *normalised* before matching: list markers and surrounding punctuation are
 removed, runs of white space folded, letters lower-cased.
@@ -31,6 +33,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import CorpusconvError
+from .sites import site_of
 
 ZONES = ("any", "head", "tail", "comments")
 ACTIONS = ("drop", "keep")
@@ -78,6 +81,8 @@ class Rule:
     wall: bool = False  # the article cannot run across this line (a widget heading)
     origin: str = "builtin"
     compiled: re.Pattern | None = field(default=None, compare=False, repr=False)
+    #: Applies only to pages of this site (see :meth:`RuleSet.for_site`); None: to all.
+    site: str | None = None
 
     def matches(self, norm: str) -> bool:
         if self.max_words and norm.count(" ") + 1 > self.max_words:
@@ -340,18 +345,36 @@ class RuleSet:
     _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _zmemo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _scan: tuple | None = field(default=None, init=False, repr=False, compare=False)  # see match_page
+    # Derived: the site-free rules and a view per site (see for_site()).
+    _views: "tuple[RuleSet, dict[str, RuleSet]] | None" = field(default=None, init=False, repr=False,
+                                                               compare=False)
 
     def __getstate__(self) -> dict:
         # Pickled to worker processes: ship the rules, not the derived tables and memo.
         state = dict(self.__dict__)
-        state.update(_any=None, _zoned={}, _memo={}, _zmemo={}, _scan=None)
+        state.update(_any=None, _zoned={}, _memo={}, _zmemo={}, _scan=None, _views=None)
         return state
+
+    def for_site(self, site: str | None) -> "RuleSet":
+        """The rules that apply to a page of ``site`` (``None``: a page of no known site).
+
+        Rules without a ``site`` apply to every page; a site's own rules only to its
+        pages, and they are tried first (they are the more specific).  Views are built
+        once per rule set and site; a rule set without site rules is its own view.
+        """
+        views = self._views
+        if views is None:
+            views = self._views = _site_views(self)
+        base, by_site = views
+        if site is None:
+            return base
+        return by_site.get(site, base)
 
     def _table(self, keep) -> "_Table":
         return _Table(tuple((i, r.compiled.fullmatch if r.whole else r.compiled.search, r.max_words,
                              prefilter_keys(r), pattern_first_chars(r.pattern) if r.whole else None)
                             for i, r in enumerate(self.rules)
-                            if r.text is None and keep(r) and r.compiled is not None))
+                            if r.text is None and r.site is None and keep(r) and r.compiled is not None))
 
     def _first_in(self, table: "_Table", norm: str, stop: int) -> int:
         """Index of the first rule of ``table`` (below ``stop``) matching ``norm``, else ``stop``."""
@@ -497,6 +520,73 @@ class PageMatches:
         return None
 
 
+@dataclass
+class _SiteView(RuleSet):
+    """A site's rules (exact lines and a few patterns) in front of the site-free rules."""
+
+    base: RuleSet | None = None
+    site_exact: dict = field(default_factory=dict)
+    site_patterns: tuple = ()
+
+    def match(self, norm: str, zone: str = "any") -> Rule | None:
+        assert self.base is not None
+        return self._site_rule(norm, zone) or self.base.match(norm, zone)
+
+    def for_site(self, site: str | None) -> RuleSet:
+        assert self.base is not None
+        return self.base.for_site(site)
+
+    def _site_rule(self, norm: str, zone: str) -> Rule | None:
+        hit = self.site_exact.get(norm)
+        if hit is not None and hit.zone in ("any", zone):
+            return hit
+        for r in self.site_patterns:
+            if r.zone in ("any", zone) and r.matches(norm):
+                return r
+        return None
+
+    def match_page(self, norms: list[str]) -> "PageMatches":
+        """The site-free rules' page scan, with this site's rules asked first."""
+        assert self.base is not None
+        return _SitePageMatches(self, norms, self.base.match_page(norms))
+
+
+class _SitePageMatches(PageMatches):
+    """A site view's answers for one page: its own rules first, then the base scan's."""
+
+    def __init__(self, view: "_SiteView", norms: list[str], base: PageMatches):
+        super().__init__(view, norms, None)
+        self.view, self.base = view, base
+
+    def first(self, i: int, zone: str = "any") -> Rule | None:
+        return self.view._site_rule(self.norms[i], zone) or self.base.first(i, zone)
+
+
+def _site_views(rules: RuleSet) -> "tuple[RuleSet, dict[str, RuleSet]]":
+    """(the site-free rule set, a view per site named by a rule) of ``rules``."""
+    if all(r.site is None for r in rules.rules):
+        return rules, {}
+    base = build_ruleset([r for r in rules.rules if r.site is None])
+    base.digest = rules.digest  # provenance names the rules file, whatever view applied
+    exact: dict[str, dict[str, Rule]] = {}
+    patterns: dict[str, list[Rule]] = {}
+    for r in rules.rules:
+        if r.site is None:
+            continue
+        if r.text is not None:
+            exact.setdefault(r.site, {}).setdefault(r.text, r)
+        else:
+            patterns.setdefault(r.site, []).append(r)
+    views: dict[str, RuleSet] = {}
+    for site in sorted(set(exact) | set(patterns)):
+        view = _SiteView(rules=base.rules, digest=rules.digest, exact=base.exact, base=base,
+                         site_exact=exact.get(site, {}), site_patterns=tuple(patterns.get(site, ())))
+        view._views = (base, {})
+        views[site] = view
+    base._views = (base, views)
+    return base, views
+
+
 def _rule_from_entry(entry: dict, origin: str) -> Rule:
     where = f"{origin}: rule {entry.get('id', '?')!r}"
     rid = entry.get("id")
@@ -524,16 +614,28 @@ def _rule_from_entry(entry: dict, origin: str) -> Rule:
                 whole=bool(entry.get("whole", True)), max_words=int(entry.get("max_words", 0)),
                 df=entry.get("df"), description=str(entry.get("description", "")), origin=origin,
                 wall=bool(entry.get("wall", False)),
-                compiled=compiled)
+                compiled=compiled, site=_site_entry(entry, where))
+
+
+def _site_entry(entry: dict, where: str) -> str | None:
+    site = entry.get("site")
+    if site is None:
+        return None
+    if not isinstance(site, str) or not site.strip():
+        raise CorpusconvError(f"{where}: 'site' must be a host name such as \"example.com\"")
+    return site_of("//" + site.strip()) or site.strip().lower()
 
 
 def build_ruleset(rules: list[Rule]) -> RuleSet:
     h = hashlib.sha256()
     exact: dict[str, Rule] = {}
     for r in rules:
+        # The site enters the digest only when set, so rule sets without site rules keep
+        # the digests they always had.
+        site = "" if r.site is None else f"\0{r.site}"
         h.update(f"{r.id}\0{r.category}\0{r.action}\0{r.zone}\0{r.pattern}\0{r.text}\0"
-                 f"{r.whole}\0{r.max_words}\0{r.wall}\n".encode())
-        if r.text is not None:
+                 f"{r.whole}\0{r.max_words}\0{r.wall}{site}\n".encode())
+        if r.text is not None and r.site is None:
             exact.setdefault(r.text, r)
     return RuleSet(rules=rules, digest="sha256:" + h.hexdigest()[:16], exact=exact)
 

@@ -59,7 +59,8 @@ _TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?$")
 # when that width is an ordinary terminal width and many lines come close to it.
 WRAP_BAND = 3                # lengths within this many columns of the width…
 WRAP_BAND_SHARE = 0.015      # …on at least this share of the lines
-WRAP_MAX_WIDE_SHARE = 0.03   # more lines wider than WRAP_MAX_WIDTH: not wrapped
+WRAP_MAX_WIDE_SHARE = 0.03   # more lines wider than WRAP_MAX_WIDTH: not wrapped…
+WRAP_BAND_OVER_WIDE = 2      # …unless the band holds this many times as many lines
 COLUMN_MIN_LINES = 20        # lines at one indentation that tell its own width
 COLUMN_PERCENTILE = 0.99
 COLUMN_MAX_NARROWER = 6
@@ -221,13 +222,19 @@ def _wrap_width(phys: list[_Phys]) -> tuple[int | None, int, int]:
         if p.marker is None and len(toks) >= 2 and max(map(len, toks)) <= LONG_TOKEN:
             lengths.append(p.length)
     n = len(lengths)
-    if n < WRAP_MIN_FULL_LINES or sum(1 for x in lengths if x > WRAP_MAX_WIDTH) > WRAP_MAX_WIDE_SHARE * n:
+    if n < WRAP_MIN_FULL_LINES:
         return None, 0, n
     hist = Counter(lengths)
     need = max(WRAP_MIN_FULL_LINES, WRAP_BAND_SHARE * n)
     width = next((w for w in range(WRAP_MAX_WIDTH, WRAP_MIN_WIDTH - 1, -1)
                   if sum(hist[x] for x in range(w - WRAP_BAND + 1, w + 1)) >= need), None)
     if width is None:
+        return None, 0, n
+    # Wider lines: a few are tables or lines a converter left unwrapped; many are the
+    # paragraphs of a page printed one per line.
+    wide = sum(1 for x in lengths if x > WRAP_MAX_WIDTH)
+    band = sum(hist[x] for x in range(width - WRAP_BAND + 1, width + 1))
+    if wide > WRAP_MAX_WIDE_SHARE * n and band < WRAP_BAND_OVER_WIDE * wide:
         return None, 0, n
     width = max(x for x in range(width - WRAP_BAND + 1, width + 1) if hist[x])
     # Lines followed directly by another line are where wrapping shows.

@@ -51,9 +51,10 @@ class StructureResult:
     removals: list[Removal] = field(default_factory=list)
 
 
-def _shape_removal(rule_id: str, ln: Unit) -> Removal:
+def _shape_removal(rule_id: str, ln: Unit, why: str | None = None) -> Removal:
+    """A context decision's removal; ``why`` adds the fitted model's reasons to the rule's."""
     category, evidence = SHAPE_RULES[rule_id]
-    return Removal(rule_id, category, ln.no, ln.text, evidence)
+    return Removal(rule_id, category, ln.no, ln.text, f"{evidence}; {why}" if why else evidence)
 
 
 def _rule_removal(rule: Rule, ln: Unit) -> Removal:
@@ -299,10 +300,11 @@ def _widget_interiors(nonblank: list[Unit], dropped: dict[int, Rule]) -> set[int
 
 
 def _assign_lines(page: _Page, in_thread: set[int], region: set[int], consumed: dict[int, str],
-                  res: StructureResult, enclosed: set[int]) -> list[Unit]:
+                  res: StructureResult, enclosed: set[int], evidence: dict[int, str] | None = None) -> list[Unit]:
     """Every line outside the comments becomes article content or a removal with its reason."""
     content: list[Unit] = []
     first_region = min(region) if region else None
+    why = evidence or {}
     for ln in page.nonblank:
         if ln.no in in_thread:
             continue
@@ -316,12 +318,14 @@ def _assign_lines(page: _Page, in_thread: set[int], region: set[int], consumed: 
             res.removals.append(_shape_removal("shape.widget", ln))
         elif ln.no in region:
             content.append(ln)
-        elif ln.item is not None:
-            res.removals.append(_shape_removal("shape.navigation", ln))
-        elif first_region is not None and ln.no < first_region:
-            res.removals.append(_shape_removal("shape.page-header", ln))
         else:
-            res.removals.append(_shape_removal("shape.page-footer", ln))
+            if ln.item is not None:
+                rule = "shape.navigation"
+            elif first_region is not None and ln.no < first_region:
+                rule = "shape.page-header"
+            else:
+                rule = "shape.page-footer"
+            res.removals.append(_shape_removal(rule, ln, why.get(ln.no)))
     return content
 
 
@@ -360,8 +364,9 @@ class Analysis:
         seq, raw = self.scored.seq, self.scored.scores
         scores = {u.no: s for u, s in zip(seq, raw)}
         runs = {u.no: r for u, r in zip(seq, classify.runs_through(raw))}
+        title = next((no for no, rule in self.consumed.items() if rule == "meta.title"), None)
         return classify.Context(self.page.nonblank, self.page.dropped, self.in_thread, self.region, scores,
-                                runs, self.scored.link_lines, self.scored.teaser_lines)
+                                runs, self.scored.link_lines, self.scored.teaser_lines, title)
 
     def candidates(self) -> list[Unit]:
         """The units the article decision is about: not claimed by a thread, a field, a
@@ -380,25 +385,39 @@ def analyse(units: list[Unit], rules: RuleSet) -> Analysis:
     return Analysis(page, res, in_thread, scored, region, consumed, _widget_interiors(page.nonblank, page.dropped))
 
 
-def _decide(a: Analysis, models: Models | None) -> set[int]:
-    """The article's units: the fitted model's choice among the candidates, or the
-    hand-written region when no model is given."""
-    model = models.get("article") if models is not None else None
-    if model is None:
-        return a.region
-    features = classify.page_features(a.context())
-    keep = {u.no for u in a.candidates() if model.probability(features[u.no]) >= model.threshold}
-    return keep | (a.region - {u.no for u in a.candidates()})
+def _decide(a: Analysis, models: Models | None, explain: bool = False) -> tuple[set[int], dict[int, str]]:
+    """The article's units (the fitted model's choice among the candidates, or the
+    hand-written region when no model is given), and the evidence of each model decision
+    (with ``explain``, its strongest features too: that costs a second walk of the trees)."""
+    if models is None or models.get("article") is None:
+        return a.region, {}
+    cands = a.candidates()
+    verdicts = classify.decide(models, a.context(), cands)
+    threshold = models.get("article-context") or models.get("article")
+    keep = {no for no, (p, _) in verdicts.items() if p >= threshold.threshold}
+    evidence = {no: _model_evidence(threshold, p, x if explain else None)
+                for no, (p, x) in verdicts.items() if no not in keep}
+    return keep | (a.region - {u.no for u in cands}), evidence
 
 
-def structure_units(units: list[Unit], rules: RuleSet, models: Models | None = None) -> StructureResult:
+def _model_evidence(model, p: float, x: list[float] | None) -> str:
+    """'fitted model: p(article) 0.12; strongest against: region_distance, words'."""
+    if x is None:
+        return f"fitted model: p(article) {p:.2f}"
+    parts = model.explain(x)
+    against = ", ".join(name for name, v in parts if v < 0) or "none"
+    return f"fitted model: p(article) {p:.2f}; strongest against: {against}"
+
+
+def structure_units(units: list[Unit], rules: RuleSet, models: Models | None = None,
+                    explain: bool = False) -> StructureResult:
     """Classify every unit of a page and structure it (the module docstring has the plan).
 
     The result's line numbers are unit numbers; :func:`structure_page` maps them to the
     input's physical lines."""
     a = analyse(units, rules)
-    keep = _decide(a, models)
-    content = _assign_lines(a.page, a.in_thread, keep, a.consumed, a.res, a.enclosed)
+    keep, evidence = _decide(a, models, explain)
+    content = _assign_lines(a.page, a.in_thread, keep, a.consumed, a.res, a.enclosed, evidence)
     a.res.blocks = _article_blocks(content, a.page.lines, a.res)
     return a.res
 
@@ -408,11 +427,11 @@ def segment_page(raw_lines: list[str], layout: str = "auto") -> Segmented:
 
 
 def structure_page(raw_lines: list[str], rules: RuleSet, layout: str = "auto",
-                   models: Models | None = None) -> tuple[StructureResult, Layout]:
+                   models: Models | None = None, explain: bool = False) -> tuple[StructureResult, Layout]:
     """Segment the decoded page, structure its units, and map every decision back to the
     physical input lines (a removed unit is one removal per line it spans)."""
     seg = segment_page(raw_lines, layout)
-    res = structure_units(seg.units, rules, models)
+    res = structure_units(seg.units, rules, models, explain)
     return _to_physical(res, seg), seg.layout
 
 

@@ -11,7 +11,10 @@ Mapping decisions (and why):
 * **Header.**  ``titleStmt/title`` is the printed title, or the document id marked
   ``type="derived"`` because TEI requires a title.  ``sourceDesc/bibl`` records what we
   know of the page: title, author, printed date (``date/@when`` only when the printed
-  date is an ISO 8601 date or date-time, otherwise plain text), file name and SHA-256.
+  date is an ISO 8601 date or date-time, otherwise plain text), file name and SHA-256,
+  and the URL (``idno type="URI"``) when the input gave one.  What a container said about
+  the page (a WARC record's headers, a JSON Lines document's other fields) follows as a
+  ``list type="gloss" subtype="metadata"`` of ``label``/``item`` pairs.
   ``encodingDesc/appInfo/application`` names the tool and version; its ``desc`` elements
   carry the rules digest, the input encoding and per-rule summaries of removals and
   repairs.  ``application/@version`` only admits dotted numbers, so a version string
@@ -57,6 +60,7 @@ may contain code points XML 1.0 forbids, which are replaced with U+FFFD.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 import unicodedata
@@ -361,6 +365,13 @@ def _people(doc: Document) -> dict[str, set[str]]:
     return people
 
 
+def _meta_text(value) -> str:
+    """A metadata value as text: strings as they are, anything else as compact JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+
+
 def _header(b, root, doc: Document, person_ids: dict[str, str], rule_ids: dict[str, str]) -> None:
     prov = doc.provenance
     header = b.el(root, "teiHeader")
@@ -383,6 +394,13 @@ def _header(b, root, doc: Document, person_ids: dict[str, str], rule_ids: dict[s
         b.leaf(bibl, "date", doc.date, when=iso_when(doc.date))
     b.leaf(bibl, "idno", prov.source_path, type="filename")
     b.leaf(bibl, "idno", prov.sha256, type="sha256")
+    if doc.url:
+        b.leaf(bibl, "idno", doc.url, type="URI")
+    if doc.metadata:
+        meta = b.el(sd, "list", type="gloss", subtype="metadata")
+        for key, value in doc.metadata.items():
+            b.leaf(meta, "label", str(key))
+            b.leaf(meta, "item", _meta_text(value))
 
     ed = b.el(header, "encodingDesc")
     app = b.el(b.el(ed, "appInfo"), "application", ident="corpusconv",

@@ -188,3 +188,16 @@ def convert_page(text: str) -> Document:
     doc = corpusconv.convert_text(text, source="case.txt")
     assert check_accounting(doc) == []
     return doc
+
+
+def gzip_members(data: bytes) -> list[int]:
+    """Start offsets of the gzip members of a per-record gzipped (WARC) file."""
+    import zlib
+
+    offs, pos = [], 0
+    while pos < len(data):
+        d = zlib.decompressobj(31)
+        d.decompress(data[pos:])
+        offs.append(pos)
+        pos = len(data) - len(d.unused_data)
+    return offs

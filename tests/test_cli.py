@@ -42,6 +42,15 @@ def _inputs(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.txt"))
 
 
+def _ids(root: Path) -> list[str]:
+    """The document ids of the pages under ``root``: the file's stem, or its relative path
+    (``renderers-lynx-page``) where two folders hold a page of the same name."""
+    pages = _inputs(root)
+    stems = [p.stem for p in pages]
+    return [s if stems.count(s) == 1 else "-".join(p.relative_to(root).with_suffix("").parts)
+            for s, p in zip(stems, pages)]
+
+
 def _tree_bytes(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
@@ -71,7 +80,7 @@ def test_jsonl_to_stdout_one_record_per_input_in_order(pages):
     r = cli("convert", str(pages), "-q")
     assert r.exit_code == EXIT_OK, r.stderr
     recs = [json.loads(line) for line in r.stdout.splitlines()]
-    assert [rec["id"] for rec in recs] == [p.stem for p in _inputs(pages)]
+    assert [rec["id"] for rec in recs] == _ids(pages)
     assert [rec["source"] for rec in recs] == [str(p) for p in _inputs(pages)]
     assert r.stderr == ""  # -q: nothing decorative anywhere
 
@@ -283,13 +292,27 @@ def test_bundle_is_one_valid_tei_corpus_with_unique_ids(pages, tmp_path, tei_all
     assert tree.getroot().tag == f"{tei}teiCorpus"
     members = tree.getroot().findall(f"{tei}TEI")
     assert [m.get("{http://www.w3.org/XML/1998/namespace}id") for m in members] == \
-           [f"d-{p.stem}" for p in _inputs(pages)]
+           [f"d-{i}" for i in _ids(pages)]
     ids = tree.xpath("//@xml:id")
     assert len(ids) == len(set(ids))
     pointers = {t[1:] for v in tree.xpath("//@ana|//@who|//@ref") for t in v.split() if t.startswith("#")}
     assert pointers and pointers <= set(ids)  # renamed ids leave no dangling pointer
     assert tei_all_schema.validate(tree), tei_all_schema.error_log
     assert cli("validate", str(target)).exit_code == EXIT_OK
+
+
+def test_pages_of_the_same_name_in_two_folders_get_ids_from_their_paths(tmp_path):
+    import json
+    for folder in ("a", "b/c"):
+        (tmp_path / "in" / folder).mkdir(parents=True)
+        (tmp_path / "in" / folder / "index.txt").write_text("A title\n\nSome text of a page here.\n")
+    (tmp_path / "in" / "solo.txt").write_text("Solo\n\nA page of its own name.\n")
+    r = cli("convert", str(tmp_path / "in"), "--format", "jsonl", "-q")
+    assert r.exit_code == EXIT_OK, r.stderr
+    assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == ["a-index", "b-c-index", "solo"]
+    bundle = tmp_path / "all.xml"
+    assert cli("convert", str(tmp_path / "in"), "-o", str(bundle), "--bundle", "-q").exit_code == EXIT_OK
+    assert cli("validate", str(bundle)).exit_code == EXIT_OK
 
 
 def test_bundle_needs_tei(pages, tmp_path):

@@ -142,3 +142,71 @@ def test_cli_scheduler_option_converts_on_the_cluster(client, seeds_dir, tmp_pat
                                  "--scheduler", address, "-q"])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "c.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+
+
+# --------------------------------------------------------------------------- containers
+
+
+def _wet(path: Path, n: int, damage_at: int | None = None) -> None:
+    """A WET file of ``n`` records (warcio's writer), the record ``damage_at`` cut short."""
+    import io
+
+    from conftest import gzip_members
+    from corpusconv.containers import WetPage, write_wet
+
+    buf = io.BytesIO()
+    text = "\n\n".join(["A Page Title", "This paragraph is the article of the page and it is long "
+                        "enough to be prose, with a full stop at the end.", "Share this"])
+    write_wet(buf, [WetPage(url=f"https://s{i % 3}.example/{i}", text=f"{text} {i}\n".encode())
+                    for i in range(n)], filename=path.name)
+    data = buf.getvalue()
+    if damage_at is not None:
+        offs = gzip_members(data)
+        a, b = offs[damage_at + 1], offs[damage_at + 2]
+        data = data[:a + (b - a) // 2] + data[b:]
+    path.write_bytes(data)
+
+
+def test_container_chunks_identical_to_local_run(client, tmp_path):
+    from corpusconv.reading import expand_inputs
+
+    wet = tmp_path / "in" / "crawl.warc.wet.gz"
+    wet.parent.mkdir()
+    _wet(wet, 120, damage_at=50)
+    good = ('{"id": "j%d", "text": "A Title\\n\\nSome text of a page that is long enough to read as '
+            'prose here.", "url": "https://j.example/%d"}\n')
+    (tmp_path / "in" / "docs.jsonl").write_text(
+        "".join(good % (i, i) for i in range(200)) + '{"broken\n' + "\n" + good % (99, 99), encoding="utf-8")
+    paths = [str(wet), str(tmp_path / "in" / "docs.jsonl")]
+    size = wet.stat().st_size
+    units = ccd.work_units(expand_inputs(paths), chunk_bytes=size // 5)
+    assert len(units) > 6 and [u.start for u in units[:2]] == [0, size // 5]
+    jsonl = [u for u in units if u.kind == "jsonl"]
+    assert len(jsonl) > 1 and jsonl[0].start == 0 and jsonl[1].first_line > 0
+    code = convert_command(ConvertOptions(paths=paths, output=str(tmp_path / "local.jsonl"), jobs=1, quiet=True))
+    assert code == 1
+    res = ccd.convert(paths, str(tmp_path / "dask.jsonl"), scheduler=client, chunk_bytes=size // 5)
+    assert (tmp_path / "dask.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+    assert res.documents == 320 and res.failed == 2 and res.records_skipped == {"warcinfo record": 1}
+    (wet_error, jsonl_error) = res.errors
+    assert wet_error[0] == str(wet) and wet_error[1].startswith("record at byte ")
+    assert "gzip member" in wet_error[1] and jsonl_error[1].startswith("line 201: ")
+    # one TEI file per record under the container's folder, the same as a local run
+    convert_command(ConvertOptions(paths=[str(wet)], output=str(tmp_path / "lt") + "/", jobs=1, quiet=True))
+    ccd.convert([str(wet)], str(tmp_path / "dt") + "/", scheduler=client, chunk_bytes=size // 5)
+    local, dask_out = _tree(tmp_path / "lt"), _tree(tmp_path / "dt")
+    assert len(local) == 119 and dask_out == local and all(k.startswith("crawl/") for k in local)
+
+
+def test_learn_counts_over_container_chunks_equal_local(client, tmp_path):
+    from corpusconv.learn import learn_jobs
+    from corpusconv.reading import expand_inputs
+
+    wet = tmp_path / "c.warc.wet.gz"
+    _wet(wet, 90)
+    local = learn_jobs(expand_inputs([str(wet)]))
+    dist = ccd.learn_counts([str(wet)], scheduler=client, chunk_bytes=wet.stat().st_size // 4)
+    assert dist.docs == local.docs == 90 and sorted(dist.sites) == ["s0.example", "s1.example", "s2.example"]
+    for site in local.sites:
+        assert {k: (v.df, v.edge) for k, v in dist.sites[site].lines.items()} == \
+               {k: (v.df, v.edge) for k, v in local.sites[site].lines.items()}

@@ -55,3 +55,37 @@ def test_examples_cover_every_structure():
     assert any(c["depth"] > 0 for r in recs for c in r["comments"])
     assert any(q["attribution"] for r in recs for q in r["blocks"] if q["type"] == "quote")
     assert all(r["boilerplate"] for r in recs)
+
+
+CONTAINERS = ["containers/crawl.warc.wet.gz", "containers/archive.warc", "containers/docs.jsonl"]
+
+
+def test_container_examples_are_what_their_script_makes(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_containers", EXAMPLES / "make_containers.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for made in module.build(tmp_path):
+        assert made.read_bytes() == (EXAMPLES / "containers" / made.name).read_bytes(), \
+            f"{made.name} differs: run python examples/make_containers.py"
+
+
+def test_container_golden_file():
+    from corpusconv.batch import run
+
+    outcomes = list(run(expand_inputs(CONTAINERS), "jsonl"))
+    assert [o.skipped for o in outcomes if o.skipped] == ["warcinfo record", "response record"]
+    assert all(o.ok for o in outcomes if not o.skipped)
+    got = b"".join(o.payload for o in outcomes if o.ok)
+    assert got == (EXAMPLES / "expected" / "containers.jsonl").read_bytes(), \
+        "JSON Lines differ from examples/expected/containers.jsonl; run examples/regenerate.sh"
+
+
+def test_learned_site_rules_golden_file():
+    from corpusconv.learn import candidates, learn_jobs, rules_toml
+
+    counts = learn_jobs(expand_inputs(["containers/crawl.warc.wet.gz"]))
+    text = rules_toml(candidates(counts), counts.docs)
+    assert text == (EXAMPLES / "expected" / "site-rules.toml").read_text(encoding="utf-8")
+    assert text.count('site = "greenleaf.example"') == 2 and text.count('site = "notes.example.org"') == 2

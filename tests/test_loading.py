@@ -74,3 +74,25 @@ def test_hf_datasets_with_exported_features(tmp_path):
                                cache_dir=str(tmp_path), split="train")
     assert ds.num_rows == len(CORPUS.read_text(encoding="utf-8").splitlines())
     assert ds.features == hf_features()
+
+
+CONTAINERS = CORPUS.parent / "containers.jsonl"
+
+
+def test_container_records_load_with_url_and_metadata(tmp_path):
+    pd = pytest.importorskip("pandas", reason="pandas is in the [test] extra")
+    df = pd.read_json(CONTAINERS, lines=True)
+    assert list(df.columns[-2:]) == ["url", "metadata"]
+    assert df["url"].str.startswith("https://").all()
+    assert all(isinstance(m, dict) and m for m in df["metadata"])
+
+
+def test_hf_datasets_reads_free_form_metadata(tmp_path):
+    datasets = pytest.importorskip("datasets", reason="Hugging Face datasets is not installed")
+    from corpusconv.features import hf_features
+
+    ds = datasets.load_dataset("json", data_files=str(CONTAINERS), features=hf_features(),
+                               cache_dir=str(tmp_path), split="train")
+    rows = [json.loads(line) for line in CONTAINERS.read_text(encoding="utf-8").splitlines()]
+    assert [r["url"] for r in ds] == [r["url"] for r in rows]
+    assert [r["metadata"] for r in ds] == [r["metadata"] for r in rows]

@@ -19,7 +19,7 @@ from corpusconv.validate import (check_record, check_tei, record_errors, record_
 from conftest import REPO, assert_valid, minimal_document, parse_tei, rich_document
 
 CONTRACT_KEYS = ["id", "source", "title", "date", "author", "text", "blocks", "comments",
-                 "boilerplate", "provenance"]
+                 "boilerplate", "provenance", "url", "metadata"]
 
 
 # --- locating the schemas ---------------------------------------------------------------
