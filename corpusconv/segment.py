@@ -492,8 +492,9 @@ class _Builder:
     """Turns drafts into units, numbering them across gaps (see :mod:`corpusconv.units`)
     and recording what renderer markup it cuts."""
 
-    def __init__(self, layout: Layout, profile: "markup.Profile"):
-        self.layout, self.profile = layout, profile
+    def __init__(self, layout: Layout, profile: "markup.Profile",
+                 is_header: Callable[[str], bool] | None = None):
+        self.layout, self.profile, self.is_header = layout, profile, is_header
         self.units: list[Unit] = []
         self.removals: list[Removal] = []
         self.pending_marker: _Phys | None = None  # of an item whose first line was only markup
@@ -508,6 +509,16 @@ class _Builder:
         if d.first.marker:
             self.pending_marker = d.first
         self.gap = True
+
+    def _follows_avatar(self, pending: _Phys, text: str) -> bool:
+        """A Markdown item whose first block was only markup (a comment's avatar) and whose
+        further blocks follow at the margin: the marker passes to the next block where the
+        list is numbered (a thread's comments) or the block is a comment header ("On May
+        4, 2012, Jane said...").  A bulleted icon (a share bar) before the article does
+        not take the article in."""
+        if self.layout.kind != "markdown":
+            return False
+        return pending.marker == "number" or (self.is_header is not None and self.is_header(text))
 
     def add(self, d: _Draft) -> None:
         p = d.first
@@ -524,7 +535,8 @@ class _Builder:
             return
         marker, number, indent, glyph = p.marker, p.number, p.indent, p.glyph
         pending = self.pending_marker
-        if marker is None and pending is not None and p.indent >= pending.indent:
+        if marker is None and pending is not None and (p.indent >= pending.indent
+                                                       or self._follows_avatar(pending, cleaned.text)):
             marker, number, indent, glyph = pending.marker, pending.number, pending.indent, pending.glyph
             kind = "item" if kind == "paragraph" else kind
         shown = cleaned.text
@@ -548,7 +560,7 @@ def segment(raw_lines: list[str], forced: str = "auto", is_header=None) -> Segme
     profile = markup.detect(raw_lines)
     if forced == "markdown" and not profile.markdown:
         profile = replace(profile, markdown=True)
-    builder = _Builder(layout, profile)
+    builder = _Builder(layout, profile, is_header)
     if profile.references is not None:
         # The renderer's trailing list of link URLs (lynx, elinks): cut as a whole.
         cut = [p for p in phys if p.no > profile.references]
