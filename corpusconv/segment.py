@@ -437,42 +437,80 @@ ADOPT_MIN_ITEMS = 2
 ADOPT_MIN_SHARE = 0.5
 
 
-def _adopt_followers(units: list[Unit], is_header: Callable[[str], bool] | None = None) -> None:
-    """Nest unindented blocks under the list item before them where a list shows that
-    layout (several items followed by blocks of their own before the next marker)."""
-    region: list[tuple[Unit, list[Unit]]] = []
+def _adopt(m: Unit, followers: list[Unit]) -> None:
+    for u in followers:
+        u.nest = max(u.nest, m.nest + 1)
 
-    def adopt(m: Unit, followers: list[Unit]) -> None:
-        for u in followers:
-            u.nest = max(u.nest, m.nest + 1)
+
+@dataclass
+class _Region:
+    """A list item's marker unit, the first unit nested inside it, and the blocks at the
+    list's margin after it (before the next marker)."""
+
+    marker: Unit
+    inner: Unit | None = None
+    followers: list[Unit] = field(default_factory=list)
+
+    def opening(self) -> str:
+        """The item's first line, with the line under it ("Jane" / "May 4, 2012 at 1:37 pm")."""
+        return self.marker.body if self.inner is None else self.marker.body + " " + self.inner.body
+
+
+def _adopt_headed(region: list[_Region], is_header: Callable[[str], bool] | None) -> None:
+    """Blocks after an item that opens with a comment header ("Jane May 4, 2012 at 1:37
+    pm"), up to the next item of its list, are the comment's text printed at the list's
+    margin (html2text; layout tables in inscriptis), where most of the list's items open
+    so.  The last item takes no more blocks than a comment before it took: the page goes
+    on after the thread."""
+    if is_header is None:
+        return
+    headed = [is_header(r.marker.body) or (r.inner is not None and is_header(r.opening())) for r in region]
+    if sum(headed) < max(ADOPT_MIN_ITEMS, ADOPT_MIN_SHARE * len(region)):
+        return
+    cap = 0
+    for k, r in enumerate(region):
+        if not headed[k]:
+            continue
+        nxt = region[k + 1].marker if k + 1 < len(region) else None
+        if nxt is None:
+            _adopt(r.marker, r.followers[:cap])
+        elif r.followers and nxt.nest == r.marker.nest:
+            _adopt(r.marker, r.followers)
+            cap = max(cap, len(r.followers))
+
+
+def _adopt_followers(units: list[Unit], is_header: Callable[[str], bool] | None = None,
+                     markdown: bool = True) -> None:
+    """Nest blocks printed at a list's margin under the list item before them: in Markdown
+    where a list shows that layout (several items followed by blocks of their own before
+    the next marker), in any layout where the items open with comment headers."""
+    region: list[_Region] = []
 
     def close() -> None:
-        owners = [(m, f) for m, f in region if f]
-        if len(owners) >= ADOPT_MIN_ITEMS and len(owners) >= ADOPT_MIN_SHARE * len(region):
-            cap = max(len(f) for m, f in region[:-1]) if len(region) > 1 else 0
-            for k, (m, followers) in enumerate(region):
-                adopt(m, followers[: cap if k == len(region) - 1 else None])
+        owners = [r for r in region if r.followers]
+        if markdown and len(owners) >= ADOPT_MIN_ITEMS and len(owners) >= ADOPT_MIN_SHARE * len(region):
+            cap = max(len(r.followers) for r in region[:-1]) if len(region) > 1 else 0
+            for k, r in enumerate(region):
+                _adopt(r.marker, r.followers[: cap if k == len(region) - 1 else None])
         else:
-            # Blocks between two items of one list belong to the first where the items
-            # open with comment headers ("Jane May 4, 2012 at 1:37 pm Great post…": a
-            # comment's further paragraphs), or where they are a quotation: html2text
-            # prints an <li>'s further blocks, a <blockquote> too, at the margin.
-            headed = is_header is not None and sum(1 for m, _ in region if is_header(m.body)) >= max(
-                ADOPT_MIN_ITEMS, ADOPT_MIN_SHARE * len(region))
-            for (m, followers), (nxt, _) in zip(region, region[1:]):
-                if followers and (all(u.kind == "quote" for u in followers) or (headed and nxt.nest == m.nest)):
-                    adopt(m, followers)
+            _adopt_headed(region, is_header)
+            # html2text prints a <blockquote> inside an <li> at the margin too.
+            for r in region[:-1]:
+                if markdown and r.followers and all(u.kind == "quote" for u in r.followers):
+                    _adopt(r.marker, r.followers)
         region.clear()
 
     for u in units:
         if u.blank:
             continue
         if u.marker is not None:
-            region.append((u, []))
+            region.append(_Region(u))
         elif u.kind in ("heading", "rule") or not region:
             close()
-        elif u.nest <= region[-1][0].nest:
-            region[-1][1].append(u)
+        elif u.nest <= region[-1].marker.nest:
+            region[-1].followers.append(u)
+        elif region[-1].inner is None and not region[-1].followers:
+            region[-1].inner = u
     close()
 
 
@@ -571,8 +609,7 @@ def segment(raw_lines: list[str], forced: str = "auto", is_header=None) -> Segme
         builder.add(d)
     units = builder.units
     _outdented_headings(units, layout)
-    if layout.kind == "markdown":
-        _adopt_followers(units, is_header)
+    _adopt_followers(units, is_header, layout.kind == "markdown")
     build_tree(units, is_header)
     return Segmented(units, builder.removals, layout, {p.no: p.raw.strip() for p in phys})
 

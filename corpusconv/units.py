@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .dates import TIME_RE, is_dateline
 from .rules import normalise
 
 _WORD = re.compile(r"\w+")
@@ -114,11 +115,18 @@ class Item:
 ITEM_PROSE_WORDS = 8
 
 
+def _dated_below(text: str, is_header) -> bool:
+    """A comment's date printed below its author's item: a header line, but not a bare
+    calendar date, which is how posts are dated ("Monday, October 29, 2012" after a
+    one-word menu item); comments are stamped with the clock time too."""
+    return is_header(text) and (TIME_RE.search(text) is not None or not is_dateline(text))
+
+
 def _keeps_paragraphs(item: Item, is_header, next_unit: Unit) -> bool:
     if sum(u.words for u in item.lines) >= ITEM_PROSE_WORDS:
         return True
     if is_header is not None and (any(is_header(u.body) for u in item.lines[:2])
-                                  or (len(item.lines) == 1 and is_header(next_unit.text))):
+                                  or (len(item.lines) == 1 and _dated_below(next_unit.text, is_header))):
         return True  # "Jane says:", or "Jane" then "May 4, 2012 at 1:37 pm"
     # "  2. Hi Monica" then a gap then the comment: trust a long previous sibling.
     prev = item.prev
