@@ -62,7 +62,9 @@ _SEP_EDGE = re.compile(r"^[\s/|·,:–—-]+|(?:[\s/|·,:–—-]|\b(?:on|at|pos
 _PINGBACK = re.compile(r"\b(?:pingback|trackback)\b", re.I)
 
 
-HEADING_MAX_WORDS = 25
+# A comment-section heading ("45 Responses to “A post title of some length”") is at most
+# this long; a longer line is a sentence about comments.
+COMMENT_HEADING_MAX_WORDS = 25
 
 
 _HEADING_WORD_LIST = ("comment", "respons", "repl", "thought", "reaction", "discussion", "conversation",
@@ -95,7 +97,7 @@ def is_comment_heading(text: str) -> bool:
     if not _has_heading_word(text):  # cheap gate: most lines have none of the words
         return False
     t = text.strip().strip(":").strip()
-    if len(t.split()) > HEADING_MAX_WORDS or (t.endswith(".") and not t.endswith("...")):
+    if len(t.split()) > COMMENT_HEADING_MAX_WORDS or (t.endswith(".") and not t.endswith("...")):
         return False
     return bool(_HEADING.match(t))
 
@@ -296,18 +298,46 @@ def _item_words(item: Item) -> int:
     return sum(ln.words for ln in item.lines)
 
 
-_SENTENCE_END = re.compile(r"[.!?…][\"”’)]*$")
-_TRUNCATED = re.compile(r"(?:\.\.\.|…)\s*(?:\[?(?:more|read more)\]?)?$", re.I)
+_ITEM_SENTENCE_END = re.compile(r"[.!?…][\"”’)]*$")
+_EXCERPT_END = re.compile(r"(?:\.\.\.|…)\s*(?:\[?(?:more|read more)\]?)?$", re.I)
 # Without any comment furniture, a closing list counts as comments only if its items
 # read as prose: sentences, not headlines.
 PROSE_ITEM_WORDS = 15
 
 
+def _most(count: int, n: int) -> bool:
+    """At least half of ``n`` (and at least one).
+
+    >>> _most(2, 4), _most(1, 3), _most(0, 1), _most(1, 1)
+    (True, False, False, True)
+    """
+    return count >= max(1, n / 2)
+
+
+def _half_down(n: int) -> int:
+    """Half of ``n`` items, rounded down, but at least one: how many must show a trait
+    for "most items" to have it (one header in a three-item list is enough).
+
+    >>> [_half_down(n) for n in (1, 2, 3, 4, 5)]
+    [1, 1, 1, 2, 2]
+    """
+    return max(1, n // 2)
+
+
+def _half_up(n: int) -> int:
+    """Half of ``n`` items, rounded up, but at least one.
+
+    >>> [_half_up(n) for n in (1, 2, 3, 4, 5)]
+    [1, 1, 2, 2, 3]
+    """
+    return max(1, (n + 1) // 2)
+
+
 def _prose_items(items: list[Item]) -> bool:
-    sentence = sum(1 for it in items if any(_SENTENCE_END.search(ln.text) for ln in it.lines)
+    sentence = sum(1 for it in items if any(_ITEM_SENTENCE_END.search(ln.text) for ln in it.lines)
                    and len({ln.norm for ln in it.lines}) == len(it.lines))
     words = sum(_item_words(it) for it in items) / max(1, len(items))
-    return sentence * 2 >= len(items) and words >= PROSE_ITEM_WORDS
+    return _most(sentence, len(items)) and words >= PROSE_ITEM_WORDS
 
 
 # Evidence weights (see thread_evidence).
@@ -336,19 +366,19 @@ def thread_evidence(items: list[Item], heading_before: bool, closes_page: bool,
         if _item_words(it) >= MIN_COMMENT_WORDS:
             long_items += 1
     n = len(items)
-    if headers >= max(1, n // 2):
+    if headers >= _half_down(n):
         score += HEADER_EVIDENCE
-    if actions >= max(1, n // 2):
+    if actions >= _half_down(n):
         score += ACTION_EVIDENCE
-    if long_items < max(1, (n + 1) // 2):
+    if long_items < _half_up(n):
         score -= SHORT_ITEMS_PENALTY
     if any(c for it in items for c in it.children) and long_items:
         score += NESTED_EVIDENCE
     if closes_page and long_items == n and _prose_items(items):
         score += CLOSING_PROSE_EVIDENCE
     # "Recent comments" widgets show excerpts cut off with an ellipsis.
-    truncated = sum(1 for it in items if it.all_lines() and _TRUNCATED.search(it.all_lines()[-1].text))
-    if truncated * 2 >= n:
+    truncated = sum(1 for it in items if it.all_lines() and _EXCERPT_END.search(it.all_lines()[-1].text))
+    if _most(truncated, n):
         score -= TRUNCATED_PENALTY
     return score
 
@@ -395,7 +425,8 @@ def header_prefix(text: str) -> tuple[Header, int] | None:
     author = _clean_author(name)
     if author is None:
         return None
-    return Header(author, iso or text[s:e].strip()), e + _PREFIX_GAP.match(text, e).end() - e
+    gap = _PREFIX_GAP.match(text, e)
+    return Header(author, iso or text[s:e].strip()), gap.end() if gap is not None else e
 
 
 def opens_with_header(text: str) -> bool:
