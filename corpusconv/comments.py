@@ -82,6 +82,10 @@ def _has_heading_word(text: str) -> bool:
     return not lower_matches_like_ignorecase(text) and _HEADING_WORDS.search(text) is not None
 
 
+# Punctuation around a heading's words: "Comments:", "Comments »", "» Comments".
+_HEADING_DECORATION = ":»›→ "
+
+
 @lru_cache(maxsize=65536)
 def is_comment_heading(text: str) -> bool:
     """A comment-section heading: '12 Comments', 'Comments (87)', '3 thoughts on “X”'.
@@ -89,6 +93,8 @@ def is_comment_heading(text: str) -> bool:
     >>> [is_comment_heading(t) for t in ("12 Comments", "Comments (87)", "3 thoughts on “A Post”",
     ...                                  "Leave a Reply", "45 Responses to “X”")]
     [True, True, True, True, True]
+    >>> is_comment_heading("Comments»"), is_comment_heading("3 Comments:")
+    (True, True)
     >>> is_comment_heading("Comments are welcome"), is_comment_heading("Home")
     (False, False)
     >>> is_comment_heading("Comments on the economy were made by many people in the week before the vote.")
@@ -96,7 +102,7 @@ def is_comment_heading(text: str) -> bool:
     """
     if not _has_heading_word(text):  # cheap gate: most lines have none of the words
         return False
-    t = text.strip().strip(":").strip()
+    t = text.strip().strip(_HEADING_DECORATION).strip()
     if len(t.split()) > COMMENT_HEADING_MAX_WORDS or (t.endswith(".") and not t.endswith("...")):
         return False
     return bool(_HEADING.match(t))
@@ -111,8 +117,17 @@ class Header:
     date: str | None = None
 
 
+# The comment's number printed before its author: "1. Jane", "1\\. Jane" (Markdown), "#12 Jane".
+_PRINTED_NUMBER = re.compile(r"^(?:#\d{1,4}|\d{1,4}\\?[.)])\s+")
+
+
 def _clean_author(s: str) -> str | None:
-    s = s.strip().strip(":|/·-–—,").strip()
+    """The author's name from the part of a header line that holds it, or None.
+
+    >>> _clean_author("Posted by: Jane Roe |"), _clean_author("1\\\\. SK"), _clean_author("Reply")
+    ('Jane Roe', 'SK', None)
+    """
+    s = _PRINTED_NUMBER.sub("", s.strip()).strip(":|/·-–—,").strip()
     s = re.sub(r"^(?:by|from|posted by|comment by|reply by|written by)\s*:?\s+", "", s, flags=re.I)
     if not s or len(s) > MAX_AUTHOR_CHARS or len(s.split()) > MAX_AUTHOR_WORDS:
         return None
@@ -370,7 +385,9 @@ def thread_evidence(items: list[Item], heading_before: bool, closes_page: bool,
         score += HEADER_EVIDENCE
     if actions >= _half_down(n):
         score += ACTION_EVIDENCE
-    if long_items < _half_up(n):
+    # Short comments ("Great post!") still make a thread where each carries both a header
+    # and an action link: article and widget lists show neither.
+    if long_items < _half_up(n) and not (headers >= _half_down(n) and actions >= _half_down(n)):
         score -= SHORT_ITEMS_PENALTY
     if any(c for it in items for c in it.children) and long_items:
         score += NESTED_EVIDENCE
@@ -668,44 +685,87 @@ def _kind(paragraphs: list[str]) -> str:
 _FOOTER_HEADER = re.compile(r"^(?:posted by|written by|comment by|by)\b", re.I)
 _NUMBER_LINE = re.compile(r"^#?\d{1,4}\.?$")
 FLAT_MIN_HEADERS = 2
-# (first body line, last body line, header, header line), as indices into the lines.
-_Bounds = tuple[int, int, Header, int]
+# A header wrapped over two lines leaves at most this many words on the second one
+# ("Posted by: Jane at November 8," / "2012 7:12 AM").
+WRAPPED_HEADER_MAX_WORDS = 5
+# (first body line, last body line, header, first header line, header lines), as indices
+# into the lines.
+_Bounds = tuple[int, int, Header, int, int]
+_FlatHeader = tuple[int, Header, int]  # (line index, header, lines it takes)
 
 
-def _flat_headers(lines: list[Unit], is_action: IsAction, is_end: IsEnd
-                  ) -> tuple[list[Unit], list[tuple[int, Header]]]:
+_TIME_ONLY = re.compile(r"^(?:\d{1,2}[:.]\d\d(?::\d\d)?\s*)?(?:[ap]\.?m\.?)?$", re.I)
+
+
+def wrapped_header(first: str, second: str) -> Header | None:
+    """A header with an author and a date wrapped over two lines: the first line alone is
+    no such header, or the second holds only the rest of its clock time.
+
+    >>> wrapped_header("Posted by: Snarki, child of Loki at", "November 8, 2012 7:12 AM")
+    Header(author='Snarki, child of Loki', date='2012-11-08')
+    >>> wrapped_header("Posted by: kingsnake at November 8, 2012", "7:22 AM")
+    Header(author='kingsnake', date='2012-11-08')
+    >>> wrapped_header("Posted by: Andy at November 8, 2012 7:30", "AM")
+    Header(author='Andy', date='2012-11-08')
+    >>> wrapped_header("Posted by: Andy at November 8, 2012 7:30 AM", "Great post!") is None
+    True
+    >>> wrapped_header("Jane says:", "I agree with every word.") is None
+    True
+    """
+    if len(second.split()) > WRAPPED_HEADER_MAX_WORDS:
+        return None
+    alone = parse_header_line(first)
+    if alone is not None and alone.author and alone.date and not _TIME_ONLY.match(second.strip()):
+        return None
+    joined = parse_header_line(first + " " + second)
+    if joined is None or not joined.author or not joined.date:
+        return None
+    return joined
+
+
+def _flat_headers(lines: list[Unit], is_action: IsAction, is_end: IsEnd) -> tuple[list[Unit], list[_FlatHeader]]:
     """The lines up to the end of the comment section, and the header lines among them."""
-    headers = []
+    headers: list[_FlatHeader] = []
+    skip = -1
     for k, ln in enumerate(lines):
         if is_end(ln):
             lines = lines[:k]
             break
+        if k <= skip:
+            continue
+        nxt = lines[k + 1] if k + 1 < len(lines) else None
+        if nxt is not None and nxt.no == ln.no + 1 and not is_action(ln) and not is_end(nxt):
+            wrapped = wrapped_header(ln.text, nxt.text)
+            if wrapped is not None:
+                headers.append((k, wrapped, 2))
+                skip = k + 1
+                continue
         h = parse_header_line(ln.text)
         if h is not None and (h.author or h.date) and not is_action(ln):
-            headers.append((k, h))
+            headers.append((k, h, 1))
     return lines, headers
 
 
-def _flat_bounds(lines: list[Unit], headers: list[tuple[int, Header]]) -> list[_Bounds]:
+def _flat_bounds(lines: list[Unit], headers: list[_FlatHeader]) -> list[_Bounds]:
     """Each comment's lines: after its header, or before it where headers are footers."""
-    footer_style = sum(1 for k, _ in headers if _FOOTER_HEADER.match(lines[k].text)) > len(headers) / 2
+    footer_style = sum(1 for k, _, _ in headers if _FOOTER_HEADER.match(lines[k].text)) > len(headers) / 2
     bounds = []
     if footer_style:
         prev = -1
-        for k, h in headers:
-            bounds.append((prev + 1, k - 1, h, k))
-            prev = k
+        for k, h, n in headers:
+            bounds.append((prev + 1, k - 1, h, k, n))
+            prev = k + n - 1
     else:
-        for i, (k, h) in enumerate(headers):
+        for i, (k, h, n) in enumerate(headers):
             end = headers[i + 1][0] - 1 if i + 1 < len(headers) else len(lines) - 1
-            bounds.append((k + 1, end, h, k))
+            bounds.append((k + n, end, h, k, n))
     return bounds
 
 
 def _printed_numbers(lines: list[Unit], bounds: list[_Bounds]) -> dict[int, int]:
     """Header line index -> the comment number printed on the line above it."""
     numbers = {}
-    for _, _, _, hk in bounds:
+    for _, _, _, hk, _ in bounds:
         if hk > 0 and _NUMBER_LINE.match(lines[hk - 1].text):
             numbers[hk] = int(lines[hk - 1].text.strip("#. "))
     return numbers
@@ -721,6 +781,9 @@ def _flat_text(body: list[Unit], header: Header, is_action: IsAction, out: Threa
             out.removals.append(Removal(rule.id, rule.category, ln.no, ln.text, "comment action link"))
         elif _NUMBER_LINE.match(ln.text):
             out.removals.append(Removal("comment.number", "metadata", ln.no, ln.text, "printed comment number"))
+        elif ln.kind == "rule":
+            out.removals.append(Removal("comment.separator", "metadata", ln.no, ln.text,
+                                        "horizontal rule between comments"))
         else:
             text_lines.append(ln)
         out.owned.add(ln.no)
@@ -749,11 +812,12 @@ def build_flat_thread(lines: list[Unit], next_id: int, is_action: IsAction, is_e
     numbers = _printed_numbers(lines, bounds)
     numbered = len(numbers) >= FLAT_MIN_HEADERS and len(numbers) < len(bounds)
     last_top: Comment | None = None
-    for start, end, h, hk in bounds:
+    for start, end, h, hk, n in bounds:
         text_lines = _flat_text(lines[start:end + 1], h, is_action, out)
         hl = lines[hk]
-        out.removals.append(Removal("comment.header", "metadata", hl.no, hl.text, HEADER_EVIDENCE_TEXT))
-        out.owned.add(hl.no)
+        for ln in lines[hk:hk + n]:
+            out.removals.append(Removal("comment.header", "metadata", ln.no, ln.text, HEADER_EVIDENCE_TEXT))
+            out.owned.add(ln.no)
         if not text_lines:
             # Blogger's classic layout prints "Jane said..." above the text and the date
             # below it: a date-only line closes the comment before it.
@@ -765,7 +829,7 @@ def build_flat_thread(lines: list[Unit], next_id: int, is_action: IsAction, is_e
         comment = Comment(
             id=f"c{next_id + len(out.comments)}", parent=reply_to.id if reply_to else None,
             depth=1 if reply_to else 0, n=numbers.get(hk), author=h.author,
-            date=h.date, paragraphs=paragraphs, lines=(min(hl.no, text_lines[0].no), max(hl.no, text_lines[-1].no)),
+            date=h.date, paragraphs=paragraphs, lines=(min(hl.no, text_lines[0].no), max(lines[hk + n - 1].no, text_lines[-1].no)),
             source_lines=tuple(ln.no for ln in text_lines), kind=_kind(paragraphs))
         out.comments.append(comment)
         if reply_to is None:

@@ -456,27 +456,50 @@ class _Region:
         return self.marker.body if self.inner is None else self.marker.body + " " + self.inner.body
 
 
+def _sibling_lists(region: list[_Region]) -> list[list[int]]:
+    """The region's items grouped into lists: siblings at one nesting depth with one kind
+    of marker, across the items nested under them (replies)."""
+    lists: list[list[int]] = []
+    open_at: dict[int, list[int]] = {}  # nest -> the list open at that depth
+    for i, r in enumerate(region):
+        nest = r.marker.nest
+        for deeper in [d for d in open_at if d > nest]:
+            del open_at[deeper]
+        run = open_at.get(nest)
+        if run is None or region[run[-1]].marker.marker != r.marker.marker:
+            run = open_at[nest] = []
+            lists.append(run)
+        run.append(i)
+    return lists
+
+
 def _adopt_headed(region: list[_Region], is_header: Callable[[str], bool] | None) -> None:
     """Blocks after an item that opens with a comment header ("Jane May 4, 2012 at 1:37
     pm"), up to the next item of its list, are the comment's text printed at the list's
-    margin (html2text; layout tables in inscriptis), where most of the list's items open
-    so.  The last item takes no more blocks than a comment before it took: the page goes
-    on after the thread."""
+    margin (html2text; layout tables in inscriptis; some themes), where most of the list's
+    items open so.  The list's last item takes no more blocks than a comment before it
+    took: the page goes on after the thread."""
     if is_header is None:
         return
     headed = [is_header(r.marker.body) or (r.inner is not None and is_header(r.opening())) for r in region]
-    if sum(headed) < max(ADOPT_MIN_ITEMS, ADOPT_MIN_SHARE * len(region)):
-        return
-    cap = 0
-    for k, r in enumerate(region):
-        if not headed[k]:
+    for run in _sibling_lists(region):
+        heads = [i for i in run if headed[i]]
+        owners = sum(1 for i in heads if region[i].followers)
+        # The list shows the layout: most items open with a header, and most of those
+        # are followed by blocks at the margin (not one item followed by the page).
+        if (len(heads) < max(ADOPT_MIN_ITEMS, ADOPT_MIN_SHARE * len(run))
+                or owners < max(ADOPT_MIN_ITEMS, ADOPT_MIN_SHARE * len(heads))):
             continue
-        nxt = region[k + 1].marker if k + 1 < len(region) else None
-        if nxt is None:
-            _adopt(r.marker, r.followers[:cap])
-        elif r.followers and nxt.nest == r.marker.nest:
-            _adopt(r.marker, r.followers)
-            cap = max(cap, len(r.followers))
+        cap = 0
+        for pos, i in enumerate(run):
+            r = region[i]
+            if not headed[i]:
+                continue
+            if pos == len(run) - 1:
+                _adopt(r.marker, r.followers[:cap])
+            elif r.followers and region[i + 1].marker.nest == r.marker.nest:
+                _adopt(r.marker, r.followers)
+                cap = max(cap, len(r.followers))
 
 
 def _adopt_followers(units: list[Unit], is_header: Callable[[str], bool] | None = None,

@@ -152,11 +152,18 @@ def flat_thread(nonblank: list[Unit], dropped: Mapping[int, Rule], in_thread: se
         r = dropped.get(ln.no)
         return r is not None and r.category in END_OF_COMMENTS
 
-    for start in starts[:FLAT_HEADING_TRIES]:
+    tried = starts[:FLAT_HEADING_TRIES]
+    for i, start in enumerate(tried):
         tail = [ln for ln in nonblank[start + 1:] if ln.item is None and ln.no not in in_thread]
         found = comments.build_flat_thread(tail, next_id, is_action, is_end)
-        if found is not None and len(found.comments) >= comments.FLAT_MIN_HEADERS:
-            return found
+        if found is None or len(found.comments) < comments.FLAT_MIN_HEADERS:
+            continue
+        # "25 Comments" in the post's byline, then the thread's own "Comments" heading:
+        # the thread starts under the last heading before its first header line.
+        first_header = min(r.line for r in found.removals if r.rule == "comment.header")
+        if i + 1 < len(tried) and nonblank[tried[i + 1]].no < first_header:
+            continue
+        return found
     return None
 
 

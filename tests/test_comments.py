@@ -75,6 +75,38 @@ DATELINE_PAGE = """        * Home
 """
 
 
+SHORT_COMMENTS_PAGE = """Home
+
+Twelve New Wallpapers for the Season
+
+We made twelve new wallpapers for phones and computers this week, in the club colours and in black and white, and they are free to download for everyone who reads the site.
+
+Each wallpaper comes in four sizes, so it fits a phone, a tablet, a laptop and a large screen without being stretched or cut at the edges.
+
+Comments»
+
+  1. Sam - 28 October, 2011
+
+Great post!
+
+Reply
+
+  2. Kim - 28 October, 2011
+
+Thanks!
+
+Reply
+
+  3. Lee - 29 October, 2011
+
+Love them, setting one as my wallpaper.
+
+Reply
+
+Leave a Reply
+"""
+
+
 def test_doctests():
     for module, least in ((comments, 30), (threads, 0)):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
@@ -136,3 +168,20 @@ def test_post_dateline_after_a_menu_item_does_not_swallow_the_page():
     doc = corpusconv.convert_bytes(DATELINE_PAGE.encode("utf-8"), source="page.txt")
     assert doc.title == "Bean Soup for a Cold Monday"
     assert any("chicken stock" in b.text for b in doc.blocks)
+
+
+def test_short_comments_each_with_header_and_reply_stay_a_thread():
+    found = _comments(SHORT_COMMENTS_PAGE)
+    assert [(a, d, t) for a, d, _, t in found] == [
+        ("Sam", "2011-10-28", "Great post!"), ("Kim", "2011-10-28", "Thanks!"),
+        ("Lee", "2011-10-29", "Love them, setting one as my wallpaper.")]
+    doc = corpusconv.convert_bytes(SHORT_COMMENTS_PAGE.encode("utf-8"), source="page.txt")
+    assert not any("Great post" in b.text or "Thanks!" in b.text for b in doc.blocks)
+
+
+@pytest.mark.parametrize("first, second, expect", [
+    ("Posted by: Jane at November 8,", "2012 7:12 AM", Header("Jane", "2012-11-08")),
+    ("Posted by: Jane at November 8, 2012 7:12 AM", "I agree.", None),
+])
+def test_wrapped_header(first, second, expect):
+    assert comments.wrapped_header(first, second) == expect
