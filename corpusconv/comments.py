@@ -647,9 +647,11 @@ def _make_comment(lines: list[Unit], header: Header, is_action: IsAction, remova
         source_lines=tuple(ln.no for ln in content), kind=_kind(paragraphs))
 
 
-def _paragraphs(content: list[Unit], cut: tuple[int, int] | None = None) -> list[str]:
+def _paragraphs(content: list[Unit], cut: tuple[int, int] | None = None,
+                suffix: tuple[int, int] | None = None) -> list[str]:
     """A comment's text lines as paragraphs: a gap (blank lines, a removed action line, a
-    reply) ends a paragraph; hard-wrapped lines are joined.  ``cut``: see _make_comment."""
+    reply) ends a paragraph; hard-wrapped lines are joined.  ``cut``: see _make_comment;
+    ``suffix`` (unit number, characters): a header printed after the text of that unit."""
     paragraphs: list[str] = []
     cur: list[str] = []
     prev_no = None
@@ -658,6 +660,8 @@ def _paragraphs(content: list[Unit], cut: tuple[int, int] | None = None) -> list
             paragraphs.append(" ".join(cur))
             cur = []
         text = _text_of(ln)
+        if suffix is not None and ln.no == suffix[0]:
+            text = text[:suffix[1]].rstrip()
         cur.append(text[cut[1]:] if cut is not None and ln.no == cut[0] else text)
         prev_no = ln.no
     paragraphs.append(" ".join(cur))
@@ -688,10 +692,34 @@ FLAT_MIN_HEADERS = 2
 # A header wrapped over two lines leaves at most this many words on the second one
 # ("Posted by: Jane at November 8," / "2012 7:12 AM").
 WRAPPED_HEADER_MAX_WORDS = 5
-# (first body line, last body line, header, first header line, header lines), as indices
-# into the lines.
-_Bounds = tuple[int, int, Header, int, int]
-_FlatHeader = tuple[int, Header, int]  # (line index, header, lines it takes)
+# (first body line, last body line, header, first header line, header lines, where the
+# header starts in that line's text), as indices into the lines.  A header printed at the
+# end of the comment's last line takes no line of its own (0 lines).
+_Bounds = tuple[int, int, Header, int, int, int]
+_FlatHeader = tuple[int, Header, int, int]  # (line index, header, lines it takes, start)
+# A footer header run into the end of the comment's text (html2text joins the blocks):
+# "… every day ... Posted by: kingsnake at November 8, 2012 7:22 AM".
+_FOOTER_INLINE = re.compile(r"\b(?:posted by|written by|comment by)\b", re.I)
+
+
+def footer_suffix(text: str) -> tuple[Header, int] | None:
+    """A footer header (author and date) that ends a line of comment text, and where it
+    starts.
+
+    >>> footer_suffix("Sitting in traffic costs me 8 macromorts ... Posted by: kingsnake at November 8, 2012 7:22 AM")
+    (Header(author='kingsnake', date='2012-11-08'), 45)
+    >>> footer_suffix("Posted by: kingsnake at November 8, 2012 7:22 AM") is None  # a whole header line
+    True
+    >>> footer_suffix("The photo was posted by my sister on May 4, 2012 and we all saw it.") is None
+    True
+    """
+    starts = [m.start() for m in _FOOTER_INLINE.finditer(text)]
+    if not starts or not text[:starts[-1]].strip():
+        return None
+    h = parse_header_line(text[starts[-1]:])
+    if h is None or not h.author or not h.date:
+        return None
+    return h, starts[-1]
 
 
 _TIME_ONLY = re.compile(r"^(?:\d{1,2}[:.]\d\d(?::\d\d)?\s*)?(?:[ap]\.?m\.?)?$", re.I)
@@ -737,35 +765,38 @@ def _flat_headers(lines: list[Unit], is_action: IsAction, is_end: IsEnd) -> tupl
         if nxt is not None and nxt.no == ln.no + 1 and not is_action(ln) and not is_end(nxt):
             wrapped = wrapped_header(ln.text, nxt.text)
             if wrapped is not None:
-                headers.append((k, wrapped, 2))
+                headers.append((k, wrapped, 2, 0))
                 skip = k + 1
                 continue
         h = parse_header_line(ln.text)
         if h is not None and (h.author or h.date) and not is_action(ln):
-            headers.append((k, h, 1))
+            headers.append((k, h, 1, 0))
+        elif h is None and not is_action(ln) and (tail := footer_suffix(ln.text)) is not None:
+            headers.append((k, tail[0], 0, tail[1]))
     return lines, headers
 
 
 def _flat_bounds(lines: list[Unit], headers: list[_FlatHeader]) -> list[_Bounds]:
     """Each comment's lines: after its header, or before it where headers are footers."""
-    footer_style = sum(1 for k, _, _ in headers if _FOOTER_HEADER.match(lines[k].text)) > len(headers) / 2
-    bounds = []
+    footer_style = sum(1 for k, _, _, cut in headers if _FOOTER_HEADER.match(lines[k].text[cut:])) > len(headers) / 2
+    bounds: list[_Bounds] = []
     if footer_style:
         prev = -1
-        for k, h, n in headers:
-            bounds.append((prev + 1, k - 1, h, k, n))
-            prev = k + n - 1
+        for k, h, n, cut in headers:
+            bounds.append((prev + 1, k - 1 if n else k, h, k, n, cut))
+            prev = k + n - 1 if n else k
     else:
-        for i, (k, h, n) in enumerate(headers):
+        headers = [fh for fh in headers if fh[2]]  # a header ending a text line is a footer
+        for i, (k, h, n, cut) in enumerate(headers):
             end = headers[i + 1][0] - 1 if i + 1 < len(headers) else len(lines) - 1
-            bounds.append((k + n, end, h, k, n))
+            bounds.append((k + n, end, h, k, n, cut))
     return bounds
 
 
 def _printed_numbers(lines: list[Unit], bounds: list[_Bounds]) -> dict[int, int]:
     """Header line index -> the comment number printed on the line above it."""
     numbers = {}
-    for _, _, _, hk, _ in bounds:
+    for _, _, _, hk, _, _ in bounds:
         if hk > 0 and _NUMBER_LINE.match(lines[hk - 1].text):
             numbers[hk] = int(lines[hk - 1].text.strip("#. "))
     return numbers
@@ -812,24 +843,29 @@ def build_flat_thread(lines: list[Unit], next_id: int, is_action: IsAction, is_e
     numbers = _printed_numbers(lines, bounds)
     numbered = len(numbers) >= FLAT_MIN_HEADERS and len(numbers) < len(bounds)
     last_top: Comment | None = None
-    for start, end, h, hk, n in bounds:
+    for start, end, h, hk, n, cut in bounds:
         text_lines = _flat_text(lines[start:end + 1], h, is_action, out)
         hl = lines[hk]
         for ln in lines[hk:hk + n]:
             out.removals.append(Removal("comment.header", "metadata", ln.no, ln.text, HEADER_EVIDENCE_TEXT))
             out.owned.add(ln.no)
+        if not n:
+            out.removals.append(Removal("comment.header", "metadata", hl.no, hl.text[cut:], HEADER_EVIDENCE_TEXT,
+                                        partial=True))
+            out.owned.add(hl.no)
         if not text_lines:
             # Blogger's classic layout prints "Jane said..." above the text and the date
             # below it: a date-only line closes the comment before it.
             if h.author is None and h.date and out.comments and out.comments[-1].date is None:
                 out.comments[-1].date = h.date
             continue
-        paragraphs = _paragraphs(text_lines)
+        paragraphs = _paragraphs(text_lines, suffix=(hl.no, cut) if not n else None)
         reply_to = last_top if numbered and hk not in numbers else None
         comment = Comment(
             id=f"c{next_id + len(out.comments)}", parent=reply_to.id if reply_to else None,
             depth=1 if reply_to else 0, n=numbers.get(hk), author=h.author,
-            date=h.date, paragraphs=paragraphs, lines=(min(hl.no, text_lines[0].no), max(lines[hk + n - 1].no, text_lines[-1].no)),
+            date=h.date, paragraphs=paragraphs,
+            lines=(min(hl.no, text_lines[0].no), max(lines[hk + max(n, 1) - 1].no, text_lines[-1].no)),
             source_lines=tuple(ln.no for ln in text_lines), kind=_kind(paragraphs))
         out.comments.append(comment)
         if reply_to is None:

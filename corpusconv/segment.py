@@ -473,7 +473,7 @@ def _sibling_lists(region: list[_Region]) -> list[list[int]]:
     return lists
 
 
-def _adopt_headed(region: list[_Region], is_header: Callable[[str], bool] | None) -> None:
+def _adopt_headed(region: list[_Region], is_header: Callable[[str], bool] | None, markdown: bool) -> None:
     """Blocks after an item that opens with a comment header ("Jane May 4, 2012 at 1:37
     pm"), up to the next item of its list, are the comment's text printed at the list's
     margin (html2text; layout tables in inscriptis; some themes), where most of the list's
@@ -484,16 +484,18 @@ def _adopt_headed(region: list[_Region], is_header: Callable[[str], bool] | None
     headed = [is_header(r.marker.body) or (r.inner is not None and is_header(r.opening())) for r in region]
     for run in _sibling_lists(region):
         heads = [i for i in run if headed[i]]
-        owners = sum(1 for i in heads if region[i].followers)
-        # The list shows the layout: most items open with a header, and most of those
-        # are followed by blocks at the margin (not one item followed by the page).
-        if (len(heads) < max(ADOPT_MIN_ITEMS, ADOPT_MIN_SHARE * len(run))
-                or owners < max(ADOPT_MIN_ITEMS, ADOPT_MIN_SHARE * len(heads))):
+        if len(heads) < max(ADOPT_MIN_ITEMS, ADOPT_MIN_SHARE * len(run)):
             continue
+        # Markdown prints every item's further blocks at the margin; another list shows
+        # that layout where most headed items are followed by such blocks.  Elsewhere only
+        # blocks that open with a header of their own (a reply printed without its
+        # marker) join the item before them, not the page after it.
+        owners = sum(1 for i in heads if region[i].followers)
+        layout = markdown or owners >= max(ADOPT_MIN_ITEMS, ADOPT_MIN_SHARE * len(heads))
         cap = 0
         for pos, i in enumerate(run):
             r = region[i]
-            if not headed[i]:
+            if not headed[i] or not (layout or (r.followers and is_header(r.followers[0].body))):
                 continue
             if pos == len(run) - 1:
                 _adopt(r.marker, r.followers[:cap])
@@ -516,7 +518,7 @@ def _adopt_followers(units: list[Unit], is_header: Callable[[str], bool] | None 
             for k, r in enumerate(region):
                 _adopt(r.marker, r.followers[: cap if k == len(region) - 1 else None])
         else:
-            _adopt_headed(region, is_header)
+            _adopt_headed(region, is_header, markdown)
             # html2text prints a <blockquote> inside an <li> at the margin too.
             for r in region[:-1]:
                 if markdown and r.followers and all(u.kind == "quote" for u in r.followers):

@@ -107,6 +107,36 @@ Leave a Reply
 """
 
 
+FOOTER_PAGE = """# A Note on Risk
+
+The micromort is a unit of risk: a one-in-a-million chance of death. Walking a few
+miles, driving a few hundred and flying a few thousand each cost about one.
+
+It makes very different risks comparable, which is the whole point of having a unit.
+
+## Comments
+
+Not to be confused with a barely visible scrap of food left on your plate.
+Posted by: Snarki at [November 8, 2012 7:12
+AM](http://example.org/archives/risk.html#c1)
+
+* * *
+
+Sitting in traffic costs me eight of them every day ... Posted by: kingsnake at
+[November 8, 2012 7:22 AM](http://example.org/archives/risk.html#c2)
+
+* * *
+
+Excellent idea. I wonder though whether it should also be per unit of time.
+Posted by: Andy at [November 8, 2012 7:30
+AM](http://example.org/archives/risk.html#c3)
+
+* * *
+
+Leave a comment
+"""
+
+
 def test_doctests():
     for module, least in ((comments, 30), (threads, 0)):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
@@ -185,3 +215,11 @@ def test_short_comments_each_with_header_and_reply_stay_a_thread():
 ])
 def test_wrapped_header(first, second, expect):
     assert comments.wrapped_header(first, second) == expect
+
+
+def test_footer_headers_whole_or_run_into_the_text():
+    found = _comments(FOOTER_PAGE)
+    assert [(a, d) for a, d, _, _ in found] == [("Snarki", "2012-11-08"), ("kingsnake", "2012-11-08"),
+                                               ("Andy", "2012-11-08")]
+    assert found[1][3] == "Sitting in traffic costs me eight of them every day ..."
+    assert all("Posted by" not in t and "* * *" not in t for _, _, _, t in found)
