@@ -299,14 +299,18 @@ def parse_header_line(text: str) -> Header | None:
     return None
 
 
-def _ends_sentence(name: str) -> bool:
-    """'JoAnn C.' ends with an initial, 'I agree.' with a sentence.
+_INITIALS = re.compile(r"^(?:[^\W\d_]\.)+$")
 
-    >>> _ends_sentence("JoAnn C."), _ends_sentence("I agree."), _ends_sentence("Wow!")
-    (False, True, True)
+
+def _ends_sentence(name: str) -> bool:
+    """'JoAnn C.' and 'B.R.' end with initials, 'I agree.' with a sentence.
+
+    >>> _ends_sentence("JoAnn C."), _ends_sentence("B.R."), _ends_sentence("I agree."), _ends_sentence("Wow!")
+    (False, False, True, True)
     """
     last = name.split()[-1]
-    return name.endswith(("!", "?")) or (name.endswith(".") and len(last) > INITIAL_MAX_CHARS)
+    return name.endswith(("!", "?")) or (name.endswith(".") and len(last) > INITIAL_MAX_CHARS
+                                         and not _INITIALS.match(last))
 
 
 def _item_words(item: Item) -> int:
