@@ -249,9 +249,12 @@ def _train(xs: list[list[float]], ys: list[int], ws: list[float], names: list[st
     return lightgbm.train(_params(), data, num_boost_round=N_TREES)
 
 
-def _labelled(pages: list[PageRows], extra: list[list[list[float]]] | None = None):
+def _labelled(pages: list[PageRows], extra: list[list[list[float]]] | None = None
+              ) -> tuple[list[list[float]], list[int], list[float]]:
     """(x, y, w) of the labelled units of ``pages`` (with per-page extra features)."""
-    xs, ys, ws = [], [], []
+    xs: list[list[float]] = []
+    ys: list[int] = []
+    ws: list[float] = []
     for i, pg in enumerate(pages):
         w = iter(pg.weights())
         for k, (x, y) in enumerate(zip(pg.x, pg.y)):

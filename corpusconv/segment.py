@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from . import markup
@@ -436,29 +437,105 @@ ADOPT_MIN_ITEMS = 2
 ADOPT_MIN_SHARE = 0.5
 
 
-def _adopt_followers(units: list[Unit]) -> None:
-    """Nest unindented blocks under the list item before them where a list shows that
-    layout (several items followed by blocks of their own before the next marker)."""
-    region: list[tuple[Unit, list[Unit]]] = []
+def _adopt(m: Unit, followers: list[Unit]) -> None:
+    for u in followers:
+        u.nest = max(u.nest, m.nest + 1)
+
+
+@dataclass
+class _Region:
+    """A list item's marker unit, the first unit nested inside it, and the blocks at the
+    list's margin after it (before the next marker)."""
+
+    marker: Unit
+    inner: Unit | None = None
+    followers: list[Unit] = field(default_factory=list)
+
+    def opening(self) -> str:
+        """The item's first line, with the line under it ("Jane" / "May 4, 2012 at 1:37 pm")."""
+        return self.marker.body if self.inner is None else self.marker.body + " " + self.inner.body
+
+
+def _sibling_lists(region: list[_Region]) -> list[list[int]]:
+    """The region's items grouped into lists: siblings at one nesting depth with one kind
+    of marker, across the items nested under them (replies)."""
+    lists: list[list[int]] = []
+    open_at: dict[int, list[int]] = {}  # nest -> the list open at that depth
+    for i, r in enumerate(region):
+        nest = r.marker.nest
+        for deeper in [d for d in open_at if d > nest]:
+            del open_at[deeper]
+        run = open_at.get(nest)
+        if run is None or region[run[-1]].marker.marker != r.marker.marker:
+            run = open_at[nest] = []
+            lists.append(run)
+        run.append(i)
+    return lists
+
+
+def _adopt_headed(region: list[_Region], is_header: Callable[[str], bool] | None, markdown: bool) -> None:
+    """Blocks after an item that opens with a comment header ("Jane May 4, 2012 at 1:37
+    pm"), up to the next item of its list, are the comment's text printed at the list's
+    margin (html2text; layout tables in inscriptis; some themes), where most of the list's
+    items open so.  The list's last item takes no more blocks than a comment before it
+    took: the page goes on after the thread."""
+    if is_header is None:
+        return
+    headed = [is_header(r.marker.body) or (r.inner is not None and is_header(r.opening())) for r in region]
+    for run in _sibling_lists(region):
+        heads = [i for i in run if headed[i]]
+        if len(heads) < max(ADOPT_MIN_ITEMS, ADOPT_MIN_SHARE * len(run)):
+            continue
+        # Markdown prints every item's further blocks at the margin; another list shows
+        # that layout where most headed items are followed by such blocks.  Elsewhere only
+        # blocks that open with a header of their own (a reply printed without its
+        # marker) join the item before them, not the page after it.
+        owners = sum(1 for i in heads if region[i].followers)
+        layout = markdown or owners >= max(ADOPT_MIN_ITEMS, ADOPT_MIN_SHARE * len(heads))
+        cap = 0
+        for pos, i in enumerate(run):
+            r = region[i]
+            if not headed[i] or not (layout or (r.followers and is_header(r.followers[0].body))):
+                continue
+            if pos == len(run) - 1:
+                _adopt(r.marker, r.followers[:cap])
+            elif r.followers and region[i + 1].marker.nest == r.marker.nest:
+                _adopt(r.marker, r.followers)
+                cap = max(cap, len(r.followers))
+
+
+def _adopt_followers(units: list[Unit], is_header: Callable[[str], bool] | None = None,
+                     markdown: bool = True) -> None:
+    """Nest blocks printed at a list's margin under the list item before them: in Markdown
+    where a list shows that layout (several items followed by blocks of their own before
+    the next marker), in any layout where the items open with comment headers."""
+    region: list[_Region] = []
 
     def close() -> None:
-        owners = [(m, f) for m, f in region if f]
-        if len(owners) >= ADOPT_MIN_ITEMS and len(owners) >= ADOPT_MIN_SHARE * len(region):
-            cap = max(len(f) for m, f in region[:-1]) if len(region) > 1 else 0
-            for k, (m, followers) in enumerate(region):
-                for u in followers[: cap if k == len(region) - 1 else None]:
-                    u.nest = max(u.nest, m.nest + 1)
+        owners = [r for r in region if r.followers]
+        if markdown and len(owners) >= ADOPT_MIN_ITEMS and len(owners) >= ADOPT_MIN_SHARE * len(region):
+            cap = max(len(r.followers) for r in region[:-1]) if len(region) > 1 else 0
+            for k, r in enumerate(region):
+                _adopt(r.marker, r.followers[: cap if k == len(region) - 1 else None])
+        else:
+            _adopt_headed(region, is_header, markdown)
+            # html2text prints a <blockquote> inside an <li> at the margin too.
+            for r in region[:-1]:
+                if markdown and r.followers and all(u.kind == "quote" for u in r.followers):
+                    _adopt(r.marker, r.followers)
         region.clear()
 
     for u in units:
         if u.blank:
             continue
         if u.marker is not None:
-            region.append((u, []))
+            region.append(_Region(u))
         elif u.kind in ("heading", "rule") or not region:
             close()
-        elif u.nest <= region[-1][0].nest:
-            region[-1][1].append(u)
+        elif u.nest <= region[-1].marker.nest:
+            region[-1].followers.append(u)
+        elif region[-1].inner is None and not region[-1].followers:
+            region[-1].inner = u
     close()
 
 
@@ -478,8 +555,9 @@ class _Builder:
     """Turns drafts into units, numbering them across gaps (see :mod:`corpusconv.units`)
     and recording what renderer markup it cuts."""
 
-    def __init__(self, layout: Layout, profile: "markup.Profile"):
-        self.layout, self.profile = layout, profile
+    def __init__(self, layout: Layout, profile: "markup.Profile",
+                 is_header: Callable[[str], bool] | None = None):
+        self.layout, self.profile, self.is_header = layout, profile, is_header
         self.units: list[Unit] = []
         self.removals: list[Removal] = []
         self.pending_marker: _Phys | None = None  # of an item whose first line was only markup
@@ -494,6 +572,16 @@ class _Builder:
         if d.first.marker:
             self.pending_marker = d.first
         self.gap = True
+
+    def _follows_avatar(self, pending: _Phys, text: str) -> bool:
+        """A Markdown item whose first block was only markup (a comment's avatar) and whose
+        further blocks follow at the margin: the marker passes to the next block where the
+        list is numbered (a thread's comments) or the block is a comment header ("On May
+        4, 2012, Jane said...").  A bulleted icon (a share bar) before the article does
+        not take the article in."""
+        if self.layout.kind != "markdown":
+            return False
+        return pending.marker == "number" or (self.is_header is not None and self.is_header(text))
 
     def add(self, d: _Draft) -> None:
         p = d.first
@@ -510,7 +598,8 @@ class _Builder:
             return
         marker, number, indent, glyph = p.marker, p.number, p.indent, p.glyph
         pending = self.pending_marker
-        if marker is None and pending is not None and p.indent >= pending.indent:
+        if marker is None and pending is not None and (p.indent >= pending.indent
+                                                       or self._follows_avatar(pending, cleaned.text)):
             marker, number, indent, glyph = pending.marker, pending.number, pending.indent, pending.glyph
             kind = "item" if kind == "paragraph" else kind
         shown = cleaned.text
@@ -534,7 +623,7 @@ def segment(raw_lines: list[str], forced: str = "auto", is_header: TextPredicate
     profile = markup.detect(raw_lines)
     if forced == "markdown" and not profile.markdown:
         profile = replace(profile, markdown=True)
-    builder = _Builder(layout, profile)
+    builder = _Builder(layout, profile, is_header)
     if profile.references is not None:
         # The renderer's trailing list of link URLs (lynx, elinks): cut as a whole.
         cut = [p for p in phys if p.no > profile.references]
@@ -545,8 +634,7 @@ def segment(raw_lines: list[str], forced: str = "auto", is_header: TextPredicate
         builder.add(d)
     units = builder.units
     _outdented_headings(units, layout)
-    if layout.kind == "markdown":
-        _adopt_followers(units)
+    _adopt_followers(units, is_header, layout.kind == "markdown")
     build_tree(units, is_header)
     return Segmented(units, builder.removals, layout, {p.no: p.raw.strip() for p in phys})
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from . import article, classify, comments, quotes, titles
+from . import article, classify, comments, quotes, threads, titles
 from .dates import date_and_time_span, is_dateline
-from .units import Item, LineRule, Unit
+from .units import Item, Unit
 from .model import Block, Comment, Removal
 from .rules import PageMatches, Rule, RuleSet, normalise
 from .segment import Layout, Segmented, segment
@@ -35,8 +35,6 @@ SHAPE_RULES = {
     "meta.date": ("metadata", "the article dateline (see the record's 'date')"),
     "meta.byline": ("metadata", "the article byline (see the record's 'author')"),
 }
-# Removed-line categories that may stand inside a comment (its furniture, not its text).
-ACTION_CATEGORIES = {"comment-action", "share-widget", "comment-policy", "comment-heading", "comment-form", "rating"}
 
 
 @dataclass
@@ -60,27 +58,6 @@ def _shape_removal(rule_id: str, ln: Unit, why: str | None = None) -> Removal:
 
 def _rule_removal(rule: Rule, ln: Unit) -> Removal:
     return Removal(rule.id, rule.category, ln.no, ln.text, rule.description or f"matched {rule.origin} rule")
-
-
-def _sibling_runs(nonblank: list[Unit], dropped: dict[int, Rule]) -> list[list[Item]]:
-    """Runs of consecutive sibling list items (at any depth) not interrupted by their
-    parent's own content (for top-level items: by top-level content)."""
-    runs: list[list[Item]] = []
-    open_runs: dict[int, list[Item]] = {}  # id(parent item) or 0 -> current run
-    for ln in nonblank:
-        if ln.item is not None and ln.item.marker_line is ln:
-            key = id(ln.item.parent) if ln.item.parent is not None else 0
-            run = open_runs.get(key)
-            # A change from bullets to numbers (or back) starts another list.
-            if run is None or run[-1].marker_line.marker != ln.marker:
-                run = open_runs[key] = []
-                runs.append(run)
-            run.append(ln.item)
-        elif ln.no not in dropped or (ln.item is None and comments.is_comment_heading(ln.text)):
-            # Content of item P (or top-level content, or a comment-section heading)
-            # closes the run of P's children.
-            open_runs.pop(id(ln.item) if ln.item is not None else 0, None)
-    return runs
 
 
 TEASER_MIN_ITEMS = 3
@@ -143,83 +120,6 @@ def _drop_repeated_blocks(blocks: list[Block], lines: list[Unit]) -> tuple[list[
     return kept, removed
 
 
-def _trim_headless_edges(run: list[Item], is_action: LineRule) -> list[Item]:
-    """In a thread whose comments carry headers, a first or last item without one is a
-    widget that happens to sit in the same list ("Follow us", "Subscribe")."""
-    def headed(it: Item) -> bool:
-        return comments.item_header([ln for ln in it.lines if not ln.blank], is_action)[1] > 0
-
-    marks = [headed(it) for it in run]
-    if sum(marks) < comments.HEADED_THREAD_SHARE * len(run):
-        return run
-    lo, hi = 0, len(run)
-    while lo < hi and not marks[lo]:
-        lo += 1
-    while hi > lo and not marks[hi - 1]:
-        hi -= 1
-    return run[lo:hi]
-
-
-def _find_threads(nonblank: list[Unit], dropped: dict[int, Rule], runs: list[list[Item]],
-                  is_action: LineRule) -> list[list[Item]]:
-    threads: list[list[Item]] = []
-    weak: list[list[Item]] = []
-    claimed: set[int] = set()  # ids of items already inside a thread
-    pos = {ln.no: k for k, ln in enumerate(nonblank)}
-    # last_prose: the line number of the last prose line of the page (nothing after it
-    # means a list "closes the page").
-    last_prose = max((ln.no for ln in nonblank if ln.no not in dropped
-                      and ln.words >= article.PROSE_MIN_WORDS), default=0)
-    for run in runs:
-        parent = run[0].parent
-        if parent is not None and id(parent) in claimed:
-            claimed.update(id(it) for it in run)
-            continue
-        first = pos[run[0].marker_line.no]
-        before = [nonblank[k].text for k in range(max(0, first - 3), first)]
-        heading = any(comments.is_comment_heading(t) for t in before)
-        last_no = max(ln.no for ln in run[-1].all_lines())
-        closes = last_prose <= last_no
-        score = comments.thread_evidence(run, heading, closes, is_action)
-        if score >= comments.THREAD_EVIDENCE:
-            run = _trim_headless_edges(run, is_action)
-            strong = not closes or comments.thread_evidence(run, heading, False, is_action) >= comments.THREAD_EVIDENCE
-            (threads if strong else weak).append(run)
-            claimed.update(id(it) for it in run)
-    # A list of long items that merely closes the page is a thread only on a page that
-    # has no better-evidenced one (a sidebar "About me" list after the comments is not).
-    return threads or weak
-
-
-# Removed-line categories that close a comment section (what follows is page again).
-END_OF_COMMENTS = {"comment-form", "site-footer", "cookie-notice", "appeal"}
-
-
-FLAT_HEADING_TRIES = 5
-
-
-def _flat_thread(page: _Page, in_thread: set[int], next_id: int) -> comments.ThreadResult | None:
-    """Find a comment heading after prose and parse the plain lines below it as comments.
-
-    The first heading under which at least two comment headers follow wins ("Recent
-    comments" widgets and "Post a comment" forms come later on the page).
-    """
-    nonblank = page.nonblank
-    seen_prose = False
-    starts = []
-    for k, ln in enumerate(nonblank):
-        if ln.words >= article.PROSE_MIN_WORDS:
-            seen_prose = True
-        elif seen_prose and ln.item is None and comments.is_comment_heading(ln.text):
-            starts.append(k)
-    for start in starts[:FLAT_HEADING_TRIES]:
-        tail = [ln for ln in nonblank[start + 1:] if ln.item is None and ln.no not in in_thread]
-        found = comments.build_flat_thread(tail, next_id, page.is_action, page.ends_comments)
-        if found is not None and len(found.comments) >= comments.FLAT_MIN_HEADERS:
-            return found
-    return None
-
-
 @dataclass
 class _Page:
     """What the stages below share: the lines and the first pass's rule decisions."""
@@ -229,27 +129,9 @@ class _Page:
     rules: RuleSet
     kept: set[int]
     dropped: dict[int, Rule]
-    runs: list[list[Item]]  # sibling list-item runs (see _sibling_runs), computed once
+    runs: list[list[Item]]  # sibling list-item runs (see threads.sibling_runs), computed once
+    furniture: threads.Furniture  # which units are comment furniture
     page_rules: PageMatches | None = None  # the rule answers of the whole page, found in one scan
-    # is_action answers by line number: thread detection asks about the same lines again
-    # for every enclosing run.
-    _actions: dict[int, Rule | None] = field(default_factory=dict, repr=False)
-
-    def is_action(self, ln: Unit) -> Rule | None:
-        """The rule if ``ln`` is comment furniture (Reply, Report, a rating, a form label)."""
-        try:
-            return self._actions[ln.no]
-        except KeyError:
-            pass
-        r = self.dropped.get(ln.no) or (self.page_rules or self.rules).match(ln.norm, "comments")
-        if r is None or r.action != "drop" or r.category not in ACTION_CATEGORIES:
-            r = None
-        self._actions[ln.no] = r
-        return r
-
-    def ends_comments(self, ln: Unit) -> bool:
-        r = self.dropped.get(ln.no)
-        return r is not None and r.category in END_OF_COMMENTS and r.action == "drop"
 
     def removed_by_rule(self, ln: Unit) -> Rule | None:
         return self.dropped.get(ln.no) if ln.no not in self.kept else None
@@ -270,27 +152,16 @@ def _first_pass(units: list[Unit], rules: RuleSet) -> _Page:
             zone = "tail"
     dropped = {no: r for no, r in hits.items() if r.action == "drop"}
     return _Page(units, nonblank, rules, kept={no for no, r in hits.items() if r.action == "keep"},
-                 dropped=dropped, runs=_sibling_runs(nonblank, dropped), page_rules=page_rules)
+                 dropped=dropped, runs=threads.sibling_runs(nonblank, dropped),
+                 furniture=threads.Furniture(dropped, page_rules.match), page_rules=page_rules)
 
 
 def _comment_section(page: _Page, res: StructureResult) -> set[int]:
-    """Find the comment threads (lists first, then plain-line threads); return their lines."""
-    in_thread: set[int] = set()
-    next_id = 1
-    thread_runs = _find_threads(page.nonblank, page.dropped, page.runs, page.is_action)
-    for run in thread_runs:
-        t = comments.build_thread(run, next_id, page.is_action, is_end=page.ends_comments)
-        next_id += len(t.comments)
-        res.comments.extend(t.comments)
-        res.removals.extend(t.removals)
-        in_thread.update(t.owned)
-    if not thread_runs:
-        flat = _flat_thread(page, in_thread, next_id)
-        if flat is not None:
-            res.comments.extend(flat.comments)
-            res.removals.extend(flat.removals)
-            in_thread.update(flat.owned)
-    return in_thread
+    """The comment threads (see :mod:`corpusconv.threads`); return the units they own."""
+    found = threads.find_comments(page.nonblank, page.dropped, page.runs, page.furniture)
+    res.comments.extend(found.comments)
+    res.removals.extend(found.removals)
+    return found.owned
 
 
 @dataclass
@@ -566,7 +437,7 @@ def structure_units(units: list[Unit], rules: RuleSet, models: Models | None = N
 
 
 def segment_page(raw_lines: list[str], layout: str = "auto") -> Segmented:
-    return segment(raw_lines, layout, lambda body: comments.parse_header_line(body) is not None)
+    return segment(raw_lines, layout, comments.opens_with_header)
 
 
 def structure_page(raw_lines: list[str], rules: RuleSet, layout: str = "auto",

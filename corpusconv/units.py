@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .dates import TIME_RE, is_dateline
 from .rules import Rule, normalise
 
 _WORD = re.compile(r"\w+")
@@ -142,11 +143,18 @@ PositionPredicate = Callable[[int], bool]
 ITEM_PROSE_WORDS = 8
 
 
-def _keeps_paragraphs(item: Item, is_header: TextPredicate | None, next_unit: Unit) -> bool:
+def _dated_below(text: str, is_header) -> bool:
+    """A comment's date printed below its author's item: a header line, but not a bare
+    calendar date, which is how posts are dated ("Monday, October 29, 2012" after a
+    one-word menu item); comments are stamped with the clock time too."""
+    return is_header(text) and (TIME_RE.search(text) is not None or not is_dateline(text))
+
+
+def _keeps_paragraphs(item: Item, is_header, next_unit: Unit) -> bool:
     if sum(u.words for u in item.lines) >= ITEM_PROSE_WORDS:
         return True
     if is_header is not None and (any(is_header(u.body) for u in item.lines[:2])
-                                  or (len(item.lines) == 1 and is_header(next_unit.text))):
+                                  or (len(item.lines) == 1 and _dated_below(next_unit.text, is_header))):
         return True  # "Jane says:", or "Jane" then "May 4, 2012 at 1:37 pm"
     # "  2. Hi Monica" then a gap then the comment: trust a long previous sibling.
     prev = item.prev
@@ -176,7 +184,10 @@ def build_tree(units: list[Unit], is_header: TextPredicate | None = None) -> Non
             continue
         while stack and u.nest <= stack[-1].indent:
             stack.pop()
-        while (stack and u.marker is None and u.gap_before
+        # A unit the layout nests deeper than it is printed (a Markdown item's further
+        # blocks, see segment._adopt_followers) was already judged to belong to its item.
+        adopted = u.nest > u.indent
+        while (stack and u.marker is None and u.gap_before and not adopted
                and not _keeps_paragraphs(stack[-1], is_header, u)):
             stack.pop()
         if u.marker is not None:
