@@ -13,8 +13,8 @@ rebuilds the logical :class:`~corpusconv.units.Unit` s that every later stage re
   reason: a paragraph end, a ``<br>``, a heading);
 * **headings** (``#`` and setext underlines in Markdown; lines outdented from an indented
   body), **list items** with their marker, number and nesting, **quotations** (``>``
-  prefixes), **horizontal rules**, **table rows**, and **preformatted** blocks (code: its
-  line breaks matter, so its lines are never joined and its text keeps ``\\n``);
+  prefixes), **horizontal rules** and **table rows** (preformatted blocks are not
+  recognised yet: a code listing's lines join like a paragraph's where they wrap);
 * renderer markup that is not text (image and form-control placeholders, Markdown link
   syntax) is cut, each cut recorded as a removal with its rule
   (:mod:`corpusconv.markup`).

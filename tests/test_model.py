@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpusconv import classify, convert_text, fitting, trees
+from corpusconv import classify, convert_text, fitting, titles, trees
 from corpusconv.errors import CorpusconvError
 
 from conftest import SHARED, shared_path
@@ -175,7 +175,8 @@ def test_fit_command_on_labelled_pages_is_reproducible(tmp_path):
 def test_the_package_ships_a_model_fitted_on_every_rendering():
     models = trees.bundled(trees.ARTICLE_MODEL)
     assert models is not None, "corpusconv/data/article-model.json is missing"
-    assert {"article", "article-context"} <= set(models.members)
+    assert set(models.members) == {"article", "article-context", "title"}
+    assert models.members["title"].features == titles.FEATURES
     assert models.members["article"].features == classify.FEATURES
     assert models.members["article-context"].features == classify.FEATURES + classify.CONTEXT_FEATURES
     meta = json.loads((trees.resources.files("corpusconv") / "data" / trees.ARTICLE_MODEL).read_text())["meta"]

@@ -5,7 +5,7 @@ ordinary paragraphs."""
 
 from __future__ import annotations
 
-from conftest import P1, P2, P3, convert_page as convert
+from conftest import P1, P2, P3, both_engines, convert_page as convert
 
 P4 = ("The third place is a lake with a ferry that still runs on steam, where the captain knows "
       "every passenger by name and the timetable is more of a suggestion than a promise.")
@@ -52,9 +52,11 @@ def test_label_joined_above_a_repeated_line_is_not_a_pull_quote():
     assert quotes(doc) == []
 
 
-def test_standfirst_after_a_heading_is_not_a_pull_quote():
+@both_engines("the fitted title pick takes the heading below two paragraphs as the page's title, and the "
+              "standfirst under it then reads as a pull quote")
+def test_standfirst_after_a_heading_is_not_a_pull_quote(model):
     dek = "Why the small harbour towns keep their markets alive, and what they sell."
-    doc = convert(f"{P1}\n\n{P2}\n\nHarbour markets\n\n{dek}\n\n{dek[:-1]}, and much more. {P3}\n")
+    doc = convert(f"{P1}\n\n{P2}\n\nHarbour markets\n\n{dek}\n\n{dek[:-1]}, and much more. {P3}\n", model)
     assert quotes(doc) == []
 
 
@@ -159,9 +161,10 @@ def test_colon_without_a_reporting_verb_introduces_no_quotation():
     assert quotes(doc) == []
 
 
-def test_tweet_signature_with_a_lower_case_name_is_an_attribution():
+@both_engines("the fitted title pick takes the tweet as the page's title")
+def test_tweet_signature_with_a_lower_case_name_is_an_attribution(model):
     tweet = "I released a first version of my toolbar tools today, contributions are welcome pic.twitter.com/Rik"
-    doc = convert(f"{P1}\n\n{P2}\n\n{tweet}\n\n— rubito (@studiodelatorre) 7 January 2018\n\n{P3}\n")
+    doc = convert(f"{P1}\n\n{P2}\n\n{tweet}\n\n— rubito (@studiodelatorre) 7 January 2018\n\n{P3}\n", model)
     (q,) = quotes(doc)
     assert q.text == tweet and q.attribution == "rubito (@studiodelatorre) 7 January 2018"
 

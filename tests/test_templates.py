@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from corpusconv.comments import is_comment_heading, parse_header_line
 
 from conftest import both_engines, convert_page as convert
@@ -122,7 +124,7 @@ Post a comment
     assert "Very much agree" not in doc.text
 
 
-@both_engines("the fitted model removes the menus too, but as page-header/footer, not as navigation")
+@pytest.mark.parametrize("model", [None, "default"], ids=["hand", "fitted"])
 def test_navigation_list_is_not_a_thread_and_is_removed(model):
     page = f"""  • Recipes
   • Travel
@@ -296,7 +298,7 @@ Related posts
     assert "A second paragraph" in doc.text
 
 
-@both_engines("the fitted model keeps the blog's name above the date and the 'Newer Post Older Post Home' bar")
+@pytest.mark.parametrize("model", [None, "default"], ids=["hand", "fitted"])
 def test_blogger_classic_said_then_date_below(model):
     page = f"""My Blog Name
 
@@ -396,14 +398,15 @@ def test_partial_removals_are_marked_in_the_record():
     assert "continue reading" not in doc.text and "with a full stop at the end." in doc.text
 
 
-def test_lines_enclosed_by_one_widget_are_removed_with_it():
+@both_engines("the fitted model drops a short closing line after a share widget")
+def test_lines_enclosed_by_one_widget_are_removed_with_it(model):
     box = ("Subscribe to my free statistics newsletter\n\n"
            "Get regular updates on the latest tutorials, offers & news at Statistics Globe.\n"
            "I hate spam & you may opt out anytime: Privacy Policy.\n")
-    doc = convert(f"A Title\n\n{BODY}\n\n{box}\n{BODY2}\n")
+    doc = convert(f"A Title\n\n{BODY}\n\n{box}\n{BODY2}\n", model)
     assert "regular updates" not in doc.text and "A second paragraph" in doc.text
     assert [r.rule for r in doc.removals if "regular updates" in r.text] == ["shape.widget"]
     # Prose between two unrelated removals stays.
     doc = convert(f"A Title\n\n{BODY}\n\nShare this:\n\nA short closing line of the post.\n\n"
-                  "Subscribe to my free statistics newsletter\n")
+                  "Subscribe to my free statistics newsletter\n", model)
     assert "A short closing line" in doc.text

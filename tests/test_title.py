@@ -43,23 +43,25 @@ def test_control_label_beside_the_dateline_is_not_the_title():
     assert convert(page).title == "My Four Favourite Places On Earth"
 
 
-def test_site_name_printed_in_the_footer_is_not_the_title():
+@both_engines("the fitted title pick takes the blog's tagline above the post title")
+def test_site_name_printed_in_the_footer_is_not_the_title(model):
     page = (f"One Mile At A Time\n\n• About\n• Ask Lucky\n• Trip Report Index\n\n"
             f"Tips, tricks and travel with Lucky\n\nMy four favorite places on earth\n\n{BODY}\n"
             f"• One Mile At A Time\n\nOne Mile At A Time Entries (RSS)\n\n"
             f"One Mile At A Time is proudly powered by WordPress\n")
-    doc = convert(page)
+    doc = convert(page, model)
     assert doc.title == "My four favorite places on earth"
     # Without the footer line the site name wins: the footer is the evidence.
-    assert convert(page.rsplit("One Mile At A Time is", 1)[0]).title == "One Mile At A Time"
+    assert convert(page.rsplit("One Mile At A Time is", 1)[0], model).title == "One Mile At A Time"
 
 
-def test_share_text_quoting_the_title_outweighs_a_standfirst_beside_the_byline():
+@both_engines("the fitted title pick takes the share widget's line that quotes the title")
+def test_share_text_quoting_the_title_outweighs_a_standfirst_beside_the_byline(model):
     page = (f"iOS 13 will fix the FaceTime eye contact problem\n\nNew, 74 comments\n\n"
             f"Fake eye contact for improved intimacy\n\nBy Jon Porter Jul 3, 2019, 4:22am EDT\n\n"
             f"Share All sharing options for: iOS 13 will fix the FaceTime eye contact problem\n\n"
             f"• Twitter\n• Facebook\n• Linkedin\n\n{BODY}")
-    assert convert(page).title == "iOS 13 will fix the FaceTime eye contact problem"
+    assert convert(page, model).title == "iOS 13 will fix the FaceTime eye contact problem"
 
 
 def test_short_echo_of_a_fuller_title_above():
