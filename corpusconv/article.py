@@ -17,6 +17,7 @@ search itself, its features and its pick are in :mod:`corpusconv.titles`).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .dates import TIME_RE, date_and_time_span, is_dateline
 from .segment import SECTION_BREAK
@@ -218,14 +219,22 @@ def _capital_start(t: str) -> bool:
 def is_heading_like(ln: Unit, any_case: bool = False) -> bool:
     """A line that could be a heading; ``any_case`` also admits one starting in lower case
     (some blogs write titles all in lower case: only where the position says "title")."""
-    t = ln.text
-    if not t or ln.words == 0 or ln.words > TITLE_MAX_WORDS or len(t) > TITLE_MAX_CHARS:
+    return _heading_like(ln.text, ln.words, any_case)
+
+
+# The title search asks about the same units for every candidate near them: answered once.
+HEADING_LIKE_CACHE = 65_536
+
+
+@lru_cache(maxsize=HEADING_LIKE_CACHE)
+def _heading_like(t: str, words: int, any_case: bool) -> bool:
+    if not t or words == 0 or words > TITLE_MAX_WORDS or len(t) > TITLE_MAX_CHARS:
         return False
     if t[-1] in ",;":
         return False
     if not (any_case or _capital_start(t)):
         return False
-    if is_dateline(t) or TIME_RE.search(t) and ln.words <= TIME_LINE_MAX_WORDS:
+    if is_dateline(t) or TIME_RE.search(t) and words <= TIME_LINE_MAX_WORDS:
         return False
     found = date_and_time_span(t)
     if found:
