@@ -210,3 +210,12 @@ def both_engines(reason: str):
     return pytest.mark.parametrize("model", [
         pytest.param(None, id="hand"),
         pytest.param("default", id="fitted", marks=pytest.mark.xfail(strict=True, reason=reason))])
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` for a child that a test interrupts with SIGINT: a shell starts
+    background jobs (``pytest &``, ``nohup``) with SIGINT ignored, and the child would
+    inherit that and never see the Ctrl-C the test sends."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import P1, P2, P3, SHARED, assert_valid, gzip_members, parse_tei, shared_path
+from conftest import P1, P2, P3, SHARED, assert_valid, default_sigint, gzip_members, parse_tei, shared_path
 from corpusconv.batch import run
 from corpusconv.cli import app
 from corpusconv.containers import (JsonlFields, WetPage, expand_documents, is_record_gzipped,
@@ -407,7 +407,7 @@ def test_interrupting_a_wet_conversion_leaves_no_partial_output(tmp_path, sig):
     target.write_bytes(b'{"previous": true}\n')
     proc = subprocess.Popen([sys.executable, "-m", "corpusconv", "convert", str(wet), "-o", str(target),
                              "--force", "-q", "-j", "2"], cwd=REPO, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"})
+                            stderr=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"}, preexec_fn=default_sigint)
     deadline = time.monotonic() + 30
     while not list(tmp_path.glob(".corpusconv-*.tmp")) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)

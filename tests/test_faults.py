@@ -23,6 +23,8 @@ from lxml import etree
 from corpusconv.validate import record_errors, tei_errors
 from corpusconv.writing import TMP_PREFIX
 
+from conftest import default_sigint
+
 REPO = Path(__file__).resolve().parent.parent
 TEI = {"t": "http://www.tei-c.org/ns/1.0"}
 WORDS = "the quick brown fox jumps over the lazy dog while thinking about therapy and care".split()
@@ -164,7 +166,8 @@ def test_existing_jsonl_not_overwritten_without_force(tmp_path):
 def _start(args, cwd) -> subprocess.Popen:
     env = {**os.environ, "NO_COLOR": "1"}
     return subprocess.Popen([sys.executable, "-m", "corpusconv", *args], cwd=cwd, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=default_sigint)
 
 
 def _wait_for_progress(proc: subprocess.Popen, out: Path, already: int, delay: float) -> None:
