@@ -15,7 +15,7 @@ from .version import TOOL_NAME, __version__
 from .decoding import Decoded, decode_bytes, decode_text
 from .errors import InputError
 from .model import Document, Provenance
-from .reading import document_id
+from .reading import document_id, input_error
 from .rules import RuleSet, default_rules
 from .sites import site_of
 from .structure import structure_page
@@ -74,14 +74,8 @@ def convert_file(path: str | os.PathLike, *, rules: RuleSet | None = None,
     shown = source if source is not None else str(path)
     try:
         data = p.read_bytes()
-    except IsADirectoryError:
-        raise InputError(f"{shown}: is a directory, expected a file") from None
-    except PermissionError:
-        raise InputError(f"{shown}: permission denied") from None
-    except FileNotFoundError:
-        raise InputError(f"{shown}: no such file") from None
     except OSError as exc:
-        raise InputError(f"{shown}: cannot read ({exc.strerror or exc})") from None
+        raise InputError(f"{shown}: {input_error(exc, str(path))}") from None
     try:
         return convert_bytes(data, shown, rules=rules, layout=layout, model=model)
     except InputError as exc:

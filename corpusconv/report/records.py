@@ -17,7 +17,7 @@ from typing import IO, Iterator
 import orjson
 
 from ..errors import InputError
-from ..reading import COMPRESSED_OPENERS, STDIN, strip_compression
+from ..reading import COMPRESSED_OPENERS, STDIN, input_error, strip_compression
 
 #: Keys without which a line is no corpusconv record, and the type each must have.
 REQUIRED = {"id": str, "text": str, "blocks": list, "comments": list, "boilerplate": list}
@@ -105,12 +105,10 @@ def _open(path: str) -> IO[bytes]:
         if ext:
             return COMPRESSED_OPENERS[ext](path, "rb")
         return open(path, "rb")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory; give a .jsonl or .jsonl.gz file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: {input_error(exc, path)}") from None
 
 
 def display_name(path: str) -> str:
