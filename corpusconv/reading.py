@@ -17,6 +17,7 @@ import io
 import lzma
 import os
 import sys
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, BinaryIO, Callable, Iterable
@@ -190,15 +191,13 @@ def _with_unique_ids(jobs: list[Job]) -> list[Job]:
     ``b/index.txt``) take their id from the relative path instead (``a-index``), so that
     one output file or bundle never holds two documents with the same id.  Other ids are
     the file's stem, as before."""
-    counts: dict[str, int] = {}
-    for j in jobs:
-        if j.kind == "page" and j.doc_id is None and j.source != STDIN:
-            counts[document_id(j.source)] = counts.get(document_id(j.source), 0) + 1
+    stems = [document_id(j.source) if j.kind == "page" and j.doc_id is None and j.source != STDIN else None
+             for j in jobs]
+    counts = Counter(s for s in stems if s is not None)
     if all(n == 1 for n in counts.values()):
         return jobs
-    return [replace(j, doc_id=document_id(j.relpath.replace("/", "-")))
-            if j.kind == "page" and j.doc_id is None and j.source != STDIN and counts[document_id(j.source)] > 1
-            else j for j in jobs]
+    return [replace(j, doc_id=document_id(j.relpath.replace("/", "-"))) if stem is not None and counts[stem] > 1
+            else j for j, stem in zip(jobs, stems)]
 
 
 def input_kind(name: str) -> str:
