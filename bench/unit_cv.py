@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Fast site-grouped cross-validation of the article decision alone, over kept page contexts.
+
+    python bench/unit_cv.py [--contexts DIR] [--folds 5] [--jobs 2] [--set NAME=VALUE ...]
+
+``bench/crossval.py`` measures the whole engine (fit, convert, the set's scorer) and takes
+~13 minutes; this measures only the fitted article decision in a minute or two, to compare
+features and fitting settings before paying for the real figure.  Every page of every
+rendering is analysed once (:func:`corpusconv.structure.analyse`) and its article-decision
+context (:class:`corpusconv.classify.Context`, its candidates and their gold labels) kept
+in ``--contexts`` (valid while the code up to the article decision is unchanged: empty the
+folder otherwise); the feature vectors are computed from the kept contexts on every run,
+so a change to :mod:`corpusconv.classify`'s features needs no re-analysis.
+
+Then for each site-grouped fold (:func:`corpusconv.goldlabels.site_folds`, as
+``crossval.py``), both passes are fitted on the other folds' pages exactly as
+``corpusconv fit`` fits them (:func:`corpusconv.fitting.fit_article`) and the held-out
+candidates decided as conversion decides them (probability >= the threshold).  Printed
+per rendering: the candidates' word-weighted article F1 per page (``unit-F1``: the
+article's words among the candidates only; words the rules or threads already claimed
+are not counted), pooled and as fold mean ± std, with the all-in figure (fitted and
+scored on every page) and the gap.  ``--set`` overrides a fitting constant of
+:mod:`corpusconv.fitting` for the run (``--set NUM_LEAVES=7``).  Report the real figures
+from ``crossval.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import pickle
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import mean, pstdev
+
+from realweb import DEFAULT_SET, renderings
+
+from corpusconv import classify, fitting, goldlabels, trees
+from corpusconv.goldlabels import load_golds, site_folds
+
+MAX_JOBS = 2   # the machine is shared
+
+
+@dataclass
+class Kept:
+    """One labelled page's article-decision input, as kept on disk."""
+
+    ctx: classify.Context
+    cands: list[int]            # candidate unit numbers, in page order
+    y: list[int | None]
+    words: list[int]
+
+
+def _keep(args: tuple[str, dict, str]) -> str:
+    """Analyse one page and pickle its article-decision input into the folder (once)."""
+    from corpusconv.decoding import decode_bytes
+    from corpusconv.rules import default_rules
+    from corpusconv.structure import analyse, segment_page
+
+    path, gold, folder = args
+    data = Path(path).read_bytes()
+    key = hashlib.sha256(data + repr(sorted(gold.items())).encode()).hexdigest()[:24]
+    f = Path(folder) / f"{key}.pickle"
+    if not f.exists():
+        lines = decode_bytes(data).lines
+        labels = goldlabels.label_lines(lines, gold)
+        a = analyse(segment_page(lines).units, default_rules())
+        cands = a.candidates()
+        kept = Kept(a.context(), [u.no for u in cands], [fitting.unit_label(u.lines, labels) for u in cands],
+                    [u.words for u in cands])
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        tmp = f.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps(kept))
+        tmp.replace(f)
+    return str(f)
+
+
+def _rows(args: tuple[str, str]) -> fitting.PageRows:
+    f, site = args
+    kept: Kept = pickle.loads(Path(f).read_bytes())
+    feats = classify.page_features(kept.ctx, set(kept.cands))
+    return fitting.PageRows([feats[no] for no in kept.cands], kept.y, kept.words, site)
+
+
+def page_rows(pages: list[tuple[str, dict]], folder: str, jobs: int) -> list[fitting.PageRows]:
+    sites = [goldlabels.site_of(g, Path(p).stem) for p, g in pages]
+    with ProcessPoolExecutor(jobs) as pool:
+        files = list(pool.map(_keep, [(p, g, folder) for p, g in pages], chunksize=8))
+        return list(pool.map(_rows, list(zip(files, sites)), chunksize=8))
+
+
+def decide(models: trees.Models, pg: fitting.PageRows) -> list[bool]:
+    """Conversion's verdicts on one page's candidates (both passes)."""
+    first, second = models.members["article"], models.members["article-context"]
+    p = [first.probability(x) for x in pg.x]
+    rows = [x + c for x, c in zip(pg.x, classify.context_features(p))]
+    return [second.probability(x) >= second.threshold for x in rows]
+
+
+def _models(members: dict[str, dict]) -> trees.Models:
+    return trees.parse(trees.dumps(members, {}), "cross-validation")
+
+
+def page_f1(pg: fitting.PageRows, keep: list[bool]) -> float | None:
+    """Word-weighted F1 of the kept candidates against the article candidates (None: a
+    page whose candidates hold no article words and none kept)."""
+    tp = sum(w for w, y, k in zip(pg.words, pg.y, keep) if k and y == 1)
+    fp = sum(w for w, y, k in zip(pg.words, pg.y, keep) if k and y != 1)
+    fn = sum(w for w, y, k in zip(pg.words, pg.y, keep) if not k and y == 1)
+    if tp + fp + fn == 0:
+        return None
+    return 2 * tp / (2 * tp + fp + fn)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--set-dir", type=Path, default=DEFAULT_SET)
+    ap.add_argument("--contexts", default="/tmp/unitcv", help="kept page contexts (see the docstring)")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--no-all-in", action="store_true", help="skip the all-in fit (faster)")
+    ap.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE", help="override a fitting constant")
+    args = ap.parse_args(argv)
+    for item in args.set:
+        name, value = item.split("=", 1)
+        setattr(fitting, name, type(getattr(fitting, name))(value))
+    golds = load_golds(args.set_dir / "gold")
+    rends = renderings(args.set_dir)
+    pages = fitting.labelled_pages(str(args.set_dir / "gold"), [str(args.set_dir / r) for r in rends])
+    rows = page_rows(pages, args.contexts, max(1, min(MAX_JOBS, args.jobs)))
+    folds = site_folds(golds, args.folds)
+    keys = [(Path(f).parent.name, Path(f).stem) for f, _ in pages]
+    held: dict[tuple[str, str], float | None] = {}
+    for fold in range(args.folds):
+        model = _models(fitting.fit_article([r for key, r in zip(keys, rows) if folds[key[1]] != fold]))
+        for key, r in zip(keys, rows):
+            if folds[key[1]] == fold:
+                held[key] = page_f1(r, decide(model, r))
+    allin: dict[tuple[str, str], float | None] = {}
+    if not args.no_all_in:
+        model = _models(fitting.fit_article(rows))
+        allin = {key: page_f1(r, decide(model, r)) for key, r in zip(keys, rows)}
+    print("| rendering | pages | unit-F1 all-in | pooled | fold mean ± std | gap |")
+    print("|---|---|---|---|---|---|")
+    means = []
+    for rend in rends:
+        mine = {k: v for k, v in held.items() if k[0] == rend and v is not None}
+        per_fold = [mean(v for k, v in mine.items() if folds[k[1]] == f) for f in range(args.folds)]
+        fm = mean(per_fold)
+        means.append(fm)
+        ai = mean(v for k, v in allin.items() if k[0] == rend and v is not None) if allin else float("nan")
+        print(f"| {rend} | {len(mine)} | {ai:.4f} | {mean(mine.values()):.4f} | {fm:.4f} ± {pstdev(per_fold):.4f} "
+              f"| {ai - fm:+.4f} |")
+    print(f"mean of fold means: {mean(means):.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
