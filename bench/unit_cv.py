@@ -91,12 +91,12 @@ def page_rows(pages: list[tuple[str, dict]], folder: str, jobs: int) -> list[fit
         return list(pool.map(_rows, list(zip(files, sites)), chunksize=8))
 
 
-def decide(models: trees.Models, pg: fitting.PageRows) -> list[bool]:
-    """Conversion's verdicts on one page's candidates (both passes)."""
+def probabilities(models: trees.Models, pg: fitting.PageRows) -> list[float]:
+    """Conversion's probabilities for one page's candidates (both passes)."""
     first, second = models.members["article"], models.members["article-context"]
     p = [first.probability(x) for x in pg.x]
     rows = [x + c for x, c in zip(pg.x, classify.context_features(p))]
-    return [second.probability(x) >= second.threshold for x in rows]
+    return [second.probability(x) for x in rows]
 
 
 def _models(members: dict[str, dict]) -> trees.Models:
@@ -121,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-all-in", action="store_true", help="skip the all-in fit (faster)")
+    ap.add_argument("--threshold", type=float, nargs="+", default=[fitting.THRESHOLD],
+                    help="decide at these probabilities (one table each)")
+    ap.add_argument("--probs", type=Path, help="also keep the probabilities here (pickle: held-out, all-in)")
     ap.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE", help="override a fitting constant")
     args = ap.parse_args(argv)
     for item in args.set:
@@ -132,29 +135,49 @@ def main(argv: list[str] | None = None) -> int:
     rows = page_rows(pages, args.contexts, max(1, min(MAX_JOBS, args.jobs)))
     folds = site_folds(golds, args.folds)
     keys = [(Path(f).parent.name, Path(f).stem) for f, _ in pages]
-    held: dict[tuple[str, str], float | None] = {}
+    held: dict[tuple[str, str], list[float]] = {}
     for fold in range(args.folds):
         model = _models(fitting.fit_article([r for key, r in zip(keys, rows) if folds[key[1]] != fold]))
         for key, r in zip(keys, rows):
             if folds[key[1]] == fold:
-                held[key] = page_f1(r, decide(model, r))
-    allin: dict[tuple[str, str], float | None] = {}
+                held[key] = probabilities(model, r)
+    allin: dict[tuple[str, str], list[float]] = {}
     if not args.no_all_in:
         model = _models(fitting.fit_article(rows))
-        allin = {key: page_f1(r, decide(model, r)) for key, r in zip(keys, rows)}
+        allin = {key: probabilities(model, r) for key, r in zip(keys, rows)}
+    if args.probs:
+        args.probs.write_bytes(pickle.dumps({"held": held, "all_in": allin}))
+    for t in args.threshold:
+        print(f"\nthreshold {t}")
+        table(rends, folds, args.folds, _f1s(held, rows, keys, t), _f1s(allin, rows, keys, t))
+    return 0
+
+
+def _f1s(probs: dict[tuple[str, str], list[float]], rows: list[fitting.PageRows], keys: list[tuple[str, str]],
+         t: float) -> dict[tuple[str, str], float]:
+    out = {}
+    for key, r in zip(keys, rows):
+        if key in probs:
+            f1 = page_f1(r, [p >= t for p in probs[key]])
+            if f1 is not None:
+                out[key] = f1
+    return out
+
+
+def table(rends: list[str], folds: dict[str, int], k: int, held: dict[tuple[str, str], float],
+          allin: dict[tuple[str, str], float]) -> None:
     print("| rendering | pages | unit-F1 all-in | pooled | fold mean ± std | gap |")
     print("|---|---|---|---|---|---|")
     means = []
     for rend in rends:
-        mine = {k: v for k, v in held.items() if k[0] == rend and v is not None}
-        per_fold = [mean(v for k, v in mine.items() if folds[k[1]] == f) for f in range(args.folds)]
+        mine = {key: v for key, v in held.items() if key[0] == rend}
+        per_fold = [mean(v for key, v in mine.items() if folds[key[1]] == f) for f in range(k)]
         fm = mean(per_fold)
         means.append(fm)
-        ai = mean(v for k, v in allin.items() if k[0] == rend and v is not None) if allin else float("nan")
+        ai = mean(v for key, v in allin.items() if key[0] == rend) if allin else float("nan")
         print(f"| {rend} | {len(mine)} | {ai:.4f} | {mean(mine.values()):.4f} | {fm:.4f} ± {pstdev(per_fold):.4f} "
               f"| {ai - fm:+.4f} |")
     print(f"mean of fold means: {mean(means):.4f}")
-    return 0
 
 
 if __name__ == "__main__":
