@@ -643,7 +643,7 @@ def _since_chrome(s: Search, k: int) -> float:
     return float(k - 1 - j) if j >= 0 and k - 1 - j < NEAR_CAP else float(NEAR_CAP)
 
 
-def _dateline_offset(s: Search, c: Candidate, datelines: list[int]) -> float:
+def _dateline_offset(c: Candidate, datelines: list[int]) -> float:
     """Signed distance to the nearest dateline (below: positive, and first on a tie),
     capped; ``datelines``: the seq indices of those within reach of the candidates."""
     i = bisect_right(datelines, c.last)
@@ -676,7 +676,7 @@ def _context(s: Search, c: Candidate, f: Facts, pf: _PageFacts) -> list[float]:
             float(next_u is not None and next_u.kind == "heading"),
             s.scores[k] if k < len(s.scores) else 0.0, float(c.unit.no in s.link_lines),
             float(prev_u is not None and prev_u.item is not None), _since_chrome(s, k),
-            _dateline_offset(s, c, pf.datelines)]
+            _dateline_offset(c, pf.datelines)]
 
 
 EVIDENCE = ("mentions", "quoted_with_site", "quoted_at_end", "named_by_comments", "repeats", "in_footer",

@@ -60,7 +60,9 @@ def scan_since_chrome(s: titles.Search, k: int) -> float:
     return float(titles.NEAR_CAP)
 
 
-def scan_dateline_offset(s: titles.Search, c: titles.Candidate, datelines: list[int]) -> float:
+def scan_dateline_offset(c: titles.Candidate, s: titles.Search) -> float:
+    # Passed the Search where the package passes the datelines near the candidates (see
+    # SCANS): the reference scans the page itself.
     for d in range(1, titles.NEAR_CAP + 1):
         if c.last + d < len(s.seq) and is_dateline(s.seq[c.last + d].text):
             return float(d)
@@ -83,7 +85,7 @@ def scan_dated(s: titles.Search, k: int) -> bool:
 
 SCANS = {"full_title_above": scan_full_title_above, "_echoed_below": scan_echoed_below,
          "_fuller_elsewhere": scan_fuller_elsewhere, "_since_chrome": scan_since_chrome,
-         "_dateline_offset": scan_dateline_offset}
+         "_dateline_offset": scan_dateline_offset, "_datelines_near": lambda s, cands: s}
 METHOD_SCANS = ((titles.LongLines, "wrap", scan_wrap), (titles.Search, "dateline", scan_dateline),
                 (titles.Search, "dated", scan_dated))
 
