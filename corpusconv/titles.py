@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from os.path import commonprefix
 from typing import Mapping
 
@@ -218,9 +220,21 @@ class Candidate:
         return len(self.parts) > 1
 
 
+@dataclass(frozen=True)
+class LongLines:
+    """The long normalised lines of a stretch of the page, by their last characters."""
+
+    by_tail: dict[str, list[str]]
+
+    def wrap(self, norm: str) -> bool:
+        """``norm`` is longer than one of the lines and ends with it ("Share All sharing
+        options for: X" wraps X)."""
+        return any(len(norm) > len(o) and norm.endswith(o) for o in self.by_tail.get(norm[-_PREFIX_KEY:], ()))
+
+
 @dataclass
 class Search:
-    """The page as the title search sees it."""
+    """The page as the title search sees it (with indexes over it, built on first use)."""
 
     seq: list[Unit]          # non-blank units outside the comments (a thread stands as one)
     start: int               # index in seq of the article's first unit
@@ -228,9 +242,52 @@ class Search:
     look: Lookups
     scores: list[float] = field(default_factory=list)   # body-text score per seq index
     link_lines: set[int] = field(default_factory=set)   # unit nos in link blocks / teaser lists
+    _dateline: dict[int, bool] = field(default_factory=dict, repr=False)
+    _dated: dict[int, bool] = field(default_factory=dict, repr=False)
 
     def single(self, k: int) -> Candidate:
         return Candidate(k, self.seq[k], (self.seq[k],))
+
+    def dateline(self, k: int) -> bool:
+        """``seq[k]`` is a dateline (asked of each unit by many candidates: computed once)."""
+        got = self._dateline.get(k)
+        if got is None:
+            got = self._dateline[k] = is_dateline(self.seq[k].text)
+        return got
+
+    def dated(self, k: int) -> bool:
+        """``seq[k]`` is a dateline or a byline."""
+        got = self._dated.get(k)
+        if got is None:
+            got = self._dated[k] = self.dateline(k) or bool(find_byline(self.seq[k].text))
+        return got
+
+    @cached_property
+    def openings(self) -> dict[str, list[int]]:
+        """The seq indices (ascending) of the lines at least ``_PREFIX_KEY`` long, by their
+        first ``_PREFIX_KEY`` characters."""
+        out: dict[str, list[int]] = {}
+        for k, u in enumerate(self.seq):
+            if len(u.norm) >= _PREFIX_KEY:
+                out.setdefault(u.norm[:_PREFIX_KEY], []).append(k)
+        return out
+
+    def opening_like(self, norm: str, lo: int, hi: int) -> list[int]:
+        """The seq indices in ``[lo, hi)`` whose lines open with the same ``_PREFIX_KEY``
+        characters as ``norm`` (none if it is shorter), ascending."""
+        ks = self.openings.get(norm[:_PREFIX_KEY], []) if len(norm) >= _PREFIX_KEY else []
+        return ks[bisect_left(ks, lo):bisect_left(ks, hi)]
+
+    @cached_property
+    def chrome_above(self) -> list[int]:
+        """For each seq index, the nearest index above it holding a list item or a removed
+        unit (-1: none)."""
+        out, last = [], -1
+        for k, u in enumerate(self.seq):
+            out.append(last)
+            if u.item is not None or not self.look.usable(u):
+                last = k
+        return out
 
     def next_kept(self, k: int) -> int | None:
         """The next unit after ``k`` that stays on the page (an image file name or a caption
@@ -241,12 +298,16 @@ class Search:
     def near_date(self, c: Candidate, reach: int = 1) -> bool:
         """A dateline or byline within ``reach`` units above or below the candidate."""
         around = list(range(c.k - reach, c.k)) + list(range(c.last + 1, c.last + reach + 1))
-        return any(is_dateline(self.seq[j].text) or bool(find_byline(self.seq[j].text))
-                   for j in around if 0 <= j < len(self.seq))
+        return any(self.dated(j) for j in around if 0 <= j < len(self.seq))
 
-    def nearby(self, lo: int, hi: int) -> list[str]:
-        return [self.seq[j].norm for j in range(max(0, lo), min(len(self.seq), hi))
-                if len(self.seq[j].norm) >= WRAPPED_MIN_CHARS]
+    def nearby(self, lo: int, hi: int) -> LongLines:
+        """The lines of ``seq[lo:hi]`` long enough to be wrapped by another line."""
+        by_tail: dict[str, list[str]] = {}
+        for j in range(max(0, lo), min(len(self.seq), hi)):
+            norm = self.seq[j].norm
+            if len(norm) >= WRAPPED_MIN_CHARS:
+                by_tail.setdefault(norm[-_PREFIX_KEY:], []).append(norm)
+        return LongLines(by_tail)
 
 
 @dataclass(frozen=True)
@@ -272,7 +333,7 @@ class Facts:
 PIPE_TITLE_MIN_WORDS = 6      # long titles do carry "| subtitle"
 
 
-def facts(s: Search, c: Candidate, nearby: list[str]) -> Facts:
+def facts(s: Search, c: Candidate, nearby: LongLines) -> Facts:
     """What the page says about candidate ``c``; ``nearby``: the long lines around it."""
     u, seq, start, k = c.unit, s.seq, s.start, c.k
     nxt = s.next_kept(c.last)
@@ -287,9 +348,8 @@ def facts(s: Search, c: Candidate, nearby: list[str]) -> Facts:
         person=_PERSON_NAME.match(u.text) is not None,
         mentions=s.look.mentions(u), repeats=s.look.repeats(u),
         caption=_CAPTION.search(u.text) is not None, in_footer=s.look.in_footer(u),
-        wrapper=any(len(u.norm) > len(o) and u.norm.endswith(o) for o in nearby),
-        ui_label=is_ui_label(u),
-        adjacent=c.last + 1 < len(seq) and (c.last + 1 == start or is_dateline(seq[c.last + 1].text)))
+        wrapper=nearby.wrap(u.norm), ui_label=is_ui_label(u),
+        adjacent=c.last + 1 < len(seq) and (c.last + 1 == start or s.dateline(c.last + 1)))
 
 
 # --------------------------------------------------------------------------------------
@@ -400,6 +460,11 @@ def hand_pick(s: Search) -> tuple[int, float, Facts] | None:
 TITLE_FAMILY_LOOKBACK = 40
 TITLE_FAMILY_MIN_PREFIX = 15
 TITLE_FAMILY_PREFIX_SHARE = 0.6
+# Lines that share a long opening (a fuller title and its shortened echo, a teaser cut
+# short: _family, _fuller_elsewhere) or a long ending (a line wrapping a heading:
+# LongLines) agree on this many characters there; Search buckets the page's lines by
+# them, so that a candidate looks up the few lines that can match instead of scanning.
+_PREFIX_KEY = min(TITLE_FAMILY_MIN_PREFIX, WRAPPED_MIN_CHARS)
 
 
 def _is_site_line(longer: str, shorter: str) -> bool:
@@ -417,7 +482,10 @@ def full_title_above(s: Search, best: int, cand: Unit | None = None) -> int:
     """The index of a fuller heading above ``s.seq[best]`` (or ``cand``, standing at
     ``best``) that it echoes, else ``best``."""
     cand = cand or s.seq[best]
-    for k in range(best - 1, max(-1, min(best, s.start) - TITLE_FAMILY_LOOKBACK - 1), -1):
+    lo = max(0, min(best, s.start) - TITLE_FAMILY_LOOKBACK)
+    # A heading of the family shares a long opening with the candidate (_family): only
+    # the lines opening like it can be one.
+    for k in reversed(s.opening_like(cand.norm, lo, best)):
         u = s.seq[k]
         if (len(u.norm) <= len(cand.norm) or u.item is not None or not s.look.usable(u)
                 or not is_heading_like(u)):
@@ -500,7 +568,7 @@ def _shape(u: Unit, f: Facts) -> list[float]:
     return [float(u.words), math.log1p(len(text)), float(is_title_case(text)), float(f.capital),
             float(_ends_period(text)), float(text.rstrip(_CLOSING_QUOTES + ")").endswith(("?", "!"))),
             float(text.endswith(":")), float(_DASH_SEPARATOR.search(text) is not None), float("|" in text),
-            sum(ch.isupper() for ch in text) / n, sum(ch.isdigit() for ch in text) / n, float(f.person),
+            sum(map(str.isupper, text)) / n, sum(map(str.isdigit, text)) / n, float(f.person),
             float(f.caption), float(f.ui_label), float(bool(find_byline(text))), float(f.excluded),
             float(date_and_time_span(text) is not None), float(text[:1] in _OPENING_QUOTES),
             float(text[:1] in _OPENING_QUOTES and bare[-1:] in _CLOSING_QUOTES),
@@ -570,24 +638,31 @@ NEAR_CAP = 20
 
 def _since_chrome(s: Search, k: int) -> float:
     """Units between the candidate and the list item or removed unit nearest above it (the
-    title tends to follow the navigation directly)."""
-    for j in range(k - 1, max(-1, k - NEAR_CAP - 1), -1):
-        if s.seq[j].item is not None or not s.look.usable(s.seq[j]):
-            return float(k - 1 - j)
-    return float(NEAR_CAP)
+    title tends to follow the navigation directly), capped."""
+    j = s.chrome_above[k]
+    return float(k - 1 - j) if j >= 0 and k - 1 - j < NEAR_CAP else float(NEAR_CAP)
 
 
-def _dateline_offset(s: Search, c: Candidate) -> float:
-    """Signed distance to the nearest dateline (below: positive), capped."""
-    for d in range(1, NEAR_CAP + 1):
-        if c.last + d < len(s.seq) and is_dateline(s.seq[c.last + d].text):
-            return float(d)
-        if c.k - d >= 0 and is_dateline(s.seq[c.k - d].text):
-            return float(-d)
-    return float(NEAR_CAP + 1)
+def _dateline_offset(c: Candidate, datelines: list[int]) -> float:
+    """Signed distance to the nearest dateline (below: positive, and first on a tie),
+    capped; ``datelines``: the seq indices of those within reach of the candidates."""
+    i = bisect_right(datelines, c.last)
+    below = datelines[i] - c.last if i < len(datelines) else NEAR_CAP + 1
+    i = bisect_left(datelines, c.k)
+    above = c.k - datelines[i - 1] if i > 0 else NEAR_CAP + 1
+    if min(below, above) > NEAR_CAP:
+        return float(NEAR_CAP + 1)
+    return float(below) if below <= above else float(-above)
 
 
-def _context(s: Search, c: Candidate, f: Facts) -> list[float]:
+def _datelines_near(s: Search, cands: list[Candidate]) -> list[int]:
+    """The seq indices of the datelines within NEAR_CAP units of the candidates, ascending."""
+    lo = max(0, cands[0].k - NEAR_CAP)
+    hi = min(len(s.seq), max(c.last for c in cands) + NEAR_CAP + 1)
+    return [j for j in range(lo, hi) if s.dateline(j)]
+
+
+def _context(s: Search, c: Candidate, f: Facts, pf: _PageFacts) -> list[float]:
     seq, k = s.seq, c.k
     prev_u = seq[k - 1] if k else None
     next_u = seq[c.last + 1] if c.last + 1 < len(seq) else None
@@ -600,7 +675,8 @@ def _context(s: Search, c: Candidate, f: Facts) -> list[float]:
             float(prev_u is not None and prev_u.kind == "heading"),
             float(next_u is not None and next_u.kind == "heading"),
             s.scores[k] if k < len(s.scores) else 0.0, float(c.unit.no in s.link_lines),
-            float(prev_u is not None and prev_u.item is not None), _since_chrome(s, k), _dateline_offset(s, c)]
+            float(prev_u is not None and prev_u.item is not None), _since_chrome(s, k),
+            _dateline_offset(c, pf.datelines)]
 
 
 EVIDENCE = ("mentions", "quoted_with_site", "quoted_at_end", "named_by_comments", "repeats", "in_footer",
@@ -609,11 +685,14 @@ EVIDENCE = ("mentions", "quoted_with_site", "quoted_at_end", "named_by_comments"
 _ELLIPSIS = ("…", "...")
 
 
-def _fuller_elsewhere(s: Search, c: Candidate, longer: list[str]) -> bool:
+def _fuller_elsewhere(s: Search, c: Candidate) -> bool:
     """A line of the page starts with this candidate's text and goes on (a teaser cut
     short with "…", a heading shortened as an image caption)."""
     norm = c.unit.norm.rstrip(".… ")
-    return len(norm) >= WRAPPED_MIN_CHARS and any(t.startswith(norm) and len(t) > len(norm) + 1 for t in longer)
+    if len(norm) < WRAPPED_MIN_CHARS:
+        return False
+    return any(s.seq[j].norm.startswith(norm) and len(s.seq[j].norm) > len(norm) + 1
+               for j in s.opening_like(norm, 0, len(s.seq)))
 
 
 def _evidence(s: Search, c: Candidate, f: Facts, pf: _PageFacts) -> list[float]:
@@ -626,7 +705,7 @@ def _evidence(s: Search, c: Candidate, f: Facts, pf: _PageFacts) -> list[float]:
             float(f.repeats), float(f.in_footer), float(f.wrapper),
             float(_fuller_above(s, c) is not None), float(_echoed_below(s, c)),
             _overlap(u, pf.article, f.inside), hand, float(pf.hand is not None and pf.hand[0] == k and not c.joined),
-            float(u.text.endswith(_ELLIPSIS)), float(_fuller_elsewhere(s, c, pf.long_lines))]
+            float(u.text.endswith(_ELLIPSIS)), float(_fuller_elsewhere(s, c))]
 
 
 # Ranks among the page's candidates (0: the highest value), of these features.
@@ -663,16 +742,16 @@ class _PageFacts:
     heading_ranks: dict[int, int]   # seq index -> rank among the page's marked headings
     article: Counter[str]
     hand: tuple[int, float, Facts] | None
-    long_lines: list[str]           # normalised lines long enough to hold a heading
+    datelines: list[int]            # seq indices of the datelines near the candidates
 
 
-def _page_facts(s: Search) -> _PageFacts:
+def _page_facts(s: Search, cands: list[Candidate]) -> _PageFacts:
     indents = sorted(u.indent for u in s.seq if u.words >= PROSE_MIN_WORDS) or [0]
     marked = [k for k, u in enumerate(s.seq) if u.kind == "heading"]
     levels = Counter(s.seq[k].level for k in marked)
     return _PageFacts(indents[len(indents) // 2], min(levels) if levels else 0, levels,
                       {k: r for r, k in enumerate(marked)}, _article_tokens(s), hand_pick(s),
-                      [u.norm for u in s.seq if len(u.norm) > WRAPPED_MIN_CHARS])
+                      _datelines_near(s, cands))
 
 
 def _fuller_above(s: Search, c: Candidate) -> int | None:
@@ -686,7 +765,8 @@ def _echoed_below(s: Search, c: Candidate) -> bool:
     image alt text or a section heading that shortens it)."""
     norm = c.unit.norm
     hi = min(len(s.seq), max(c.last, s.start) + TITLE_LOOKAHEAD)
-    return any(len(s.seq[j].norm) < len(norm) and _family(norm, s.seq[j].norm) for j in range(c.last + 1, hi))
+    return any(len(s.seq[j].norm) < len(norm) and _family(norm, s.seq[j].norm)
+               for j in s.opening_like(norm, c.last + 1, hi))
 
 
 def _ranks(values: list[float]) -> list[float]:
@@ -704,15 +784,15 @@ def feature_rows(s: Search, cands: list[Candidate]) -> list[list[float]]:
     """The feature vector of every candidate (in the order of :data:`FEATURES`)."""
     if not cands:
         return []
-    pf = _page_facts(s)
+    pf = _page_facts(s, cands)
     nearby = s.nearby(cands[0].k - TITLE_LOOKBACK, cands[-1].last + TITLE_LOOKAHEAD)
-    above = sorted({c.k for c in cands if c.k < s.start}, reverse=True)
+    above = {k: r for r, k in enumerate(sorted({c.k for c in cands if c.k < s.start}, reverse=True))}
     rows = []
     for r, c in enumerate(cands):
         f = facts(s, c, nearby)
-        rank_above = above.index(c.k) if c.k < s.start else -1
+        rank_above = above.get(c.k, -1)
         rows.append(_shape(c.unit, f) + _layout(s, c, pf) + _position(s, c, f, pf, (rank_above, r, len(cands)))
-                    + _context(s, c, f) + _evidence(s, c, f, pf))
+                    + _context(s, c, f, pf) + _evidence(s, c, f, pf))
     for i in _RANKED_INDEX:
         for row, rank in zip(rows, _ranks([row[i] for row in rows])):
             row.append(rank)

@@ -64,22 +64,27 @@ class Tree:
 
 
 def _expression(tree: Tree, node: int = 0) -> str:
-    """The tree as one nested conditional expression over ``x`` (numbers only)."""
+    """The tree as one nested conditional expression over the locals ``f<index>``
+    (numbers only)."""
     if not tree.feature:
         return repr(tree.leaf[0])
     if node < 0:
         return repr(tree.leaf[~node])
-    return (f"({_expression(tree, tree.left[node])} if x[{tree.feature[node]}] <= {tree.threshold[node]!r} "
+    return (f"({_expression(tree, tree.left[node])} if f{int(tree.feature[node])} <= {tree.threshold[node]!r} "
             f"else {_expression(tree, tree.right[node])})")
 
 
 def compile_trees(trees: tuple[Tree, ...], base: float) -> "Callable[[list[float]], float]":
     """``x -> base + sum of the trees' outputs`` as generated Python: one function whose
     body is a conditional expression per tree, several times faster than walking the
-    arrays.  It is built from the model's numbers only (indices and floats through
-    ``int``/``repr``), so a model file cannot inject code; the sum is taken in tree
-    order, so the result equals :meth:`Tree.predict` summed, bit for bit."""
-    lines = ["def score(x):", f"    s = {float(base)!r}"]
+    arrays.  The features the trees split on are read from ``x`` once, into locals (a
+    sample passes several hundred splits, most on the same few dozen features; a local
+    is cheaper to read than a list item).  It is built from the model's numbers only
+    (indices and floats through ``int``/``repr``), so a model file cannot inject code;
+    the sum is taken in tree order, so the result equals :meth:`Tree.predict` summed,
+    bit for bit."""
+    used = sorted({int(f) for t in trees for f in t.feature})
+    lines = ["def score(x):"] + [f"    f{i} = x[{i}]" for i in used] + [f"    s = {float(base)!r}"]
     lines += [f"    s += {_expression(t)}" for t in trees]
     lines.append("    return s")
     namespace: dict = {}
@@ -140,9 +145,10 @@ class Models:
 
 
 def _tree(entry: dict) -> Tree:
-    return Tree(tuple(entry["feature"]), tuple(float(v) for v in entry["threshold"]), tuple(entry["left"]),
-                tuple(entry["right"]), tuple(float(v) for v in entry["value"]),
-                tuple(float(v) for v in entry["leaf"]))
+    # Indices as ints and values as floats: the generated code (compile_trees) prints them.
+    return Tree(tuple(int(v) for v in entry["feature"]), tuple(float(v) for v in entry["threshold"]),
+                tuple(int(v) for v in entry["left"]), tuple(int(v) for v in entry["right"]),
+                tuple(float(v) for v in entry["value"]), tuple(float(v) for v in entry["leaf"]))
 
 
 def _ensemble(doc: dict, digest: str) -> Ensemble:

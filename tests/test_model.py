@@ -95,6 +95,15 @@ def test_model_file_round_trip_and_bad_files(tmp_path):
         trees.load(tmp_path / "missing.json")
 
 
+def test_a_model_file_cannot_put_code_into_the_generated_scorer():
+    # The generated code prints the split features' indices: one that is not an integer
+    # (here, code that would run when the trees are compiled) makes the file invalid.
+    evil = {"feature": ['0]*0+len(str(open("/nonexistent")))*0+x[0'], "threshold": [0.5], "left": [-1],
+            "right": [-2], "value": [0.0], "leaf": [1.0, 2.0]}
+    with pytest.raises(CorpusconvError, match="not a valid model file"):
+        trees.parse(trees.dumps({"article": trees.ensemble_doc(["a"], [evil], 0.0, 0.5, {})}, {}), "evil")
+
+
 # --------------------------------------------------------------------------- fitting
 
 def _synthetic_pages(n_pages: int = 30, seed: int = 1) -> list[fitting.PageRows]:
