@@ -56,7 +56,6 @@ REGION_DISTANCE_CAP = 50
 PROSE_DISTANCE_CAP = 20
 SHORT_WORD = 3            # tokens this short are mostly function words
 TITLE_OFFSET_CAP = 30
-_PUNCT = set("|»«›‹>/:•·–—-()[]{}©®™#@")
 
 
 @dataclass
@@ -77,6 +76,7 @@ class Context:
 _UPPER = re.compile(r"[A-Z]")
 _DIGIT = re.compile(r"[0-9]")
 _PUNCT_CHARS = "|»«›‹>/:•·–—-()[]{}©®™#@"
+_DROP_PUNCT = str.maketrans("", "", _PUNCT_CHARS)   # counted as what deleting them removes: one pass, not 25
 _GLUED = re.compile(r"[a-z][A-Z]")
 
 
@@ -85,7 +85,7 @@ def _shape(u: Unit, sentence: bool) -> list[float]:
     text = u.text
     n = max(1, len(text))
     words = u.words
-    punct = sum(text.count(c) for c in _PUNCT_CHARS)
+    punct = len(text) - len(text.translate(_DROP_PUNCT))
     return [
         float(words), math.log1p(words), len(text) / max(1, words),
         float(sentence), float(article.is_title_case(text)), float(text.endswith(":")),
