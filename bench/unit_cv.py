@@ -20,7 +20,9 @@ per rendering: the candidates' word-weighted article F1 per page (``unit-F1``: t
 article's words among the candidates only; words the rules or threads already claimed
 are not counted), pooled and as fold mean ± std, with the all-in figure (fitted and
 scored on every page) and the gap.  ``--set`` overrides a fitting constant of
-:mod:`corpusconv.fitting` for the run (``--set NUM_LEAVES=7``).  Report the real figures
+:mod:`corpusconv.fitting` for the run (``--set NUM_LEAVES=7``); ``--train-share 0.5`` fits
+each fold on half of its training sites (the same held-out pages: a learning curve, which
+says whether more labelled sites would still raise the held-out figure).  Report the real figures
 from ``crossval.py``.
 """
 
@@ -123,12 +125,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-all-in", action="store_true", help="skip the all-in fit (faster)")
     ap.add_argument("--threshold", type=float, nargs="+", default=[fitting.THRESHOLD],
                     help="decide at these probabilities (one table each)")
+    ap.add_argument("--train-share", type=float, default=1.0,
+                    help="fit each fold on this share of its training sites (a learning curve)")
     ap.add_argument("--probs", type=Path, help="also keep the probabilities here (pickle: held-out, all-in)")
     ap.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE", help="override a fitting constant")
     args = ap.parse_args(argv)
     for item in args.set:
         name, value = item.split("=", 1)
-        setattr(fitting, name, type(getattr(fitting, name))(value))
+        kind = type(getattr(fitting, name))
+        setattr(fitting, name, value.lower() in ("1", "true") if kind is bool else kind(value))
     golds = load_golds(args.set_dir / "gold")
     rends = renderings(args.set_dir)
     pages = fitting.labelled_pages(str(args.set_dir / "gold"), [str(args.set_dir / r) for r in rends])
@@ -136,8 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     folds = site_folds(golds, args.folds)
     keys = [(Path(f).parent.name, Path(f).stem) for f, _ in pages]
     held: dict[tuple[str, str], list[float]] = {}
+    sites = {key[1]: r.site for key, r in zip(keys, rows)}
     for fold in range(args.folds):
-        model = _models(fitting.fit_article([r for key, r in zip(keys, rows) if folds[key[1]] != fold]))
+        train = _share({sites[n] for n in folds if folds[n] != fold and n in sites}, args.train_share)
+        model = _models(fitting.fit_article([r for key, r in zip(keys, rows) if folds[key[1]] != fold
+                                             and sites[key[1]] in train]))
         for key, r in zip(keys, rows):
             if folds[key[1]] == fold:
                 held[key] = probabilities(model, r)
@@ -151,6 +159,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nthreshold {t}")
         table(rends, folds, args.folds, _f1s(held, rows, keys, t), _f1s(allin, rows, keys, t))
     return 0
+
+
+def _share(sites: set[str], share: float) -> set[str]:
+    """A deterministic ``share`` of the sites (by a hash of the name, so a smaller share
+    is a subset of a larger one)."""
+    if share >= 1.0:
+        return sites
+    order = sorted(sites, key=lambda s: hashlib.sha1(s.encode()).hexdigest())
+    return set(order[:max(1, round(share * len(order)))])
 
 
 def _f1s(probs: dict[tuple[str, str], list[float]], rows: list[fitting.PageRows], keys: list[tuple[str, str]],
