@@ -342,8 +342,14 @@ def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower())
 
 
-def _attribution_line(text: str) -> str | None:
-    """``text`` as an attribution printed on its own line under a quotation, or None."""
+def attribution_line(text: str) -> str | None:
+    """``text`` as an attribution printed on its own line under a quotation, or None.
+
+    >>> attribution_line("— Alfred Korzybski"), attribution_line("Village baker Anna Berg")
+    ('Alfred Korzybski', 'Village baker Anna Berg')
+    >>> attribution_line("and then we left"), attribution_line("We left at six.")
+    (None, None)
+    """
     t = text.strip()
     body = t.lstrip("—–~-").strip()
     marked = body != t  # "-Chinedum Okwudire": a dash marks it; else it opens with a capital
@@ -354,6 +360,16 @@ def _attribution_line(text: str) -> str | None:
     if not any(w[:1].isupper() for w in body.split()):  # a name is in it somewhere
         return None
     return body
+
+
+def is_quotation_line(text: str, article_norms: list[str], norm: str) -> bool:
+    """A line that reads as a quotation an attribution may be printed under: wholly inside
+    quotation marks, or a sentence the article prints again in a longer paragraph (a pull
+    quote)."""
+    if _wholly_quoted(text):
+        return True
+    return bool(norm) and _SENTENCE_CLOSE.search(text.rstrip()) is not None and any(
+        len(n) > len(norm) and norm in n for n in article_norms)
 
 
 # A teaser excerpt cut off with an ellipsis repeats the start of a paragraph too; a pull
@@ -394,7 +410,7 @@ def _pull_quote_candidates(blocks: list[Block], line_text: dict[int, str], line_
         if b.type != "paragraph" or not after_body or any(n not in line_text for n in b.source_lines):
             continue
         src = b.source_lines
-        attr = _attribution_line(line_text[src[-1]]) if len(src) >= PULL_QUOTE_WITH_ATTRIBUTION_LINES else None
+        attr = attribution_line(line_text[src[-1]]) if len(src) >= PULL_QUOTE_WITH_ATTRIBUTION_LINES else None
         if len(src) > (PULL_QUOTE_WITH_ATTRIBUTION_LINES if attr else 1):
             continue
         body = line_text[src[0]].strip()
