@@ -50,8 +50,9 @@ SEED = 7
 # kept): the trees cannot carve a threshold to fit one site's units exactly, which is what
 # made the held-out sites score ~0.06 below the fitted ones.  Site-grouped folds
 # (bench/unit_cv.py): fold mean of the article units' F1 0.899 -> 0.909 with 240 trees,
-# better on all five renderings, spread smaller; 120 randomised trees were not enough
-# (0.901).  Bagging (0.897) and fewer, larger leaves (min 200 rows: 0.902, 500: 0.899) did not help.
+# better on all five renderings; the whole engine's art-F1 on the folds (bench/crossval.py)
+# +0.003 to +0.008.  120 randomised trees were not enough (0.901); bagging (0.897) and
+# larger leaves (at least 200 rows: 0.902, 500: 0.899) did not help.
 EXTRA_TREES = True
 FIT_THREADS = 2           # fixed, so that a refit gives the same file on any machine
 INNER_FOLDS = 5           # site-grouped folds for the second pass's first-pass verdicts

@@ -396,20 +396,21 @@ def _decide(a: Analysis, models: Models | None, explain: bool = False) -> tuple[
     keep = {no for no, (p, _) in verdicts.items() if p >= threshold.threshold}
     if _lost_the_article(cands, keep, a.region):
         return a.region, {}
-    keep |= _attributions_under_quotes(a.page.nonblank, keep)
+    keep |= _attributions_under_quotes(a.page.nonblank, keep, set(verdicts))
     evidence = {no: _model_evidence(threshold, p, x if explain else None)
                 for no, (p, x) in verdicts.items() if no not in keep}
     return keep | (a.region - {u.no for u in cands}), evidence
 
 
-def _attributions_under_quotes(units: list[Unit], keep: set[int]) -> set[int]:
-    """Attribution lines printed directly under a kept quotation ("— Alfred Korzybski"
-    under "“The map is not the territory.”"): an attribution belongs with its quotation,
-    whatever the model made of a short line of names.  The quotes stage joins them."""
+def _attributions_under_quotes(units: list[Unit], keep: set[int], candidates: set[int]) -> set[int]:
+    """The candidates that are attribution lines printed directly under a kept quotation
+    ("— Alfred Korzybski" under "“The map is not the territory.”"): an attribution belongs
+    with its quotation, whatever the model made of a short line of names.  The quotes
+    stage joins them."""
     kept_norms = [u.norm for u in units if u.no in keep]
     out: set[int] = set()
     for prev, u in zip(units, units[1:]):
-        if (u.no in keep or prev.no not in keep or u.no != prev.no + 1
+        if (u.no in keep or u.no not in candidates or prev.no not in keep or u.no != prev.no + 1
                 or quotes.attribution_line(u.text) is None):
             continue
         if quotes.is_quotation_line(prev.text, kept_norms, prev.norm):
