@@ -8,13 +8,14 @@ figure here is the scorer's.  ``lost`` is computed as ``all_renderings.py`` comp
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from statistics import mean, pstdev
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run from a source checkout without installing
@@ -36,6 +37,18 @@ _WORD = re.compile(r"\w+")
 def renderings(set_dir: Path) -> list[str]:
     """The rendering folders of the set (``pages``, ``pages-lynx``, ...)."""
     return sorted(p.name for p in set_dir.glob("pages*") if p.is_dir())
+
+
+def kept_once(folder: str, key: str, make: Callable[[], object]) -> str:
+    """The path of ``folder/KEY.pickle``, written (atomically) from ``make()`` only if it
+    is not there yet: the scripts' per-page analyses, made once across runs."""
+    f = Path(folder) / f"{key}.pickle"
+    if not f.exists():
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        tmp = f.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps(make()))
+        tmp.replace(f)
+    return str(f)
 
 
 def read_lines(path: Path) -> list[str]:

@@ -33,7 +33,7 @@ from statistics import mean, pstdev
 
 import numpy as np
 
-from realweb import DEFAULT_SET, renderings
+from realweb import DEFAULT_SET, kept_once, renderings
 
 from corpusconv import fitting, titles
 from corpusconv.goldlabels import load_golds, site_folds
@@ -50,14 +50,8 @@ def _search(args: tuple[str, str]) -> str:
 
     path, folder = args
     data = Path(path).read_bytes()
-    f = Path(folder) / (hashlib.sha256(data).hexdigest()[:24] + ".pickle")
-    if not f.exists():
-        s = analyse(segment_page(decode_bytes(data).lines).units, default_rules()).title
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        tmp = f.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(s))
-        tmp.replace(f)
-    return str(f)
+    return kept_once(folder, hashlib.sha256(data).hexdigest()[:24],
+                     lambda: analyse(segment_page(decode_bytes(data).lines).units, default_rules()).title)
 
 
 def _title_part(args: tuple[str, dict]) -> fitting.PageRows:

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean, pstdev
 
-from realweb import DEFAULT_SET, renderings
+from realweb import DEFAULT_SET, kept_once, renderings
 
 from corpusconv import classify, fitting, goldlabels, trees
 from corpusconv.goldlabels import load_golds, site_folds
@@ -64,19 +64,15 @@ def _keep(args: tuple[str, dict, str]) -> str:
     path, gold, folder = args
     data = Path(path).read_bytes()
     key = hashlib.sha256(data + repr(sorted(gold.items())).encode()).hexdigest()[:24]
-    f = Path(folder) / f"{key}.pickle"
-    if not f.exists():
+
+    def make() -> Kept:
         lines = decode_bytes(data).lines
         labels = goldlabels.label_lines(lines, gold)
         a = analyse(segment_page(lines).units, default_rules())
         cands = a.candidates()
-        kept = Kept(a.context(), [u.no for u in cands], [fitting.unit_label(u.lines, labels) for u in cands],
+        return Kept(a.context(), [u.no for u in cands], [fitting.unit_label(u.lines, labels) for u in cands],
                     [u.words for u in cands])
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        tmp = f.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(kept))
-        tmp.replace(f)
-    return str(f)
+    return kept_once(folder, key, make)
 
 
 def _rows(args: tuple[str, str]) -> fitting.PageRows:
