@@ -36,6 +36,10 @@ from .units import TextPredicate, Unit, blank_unit, build_tree
 
 LAYOUTS = ("auto", "lines", "wrapped", "markdown")
 TAB_WIDTH = 4
+# Tab stops as wide as a terminal's: a page whose indentation has a tab followed by at
+# least TAB_WIDTH spaces was laid out with them (``unexpand`` and editors with 8-column
+# tabs leave up to seven spaces after a tab; with 4-column tabs there would be another tab).
+WIDE_TAB_WIDTH = 8
 
 # Bullets renderers emit.  '*', '-', '+', 'o' and '#' only count when indented (or in
 # Markdown), because at the margin they are as likely to be prose ("- and then").
@@ -146,14 +150,30 @@ class _Phys:
     br: bool = False  # ends with a Markdown hard break (two spaces)
 
 
-def _indent_width(raw: str) -> int:
+def _indent_width(raw: str, tab: int = TAB_WIDTH) -> int:
     lead = len(raw) - len(raw.lstrip(" \u00a0\t"))
     if "\t" not in raw[:lead]:
         return lead
     width = 0
     for ch in raw[:lead]:
-        width = width + TAB_WIDTH - width % TAB_WIDTH if ch == "\t" else width + 1
+        width = width + tab - width % tab if ch == "\t" else width + 1
     return width
+
+
+_WIDE_TAB = re.compile(r"^[ \u00a0\t]*\t {%d}" % TAB_WIDTH)
+
+
+def tab_width(raw_lines: list[str]) -> int:
+    r"""The width of the page's tab stops: WIDE_TAB_WIDTH where some line's indentation has
+    a tab followed by at least TAB_WIDTH spaces, else TAB_WIDTH.
+
+    >>> tab_width(["\tReply", "\t\tA reply"]), tab_width(["\t    A reply at column 12"])
+    (4, 8)
+    """
+    for raw in raw_lines:
+        if "\t" in raw and _WIDE_TAB.match(raw):
+            return WIDE_TAB_WIDTH
+    return TAB_WIDTH
 
 
 def _marker(p: _Phys, text: str, markdown: bool) -> None:
@@ -176,9 +196,9 @@ def _marker(p: _Phys, text: str, markdown: bool) -> None:
         p.body_col = p.indent + len(text) - len(p.body) if p.body else p.indent + len(text) + 1
 
 
-def _parse(no: int, raw: str, markdown: bool) -> _Phys:
+def _parse(no: int, raw: str, markdown: bool, tab: int = TAB_WIDTH) -> _Phys:
     line = raw.rstrip()
-    indent = _indent_width(line)
+    indent = _indent_width(line, tab)
     text = line.strip()
     p = _Phys(no, raw, text, indent, indent + len(text), body=text, body_col=indent)
     if markdown:
@@ -306,7 +326,8 @@ def detect_layout(raw_lines: list[str], forced: str = "auto") -> tuple[Layout, l
     if forced not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}")
     markdown = _looks_markdown(raw_lines) if forced == "auto" else forced == "markdown"
-    phys = [_parse(no, raw, markdown) for no, raw in enumerate(raw_lines, 1) if raw.strip()]
+    tab = tab_width(raw_lines)
+    phys = [_parse(no, raw, markdown, tab) for no, raw in enumerate(raw_lines, 1) if raw.strip()]
     width, _full, _cands = _wrap_width(phys)
     if forced in ("wrapped", "markdown") and width is None:
         width = max((p.length for p in phys), default=0) or None

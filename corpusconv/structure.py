@@ -31,6 +31,8 @@ SHAPE_RULES = {
     "shape.navigation": ("navigation", "a list of short link-like items outside the article"),
     "shape.repeated": ("duplicate", "a paragraph printed again further down the page"),
     "shape.widget": ("widget", "a short line enclosed by the known phrases of one widget (newsletter box, cookie consent)"),
+    "shape.other-prose": ("other-prose", "sentence prose outside the article: another story's excerpt, an author's "
+                                         "note, a comment outside a thread"),
     "meta.title": ("metadata", "the article title (see the record's 'title')"),
     "meta.date": ("metadata", "the article dateline (see the record's 'date')"),
     "meta.byline": ("metadata", "the article byline (see the record's 'author')"),
@@ -215,10 +217,7 @@ def _article_region(page: _Page, sc: _Scored, in_thread: set[int], res: Structur
     search (None when the page has no article run)."""
     consumed: dict[int, str] = {}
     if sc.span is None:
-        # No run of prose at all (a one-line note, a page of short sentences): keep the
-        # sentences rather than call the whole page a footer.
-        return {ln.no for k, ln in enumerate(sc.seq) if k not in sc.walls
-                and article.is_sentence(ln.text) and page.removed_by_rule(ln) is None}, consumed, None
+        return _sentences(page, sc), consumed, None
     seq = sc.seq
     look = titles.page_lookups(page.nonblank, page.dropped, in_thread)
     start, end = sc.span
@@ -229,6 +228,13 @@ def _article_region(page: _Page, sc: _Scored, in_thread: set[int], res: Structur
     start = _consume_post_header(head, seq, start, consumed, res)
     start = _trim_post_header(head, page, sc, start, end, consumed, res)
     return {seq[k].no for k in range(start, end + 1) if k not in sc.walls}, consumed, search
+
+
+def _sentences(page: _Page, sc: _Scored) -> set[int]:
+    """No run of prose at all (a one-line note, a page of short sentences): the sentences
+    no rule removed, rather than call the whole page a footer."""
+    return {ln.no for k, ln in enumerate(sc.seq) if k not in sc.walls
+            and article.is_sentence(ln.text) and page.removed_by_rule(ln) is None}
 
 
 def _consume_post_header(head: titles.PostHeader, seq: list[Unit], start: int, consumed: dict[int, str],
@@ -292,6 +298,18 @@ def _widget_interiors(nonblank: list[Unit], dropped: dict[int, Rule]) -> set[int
     return out
 
 
+# A unit this long that ends like a sentence, with few links, is prose: when it is not the
+# article it is never called navigation or page chrome (issue 12's safety invariant), but
+# other prose, so that an audit of the removals finds it.
+LONG_PROSE_WORDS = 40
+LONG_PROSE_MAX_LINK_SHARE = 0.1
+
+
+def is_long_prose(u: Unit) -> bool:
+    return u.words >= LONG_PROSE_WORDS and u.links <= LONG_PROSE_MAX_LINK_SHARE * u.words \
+        and article.is_sentence(u.text)
+
+
 def _assign_lines(page: _Page, in_thread: set[int], region: set[int], consumed: dict[int, str],
                   res: StructureResult, enclosed: set[int], evidence: dict[int, str] | None = None) -> list[Unit]:
     """Every line outside the comments becomes article content or a removal with its reason."""
@@ -312,7 +330,9 @@ def _assign_lines(page: _Page, in_thread: set[int], region: set[int], consumed: 
         elif ln.no in region:
             content.append(ln)
         else:
-            if ln.item is not None:
+            if is_long_prose(ln):
+                rule = "shape.other-prose"
+            elif ln.item is not None:
                 rule = "shape.navigation"
             elif first_region is not None and ln.no < first_region:
                 rule = "shape.page-header"
@@ -362,6 +382,11 @@ class Analysis:
         return classify.Context(self.page.nonblank, self.page.dropped, self.in_thread, self.region, scores,
                                 runs, self.scored.link_lines, self.scored.teaser_lines, title)
 
+    def article_or_sentences(self) -> set[int]:
+        """The region, or where it is empty (the best run was only the post header: a
+        title image scored as a heading) the page's other sentences: never nothing."""
+        return self.region or (_sentences(self.page, self.scored) - self.consumed.keys())
+
     def candidates(self) -> list[Unit]:
         """The units the article decision is about: not claimed by a thread, a field, a
         phrase rule or a widget."""
@@ -389,13 +414,14 @@ def _decide(a: Analysis, models: Models | None, explain: bool = False) -> tuple[
     (with ``explain``, its strongest features too: that costs a second walk of the trees)."""
     member = models.get("article") if models is not None else None
     if models is None or member is None:
-        return a.region, {}
+        return a.article_or_sentences(), {}
     cands = a.candidates()
     verdicts = classify.decide(models, a.context(), cands)
     threshold = models.get("article-context") or member
     keep = {no for no, (p, _) in verdicts.items() if p >= threshold.threshold}
-    if _lost_the_article(cands, keep, a.region):
-        return a.region, {}
+    fallback = a.article_or_sentences()
+    if _lost_the_article(cands, keep, fallback, bool(a.page.kept)):
+        return fallback, {}
     keep |= _attributions_under_quotes(a.page.nonblank, keep, set(verdicts))
     evidence = {no: _model_evidence(threshold, p, x if explain else None)
                 for no, (p, x) in verdicts.items() if no not in keep}
@@ -425,9 +451,14 @@ FALLBACK_MIN_WORDS = 50
 FALLBACK_KEPT_SHARE = 0.1
 
 
-def _lost_the_article(cands: list[Unit], keep: set[int], region: set[int]) -> bool:
+def _lost_the_article(cands: list[Unit], keep: set[int], region: set[int], ruled_in: bool) -> bool:
+    """Whether the model lost the article the region holds: most of a long one, or all of
+    a short one where no rule keeps anything either (``ruled_in``), so that a page with an
+    article never yields an empty one."""
     in_region = sum(u.words for u in cands if u.no in region)
     kept = sum(u.words for u in cands if u.no in keep)
+    if kept == 0 and in_region > 0 and not ruled_in:
+        return True
     return in_region >= FALLBACK_MIN_WORDS and kept < FALLBACK_KEPT_SHARE * in_region
 
 

@@ -137,6 +137,64 @@ Leave a comment
 """
 
 
+NESTED_PAGE = """My Blog
+
+Why I Walk to Work
+
+I started walking to work last spring, and the forty minutes each way have become the best part of my day, with time to think and no traffic to sit in.
+
+The route goes along the canal and through the park, and in the mornings the only other people out are runners and a man with three dogs.
+
+4 Responses to Why I Walk to Work
+
+  1. Anna says:
+     March 3, 2012 at 9:12 am
+     I do the same and it has changed how I feel about Mondays entirely.
+     Reply
+       • Tom says:
+         March 3, 2012 at 10:40 am
+         Same here, though I cheat and take the bus when it rains.
+         Reply
+           • Anna says:
+             March 3, 2012 at 11:02 am
+             Rain is the real test of commitment, I admit.
+             Reply
+  2. Ben says:
+     March 4, 2012 at 8:00 pm
+     Lovely piece, thank you for writing it.
+     Reply
+
+Leave a Reply
+"""
+
+
+def _retab(page: str, spaces_per_tab: int, tab_stops: int | None) -> str:
+    """The page with its indentation written with tabs: every ``spaces_per_tab`` spaces
+    one tab (``tab_stops`` None), or as ``unexpand`` writes it for tab stops that wide
+    (tabs up to the last stop, then spaces)."""
+    out = []
+    for line in page.split("\n"):
+        n = len(line) - len(line.lstrip(" "))
+        if tab_stops is None:
+            lead = "\t" * -(-n // spaces_per_tab)
+        else:
+            lead = "\t" * (n // tab_stops) + " " * (n % tab_stops)
+        out.append(lead + line[n:])
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("spaces_per_tab, tab_stops", [(2, None), (1, None), (4, None), (0, 8), (0, 4)])
+def test_replies_indented_with_tabs_nest_like_replies_indented_with_spaces(spaces_per_tab, tab_stops):
+    expect = [("Anna", 0, None), ("Tom", 1, "c1"), ("Anna", 2, "c2"), ("Ben", 0, None)]
+
+    def nesting(page: str) -> list[tuple[str | None, int, str | None]]:
+        doc = corpusconv.convert_bytes(page.encode("utf-8"), source="page.txt")
+        return [(c.author, c.depth, c.parent) for c in doc.comments]
+
+    assert nesting(NESTED_PAGE) == expect
+    assert nesting(_retab(NESTED_PAGE, spaces_per_tab, tab_stops)) == expect
+
+
 def test_doctests():
     for module, least in ((comments, 30), (threads, 0)):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

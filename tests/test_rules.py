@@ -11,7 +11,8 @@ REMOVED = {
     "comment-action": ["Report comment", "Reply", "    Reply ↓", "Log in to Reply", "ReplyDelete",
                        "View comments (27)", "[Reply]"],
     "share-widget": ["Share this:", "Like", "Like this:", "%d bloggers like this:", "Tweet",
-                     "Email ThisBlogThis!Share to TwitterShare to Facebook", "Share this story"],
+                     "Email ThisBlogThis!Share to TwitterShare to Facebook", "Share this story",
+                     "Share on: Facebook Twitter Reddit Google+", "Bookmark and Share", "Share this: Facebook, Email"],
     "comment-policy": ["Comments are closed.", "Mad in America has made some changes to the commenting process."],
     "comment-heading": ["12 Comments", "3 thoughts on “My Post”", "Comments", "No comments yet", "Trackbacks"],
     "comment-form": ["Your email address will not be published. Required fields are marked *",
@@ -24,7 +25,8 @@ REMOVED = {
                "Subscribe to my free statistics newsletter", "Donate now"],
     "link-remnant": ["« Older Entries", "Click here", "Continue reading →", "Read more »", "See it now: Amazon"],
     "navigation": ["Previous post: How I spent my summer", "Newer Post Older Post Home",
-                   "April 2012 (5)", "« Mustard Recipe | Main | A Giveaway »"],
+                   "April 2012 (5)", "« Mustard Recipe | Main | A Giveaway »",
+                   "You are here: Home » News » Business", "You are here:"],
     "image-remnant": ["airpods-pro-2.jpg", "headergraphic.jpg"],
     "caption-credit": ["(Jacquelyn Martin / Associated Press)", "Photo by Dan Seifert / The Verge"],
     "rating": ["5 stars"],
@@ -40,6 +42,8 @@ KEPT = [
     "My favourite part of the recipe is how the olive oil soaks into the bread.",
     "Click through the gallery below to see every picture from the trip, there are many.",
     "Update/Joint Statement with Chris Locke",
+    "You are here because you care about the planet and want to do something about it.",
+    "Share your thoughts on Twitter or Facebook and tell us what you made.",
 ]
 
 
