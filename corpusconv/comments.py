@@ -24,7 +24,7 @@ from functools import lru_cache
 from .dates import TIME_RE, date_and_time_span, is_dateline
 from .units import Item, Unit
 from .model import Comment, Removal
-from .rules import Rule, lower_matches_like_ignorecase
+from .rules import Rule, default_rules, lower_matches_like_ignorecase, normalise
 
 #: Whether a unit is comment furniture (Reply, Report, a rating): the rule, or None.
 IsAction = Callable[[Unit], "Rule | None"]
@@ -448,6 +448,17 @@ def header_prefix(text: str) -> tuple[Header, int] | None:
         return None
     gap = _PREFIX_GAP.match(text, e)
     return Header(author, iso or text[s:e].strip()), gap.end() if gap is not None else e
+
+
+def is_action_line(text: str) -> bool:
+    """Whether a line is a per-comment action link by the bundled rules ("Reply",
+    "ReplyDelete", "Report comment"): where a comment printed at a list's margin ends.
+
+    >>> is_action_line("Reply"), is_action_line("Report comment"), is_action_line("I will reply to all of you soon.")
+    (True, True, False)
+    """
+    r = default_rules().match(normalise(text), "comments")
+    return r is not None and r.category == "comment-action" and r.action == "drop"
 
 
 def opens_with_header(text: str) -> bool:

@@ -456,6 +456,9 @@ def _kind(d: _Draft, layout: Layout) -> tuple[str, int]:
 # further blocks (a comment's author line, text and "Reply" link) unindented after it.
 ADOPT_MIN_ITEMS = 2
 ADOPT_MIN_SHARE = 0.5
+# The last comment of a thread (or a thread's only one) owns the blocks after it up to its
+# own action line ("Reply"), looked for among this many blocks.
+ADOPT_ACTION_LOOKAHEAD = 12
 
 
 def _adopt(m: Unit, followers: list[Unit]) -> None:
@@ -494,17 +497,34 @@ def _sibling_lists(region: list[_Region]) -> list[list[int]]:
     return lists
 
 
-def _adopt_headed(region: list[_Region], is_header: Callable[[str], bool] | None, markdown: bool) -> None:
+def _through_action(followers: list[Unit], is_action: TextPredicate | None) -> int:
+    """How many of ``followers`` a comment owns up to and with its action line ("Reply"),
+    0 if none of the first ADOPT_ACTION_LOOKAHEAD is one or another header comes first."""
+    if is_action is None:
+        return 0
+    for k, u in enumerate(followers[:ADOPT_ACTION_LOOKAHEAD]):
+        if is_action(u.text):
+            return k + 1
+    return 0
+
+
+def _adopt_headed(region: list[_Region], is_header: Callable[[str], bool] | None, markdown: bool,
+                  is_action: TextPredicate | None = None) -> None:
     """Blocks after an item that opens with a comment header ("Jane May 4, 2012 at 1:37
     pm"), up to the next item of its list, are the comment's text printed at the list's
     margin (html2text; layout tables in inscriptis; some themes), where most of the list's
     items open so.  The list's last item takes no more blocks than a comment before it
-    took: the page goes on after the thread."""
+    took, or than reach its own action line: the page goes on after the thread.  A
+    one-item list whose item opens with a header takes the blocks up to its action line
+    (a thread of one comment)."""
     if is_header is None:
         return
     headed = [is_header(r.marker.body) or (r.inner is not None and is_header(r.opening())) for r in region]
     for run in _sibling_lists(region):
         heads = [i for i in run if headed[i]]
+        if len(run) == 1 and heads:
+            _adopt(region[run[0]].marker, region[run[0]].followers[:_through_action(region[run[0]].followers, is_action)])
+            continue
         if len(heads) < max(ADOPT_MIN_ITEMS, ADOPT_MIN_SHARE * len(run)):
             continue
         # Markdown prints every item's further blocks at the margin; another list shows
@@ -519,14 +539,14 @@ def _adopt_headed(region: list[_Region], is_header: Callable[[str], bool] | None
             if not headed[i] or not (layout or (r.followers and is_header(r.followers[0].body))):
                 continue
             if pos == len(run) - 1:
-                _adopt(r.marker, r.followers[:cap])
+                _adopt(r.marker, r.followers[:max(cap, _through_action(r.followers, is_action))])
             elif r.followers and region[i + 1].marker.nest == r.marker.nest:
                 _adopt(r.marker, r.followers)
                 cap = max(cap, len(r.followers))
 
 
 def _adopt_followers(units: list[Unit], is_header: Callable[[str], bool] | None = None,
-                     markdown: bool = True) -> None:
+                     markdown: bool = True, is_action: TextPredicate | None = None) -> None:
     """Nest blocks printed at a list's margin under the list item before them: in Markdown
     where a list shows that layout (several items followed by blocks of their own before
     the next marker), in any layout where the items open with comment headers."""
@@ -539,7 +559,7 @@ def _adopt_followers(units: list[Unit], is_header: Callable[[str], bool] | None 
             for k, r in enumerate(region):
                 _adopt(r.marker, r.followers[: cap if k == len(region) - 1 else None])
         else:
-            _adopt_headed(region, is_header, markdown)
+            _adopt_headed(region, is_header, markdown, is_action)
             # html2text prints a <blockquote> inside an <li> at the margin too.
             for r in region[:-1]:
                 if markdown and r.followers and all(u.kind == "quote" for u in r.followers):
@@ -638,8 +658,10 @@ class _Builder:
         self.removals.extend(_cut_removal(c, d.lines, starts) for c in cleaned.cuts)
 
 
-def segment(raw_lines: list[str], forced: str = "auto", is_header: TextPredicate | None = None) -> Segmented:
-    """Detect the layout of ``raw_lines`` (the decoded page) and build its units."""
+def segment(raw_lines: list[str], forced: str = "auto", is_header: TextPredicate | None = None,
+            is_action: TextPredicate | None = None) -> Segmented:
+    """Detect the layout of ``raw_lines`` (the decoded page) and build its units
+    (``is_header``/``is_action``: whether a line is a comment header / action link)."""
     layout, phys = detect_layout(raw_lines, forced)
     profile = markup.detect(raw_lines)
     if forced == "markdown" and not profile.markdown:
@@ -655,7 +677,7 @@ def segment(raw_lines: list[str], forced: str = "auto", is_header: TextPredicate
         builder.add(d)
     units = builder.units
     _outdented_headings(units, layout)
-    _adopt_followers(units, is_header, layout.kind == "markdown")
+    _adopt_followers(units, is_header, layout.kind == "markdown", is_action)
     build_tree(units, is_header)
     return Segmented(units, builder.removals, layout, {p.no: p.raw.strip() for p in phys})
 

@@ -485,7 +485,7 @@ def structure_units(units: list[Unit], rules: RuleSet, models: Models | None = N
 
 
 def segment_page(raw_lines: list[str], layout: str = "auto") -> Segmented:
-    return segment(raw_lines, layout, comments.opens_with_header)
+    return segment(raw_lines, layout, comments.opens_with_header, comments.is_action_line)
 
 
 def structure_page(raw_lines: list[str], rules: RuleSet, layout: str = "auto",
