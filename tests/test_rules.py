@@ -26,7 +26,8 @@ REMOVED = {
     "link-remnant": ["« Older Entries", "Click here", "Continue reading →", "Read more »", "See it now: Amazon"],
     "navigation": ["Previous post: How I spent my summer", "Newer Post Older Post Home",
                    "April 2012 (5)", "« Mustard Recipe | Main | A Giveaway »",
-                   "You are here: Home » News » Business", "You are here:"],
+                   "You are here: Home » News » Business", "You are here:",
+                   "• Life at Home » Nothing to Do With Travel » Random Musings"],
     "image-remnant": ["airpods-pro-2.jpg", "headergraphic.jpg"],
     "caption-credit": ["(Jacquelyn Martin / Associated Press)", "Photo by Dan Seifert / The Verge"],
     "rating": ["5 stars"],
@@ -44,6 +45,8 @@ KEPT = [
     "Update/Joint Statement with Chris Locke",
     "You are here because you care about the planet and want to do something about it.",
     "Share your thoughts on Twitter or Facebook and tell us what you made.",
+    "Open the editor (Dashboard > Template > Edit HTML) and paste the code.",
+    "Prices rose » sharply « last year, the report says.",
 ]
 
 
