@@ -499,7 +499,7 @@ def _sibling_lists(region: list[_Region]) -> list[list[int]]:
 
 def _through_action(followers: list[Unit], is_action: TextPredicate | None) -> int:
     """How many of ``followers`` a comment owns up to and with its action line ("Reply"),
-    0 if none of the first ADOPT_ACTION_LOOKAHEAD is one or another header comes first."""
+    0 if none of the first ADOPT_ACTION_LOOKAHEAD is one."""
     if is_action is None:
         return 0
     for k, u in enumerate(followers[:ADOPT_ACTION_LOOKAHEAD]):
@@ -514,15 +514,16 @@ def _adopt_headed(region: list[_Region], is_header: Callable[[str], bool] | None
     pm"), up to the next item of its list, are the comment's text printed at the list's
     margin (html2text; layout tables in inscriptis; some themes), where most of the list's
     items open so.  The list's last item takes no more blocks than a comment before it
-    took, or than reach its own action line: the page goes on after the thread.  A
-    one-item list whose item opens with a header takes the blocks up to its action line
-    (a thread of one comment)."""
+    took (in Markdown: or than reach its own action line): the page goes on after the
+    thread.  In Markdown a one-item list whose item opens with a header takes the blocks up
+    to its action line (a thread of one comment).  Elsewhere a "Permalink" or "Edit" line
+    under a one-item list is as likely the post's own furniture."""
     if is_header is None:
         return
     headed = [is_header(r.marker.body) or (r.inner is not None and is_header(r.opening())) for r in region]
     for run in _sibling_lists(region):
         heads = [i for i in run if headed[i]]
-        if len(run) == 1 and heads:
+        if markdown and len(run) == 1 and heads:
             _adopt(region[run[0]].marker, region[run[0]].followers[:_through_action(region[run[0]].followers, is_action)])
             continue
         if len(heads) < max(ADOPT_MIN_ITEMS, ADOPT_MIN_SHARE * len(run)):
@@ -539,7 +540,7 @@ def _adopt_headed(region: list[_Region], is_header: Callable[[str], bool] | None
             if not headed[i] or not (layout or (r.followers and is_header(r.followers[0].body))):
                 continue
             if pos == len(run) - 1:
-                _adopt(r.marker, r.followers[:max(cap, _through_action(r.followers, is_action))])
+                _adopt(r.marker, r.followers[:max(cap, _through_action(r.followers, is_action) if markdown else 0)])
             elif r.followers and region[i + 1].marker.nest == r.marker.nest:
                 _adopt(r.marker, r.followers)
                 cap = max(cap, len(r.followers))
