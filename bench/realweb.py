@@ -7,12 +7,14 @@ figure here is the scorer's.  ``lost`` is computed as ``all_renderings.py`` comp
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pickle
 import re
 import subprocess
 import sys
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from statistics import mean, pstdev
 from typing import Callable, Iterable, Mapping
@@ -37,6 +39,23 @@ _WORD = re.compile(r"\w+")
 def renderings(set_dir: Path) -> list[str]:
     """The rendering folders of the set (``pages``, ``pages-lynx``, ...)."""
     return sorted(p.name for p in set_dir.glob("pages*") if p.is_dir())
+
+
+# The modules that read a page's analysis rather than make it: a change to them keeps the
+# analyses valid (a feature experiment in classify.py needs no re-analysis).
+AFTER_ANALYSIS = ("classify.py", "fitting.py", "trees.py")
+
+
+@lru_cache(maxsize=1)
+def analysis_digest() -> str:
+    """A digest of the package code and data that a page's analysis depends on: part of the
+    key of every kept analysis, so one made by other code is never read."""
+    h = hashlib.sha256()
+    root = REPO / "corpusconv"
+    for f in sorted(list(root.glob("*.py")) + list(root.glob("data/*.toml"))):
+        if f.name not in AFTER_ANALYSIS:
+            h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def kept_once(folder: str, key: str, make: Callable[[], object]) -> str:

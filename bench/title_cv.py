@@ -33,7 +33,7 @@ from statistics import mean, pstdev
 
 import numpy as np
 
-from realweb import DEFAULT_SET, kept_once, renderings
+from realweb import DEFAULT_SET, analysis_digest, kept_once, renderings
 
 from corpusconv import fitting, titles
 from corpusconv.goldlabels import load_golds, site_folds
@@ -50,7 +50,7 @@ def _search(args: tuple[str, str]) -> str:
 
     path, folder = args
     data = Path(path).read_bytes()
-    return kept_once(folder, hashlib.sha256(data).hexdigest()[:24],
+    return kept_once(folder, hashlib.sha256(data + analysis_digest().encode()).hexdigest()[:24],
                      lambda: analyse(segment_page(decode_bytes(data).lines).units, default_rules()).title)
 
 

@@ -8,9 +8,10 @@
 features and fitting settings before paying for the real figure.  Every page of every
 rendering is analysed once (:func:`corpusconv.structure.analyse`) and its article-decision
 context (:class:`corpusconv.classify.Context`, its candidates and their gold labels) kept
-in ``--contexts`` (valid while the code up to the article decision is unchanged: empty the
-folder otherwise); the feature vectors are computed from the kept contexts on every run,
-so a change to :mod:`corpusconv.classify`'s features needs no re-analysis.
+in ``--contexts``, keyed by the page, its gold and the code the analysis depends on
+(:func:`realweb.analysis_digest`: changed code is analysed afresh); the feature vectors are
+computed from the kept contexts on every run, so a change to :mod:`corpusconv.classify`'s
+features needs no re-analysis.
 
 Then for each site-grouped fold (:func:`corpusconv.goldlabels.site_folds`, as
 ``crossval.py``), both passes are fitted on the other folds' pages exactly as
@@ -37,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from statistics import mean, pstdev
 
-from realweb import DEFAULT_SET, kept_once, renderings
+from realweb import DEFAULT_SET, analysis_digest, kept_once, renderings
 
 from corpusconv import classify, fitting, goldlabels, trees
 from corpusconv.goldlabels import load_golds, site_folds
@@ -63,7 +64,7 @@ def _keep(args: tuple[str, dict, str]) -> str:
 
     path, gold, folder = args
     data = Path(path).read_bytes()
-    key = hashlib.sha256(data + repr(sorted(gold.items())).encode()).hexdigest()[:24]
+    key = hashlib.sha256(data + repr(sorted(gold.items())).encode() + analysis_digest().encode()).hexdigest()[:24]
 
     def make() -> Kept:
         lines = decode_bytes(data).lines
