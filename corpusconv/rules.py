@@ -120,7 +120,8 @@ class Rule:
 # Patterns such as '.*\b(comment policy|moderation queue|...)\b.*' cost a backtracking scan
 # of the whole line per rule, and most lines match none of them.  From the parsed pattern
 # we derive *needles*: literal strings of which every match must contain one.  A few
-# *keys* -- substrings (of at least MIN_KEY characters) such that every needle contains
+# *keys* -- substrings (of at least MIN_KEY characters, or a shorter needle of non-ASCII
+# characters such as '»') such that every needle contains
 # one -- are then looked for with ``in``; a line containing no key cannot contain a
 # needle, so the rule cannot match and its regex is not run.  The analysis is
 # conservative: anything it does not understand (classes, flags, back-references,
@@ -304,15 +305,19 @@ def prefilter_keys(rule: Rule) -> tuple[str, ...] | None:
     covered (longer first on ties, then alphabetical, so the choice is deterministic).
     """
     p = rule.pattern
-    if p is None or not (not rule.whole or p.startswith((".*", "(.*", "(?:.*"))):
-        return None  # anchored patterns fail on their first characters: cheap already
+    if p is None:
+        return None
+    if rule.whole and not p.startswith((".*", "(.*", "(?:.*")) and pattern_first_chars(p) is not None:
+        return None  # the first-character table rules it out on most lines: cheap already
     needles = pattern_needles(p)
-    if not needles or min(map(len, needles)) < MIN_KEY:
+    if not needles or any(len(n) < MIN_KEY and n.isascii() for n in needles):
         return None
     uncovered = set(needles)
     keys: list[str] = []
     while uncovered:
-        cands = {n[i:i + k] for n in uncovered for k in range(MIN_KEY, min(MAX_KEY, len(n)) + 1)
+        # A needle shorter than MIN_KEY is its own key: only non-ASCII ones get here ('»'),
+        # as rare in running text as a longer ASCII key.
+        cands = {n[i:i + k] for n in uncovered for k in range(min(MIN_KEY, len(n)), min(MAX_KEY, len(n)) + 1)
                  for i in range(len(n) - k + 1)}
         best = max(cands, key=lambda c: (sum(1 for n in uncovered if c in n), len(c), c))
         keys.append(best)
