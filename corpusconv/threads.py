@@ -29,6 +29,14 @@ END_OF_COMMENTS = {"comment-form", "site-footer", "cookie-notice", "appeal"}
 HEADING_LOOKBACK = 3
 # Comment headings after the article tried as the start of a plain-line thread.
 FLAT_HEADING_TRIES = 5
+# Comments follow the article: a list with this many times more sentence prose after it
+# than before it (and at least LEADS_MIN_WORDS of it) sits above the article (an author
+# box, a column of story cards, the article's own paragraphs in a list) and is not the
+# page's comment thread.  On the dev set no list that holds comments has more than 2.2
+# times the prose after it (33 lists that are not comments and precede the article's
+# text; 18 of them are over 3).
+LEADS_PROSE_RATIO = 3
+LEADS_MIN_WORDS = 100
 
 #: Answers a phrase-rule lookup: ``match(normalised text, zone)``.
 RuleMatch = Callable[[str, str], "Rule | None"]
@@ -128,9 +136,34 @@ def find_threads(nonblank: list[Unit], dropped: Mapping[int, Rule], runs: list[l
             strong = not closes or comments.thread_evidence(run, heading, False, is_action) >= comments.THREAD_EVIDENCE
             (threads if strong else weak).append(run)
             claimed.update(id(it) for it in run)
+    found = [run for run in threads + weak if not _leads_the_prose(run, nonblank, dropped, threads + weak)]
+    threads = [run for run in threads if run in found]
+    weak = [run for run in weak if run in found]
     # A list of long items that merely closes the page is a thread only on a page that
     # has no better-evidenced one (a sidebar "About me" list after the comments is not).
     return threads or weak
+
+
+def _is_prose(ln: Unit) -> bool:
+    return ln.words >= article.PROSE_MIN_WORDS and ln.links * 10 <= ln.words and article.is_sentence(ln.text)
+
+
+def _leads_the_prose(run: list[Item], nonblank: list[Unit], dropped: Mapping[int, Rule],
+                     runs: list[list[Item]]) -> bool:
+    """Whether the page's sentence prose (outside the lists taken as threads) lies mostly
+    after ``run`` (see :data:`LEADS_PROSE_RATIO`)."""
+    listed = {ln.no for r in runs for it in r for ln in it.all_lines()}
+    first = run[0].marker_line.no
+    last = max(ln.no for ln in run[-1].all_lines())
+    before = after = 0
+    for ln in nonblank:
+        if ln.no in listed or ln.no in dropped or not _is_prose(ln):
+            continue
+        if ln.no < first:
+            before += ln.words
+        elif ln.no > last:
+            after += ln.words
+    return after >= LEADS_MIN_WORDS and after > LEADS_PROSE_RATIO * before
 
 
 def flat_thread(nonblank: list[Unit], dropped: Mapping[int, Rule], in_thread: set[int],
