@@ -5,6 +5,8 @@ ordinary paragraphs."""
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import P1, P2, P3, both_engines, convert_page as convert
 
 P4 = ("The third place is a lake with a ferry that still runs on steam, where the captain knows "
@@ -27,8 +29,7 @@ def test_pull_quote_repeating_a_sentence_of_a_later_paragraph():
     assert [q.text for q in quotes(doc)] == [PULL]
 
 
-@both_engines("the title ranker refitted on 4922d3d+ takes the attribution line under a pull quote, after three "
-              "paragraphs of the article, for the page's title (a page with no heading)")
+@pytest.mark.parametrize("model", [None, "default"], ids=["hand", "fitted"])
 def test_pull_quote_with_its_attribution_line_joined_under_it(model):
     doc = convert(f"{P1}\n\n{HOST}\n\n{P2}\n\n{PULL}\nVillage baker Anna Berg\n\n{P3}\n", model)
     (q,) = quotes(doc)
@@ -163,7 +164,7 @@ def test_colon_without_a_reporting_verb_introduces_no_quotation():
     assert quotes(doc) == []
 
 
-@both_engines("the fitted title pick takes the tweet as the page's title")
+@pytest.mark.parametrize("model", [None, "default"], ids=["hand", "fitted"])
 def test_tweet_signature_with_a_lower_case_name_is_an_attribution(model):
     tweet = "I released a first version of my toolbar tools today, contributions are welcome pic.twitter.com/Rik"
     doc = convert(f"{P1}\n\n{P2}\n\n{tweet}\n\n— rubito (@studiodelatorre) 7 January 2018\n\n{P3}\n", model)
