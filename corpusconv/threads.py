@@ -14,7 +14,9 @@ item's author and text); this module finds the threads on a page:
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
+from itertools import accumulate
 
 from . import article, comments
 from .comments import ThreadResult
@@ -136,9 +138,8 @@ def find_threads(nonblank: list[Unit], dropped: Mapping[int, Rule], runs: list[l
             strong = not closes or comments.thread_evidence(run, heading, False, is_action) >= comments.THREAD_EVIDENCE
             (threads if strong else weak).append(run)
             claimed.update(id(it) for it in run)
-    found = [run for run in threads + weak if not _leads_the_prose(run, nonblank, dropped, threads + weak)]
-    threads = [run for run in threads if run in found]
-    weak = [run for run in weak if run in found]
+    leading = _leading_runs(threads + weak, nonblank, dropped)
+    threads, weak = ([run for run in kept if id(run) not in leading] for kept in (threads, weak))
     # A list of long items that merely closes the page is a thread only on a page that
     # has no better-evidenced one (a sidebar "About me" list after the comments is not).
     return threads or weak
@@ -148,22 +149,20 @@ def _is_prose(ln: Unit) -> bool:
     return ln.words >= article.PROSE_MIN_WORDS and ln.links * 10 <= ln.words and article.is_sentence(ln.text)
 
 
-def _leads_the_prose(run: list[Item], nonblank: list[Unit], dropped: Mapping[int, Rule],
-                     runs: list[list[Item]]) -> bool:
-    """Whether the page's sentence prose (outside the lists taken as threads) lies mostly
-    after ``run`` (see :data:`LEADS_PROSE_RATIO`)."""
-    listed = {ln.no for r in runs for it in r for ln in it.all_lines()}
-    first = run[0].marker_line.no
-    last = max(ln.no for ln in run[-1].all_lines())
-    before = after = 0
-    for ln in nonblank:
-        if ln.no in listed or ln.no in dropped or not _is_prose(ln):
-            continue
-        if ln.no < first:
-            before += ln.words
-        elif ln.no > last:
-            after += ln.words
-    return after >= LEADS_MIN_WORDS and after > LEADS_PROSE_RATIO * before
+def _leading_runs(runs: list[list[Item]], nonblank: list[Unit], dropped: Mapping[int, Rule]) -> set[int]:
+    """The ids of the runs with most of the page's sentence prose (outside all ``runs``)
+    still to come (see :data:`LEADS_PROSE_RATIO`): one pass over the page, a bisect a run."""
+    listed = {ln.no for run in runs for it in run for ln in it.all_lines()}
+    prose = [ln for ln in nonblank if ln.no not in listed and ln.no not in dropped and _is_prose(ln)]
+    nos = [ln.no for ln in prose]
+    upto = list(accumulate((ln.words for ln in prose), initial=0))  # upto[k]: words of prose[:k]
+    leading = set()
+    for run in runs:
+        before = upto[bisect_left(nos, run[0].marker_line.no)]
+        after = upto[-1] - upto[bisect_right(nos, max(ln.no for ln in run[-1].all_lines()))]
+        if after >= LEADS_MIN_WORDS and after > LEADS_PROSE_RATIO * before:
+            leading.add(id(run))
+    return leading
 
 
 def flat_thread(nonblank: list[Unit], dropped: Mapping[int, Rule], in_thread: set[int],
