@@ -248,6 +248,8 @@ def _dated_name_form(t: str) -> Parsed:
     Header(author='Heather', date='2012-10-23')
     >>> _dated_name_form("Karl Fisch10/28/12 6:13 PM")
     Header(author='Karl Fisch', date='10/28/12 6:13 PM')
+    >>> _dated_name_form("Smart Company Software09-07-2012")
+    Header(author='Smart Company Software', date='09-07-2012')
     >>> _dated_name_form("May 4, 2012 - Jane")
     Header(author='Jane', date='2012-05-04')
     >>> _dated_name_form("Alan Wexelblat August 2nd, 2012 at 1:47 pm | Permalink")
@@ -485,9 +487,11 @@ def item_header(own: list[Unit], is_action: IsAction) -> ItemHeader:
     if (len(own) >= 2 and _NAME_ONLY.match(_text_of(own[0]))
             and parse_header_line(_text_of(own[0])) is None):
         h2 = parse_header_line(own[1].text)
-        if h2 is not None and h2.author is None and h2.date:
-            # "Jane Doe" on one line, "May 4, 2012 at 1:37 pm" on the next.
-            return ItemHeader(Header(_clean_author(_text_of(own[0])), h2.date), 2)
+        name = _clean_author(_text_of(own[0]))
+        if h2 is not None and h2.date and (h2.author is None or (name and h2.author.casefold() == name.casefold())):
+            # "Jane Doe" on one line, "May 4, 2012 at 1:37 pm" (or the name again with the
+            # date, "Jane DoeMay 4, 2012": a name link above the dated byline) on the next.
+            return ItemHeader(Header(name, h2.date), 2)
     author = date = None
     idx = 0
     while idx < min(HEADER_MAX_LINES, len(own)):

@@ -31,11 +31,13 @@ DATE_PATTERNS = [
     re.compile(r"(?P<year>(?:19|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)"),        # 2010-04-16
     re.compile(r"(?P<n1>[01]?\d)/(?P<n2>[0-3]?\d)/(?P<y2>(?:19|20)?\d\d)\b"),          # 10/28/12
     re.compile(r"(?P<n1>[0-3]?\d)\.(?P<n2>[0-3]?\d)\.(?P<y2>(?:19|20)\d\d)\b"),       # 28.10.2012, 10.29.2012
+    # Hyphens only with a four-digit year ("09-04-12" is as often a score or a code).
+    re.compile(r"(?<![\d-])(?P<n1>[0-3]?\d)-(?P<n2>[0-3]?\d)-(?P<y2>(?:19|20)\d\d)\b"),  # 09-04-2012
     # No year, but a clock time: "Thursday, November 1 at 2:57 pm" (comment headers).
     re.compile(_WEEKDAY + _MON + r"\s+" + _DAY + r"(?=\s*(?:,|at|@)?\s*\d{1,2}:\d\d)", re.I),
 ]
 # Which hint (below) each of DATE_PATTERNS needs, in the same order.
-_PATTERN_FORMS = ("month-day", "day-month", "numeric", "numeric", "numeric", "month-day")
+_PATTERN_FORMS = ("month-day", "day-month", "numeric", "numeric", "numeric", "numeric", "month-day")
 assert len(_PATTERN_FORMS) == len(DATE_PATTERNS)
 _TIME_AFTER = re.compile(_TIME, re.I)
 TIME_RE = re.compile(r"\b\d{1,2}[:.]\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?)?", re.I)
@@ -70,8 +72,8 @@ def find_date(text: str) -> tuple[str | None, tuple[int, int]] | None:
 
     >>> find_date("Posted on April 16, 2010"), find_date("16th of April, 2010")
     (('2010-04-16', (10, 24)), ('2010-04-16', (0, 19)))
-    >>> find_date("2010-04-16"), find_date("Updated 28.10.2012")
-    (('2010-04-16', (0, 10)), (None, (8, 18)))
+    >>> find_date("2010-04-16"), find_date("Updated 28.10.2012"), find_date("Jeet Banerjee09-04-2012")
+    (('2010-04-16', (0, 10)), (None, (8, 18)), (None, (13, 23)))
 
     Numeric day/month dates and dates without a year are found but not normalised; an
     impossible date is no date:
