@@ -54,7 +54,7 @@ _HEADING = re.compile(
     r"|^(?:leave a (?:comment|reply)|join the (?:conversation|discussion)|what do you think\??)$"
     r"|^" + _COUNT + r"\s*(?:comments?|responses?|replies|thoughts?)\b.{0,120}$"
     r"|^(?:post|leave|add) a (?:comment|reply)\W+\d+\s+(?:comments?|responses?)\b.{0,60}$", re.I)
-_ACTION_TAIL = re.compile(r"^(?:#\d*|permalink|reply|link|edit|quote|report)(?:\W+(?:permalink|reply|link|edit|quote|report))*\W*$", re.I)
+_ACTION_TAIL = re.compile(r"^[\[(]?(?:#\d*|permalink|reply|link|edit|quote|report)(?:\W+(?:permalink|reply|link|edit|quote|report))*\W*$", re.I)
 # A line that is only a name: "broper", "Jane Doe" (the date follows on the next line).
 _NAME_ONLY = re.compile(r"^[\w.@'’-]+(?:\s[\w.@'’-]+){0,3}$")
 # Separators and joining words between an author and a date in a header line.
@@ -254,6 +254,8 @@ def _dated_name_form(t: str) -> Parsed:
     Header(author='Jane', date='2012-05-04')
     >>> _dated_name_form("Alan Wexelblat August 2nd, 2012 at 1:47 pm | Permalink")
     Header(author='Alan Wexelblat', date='2012-08-02')
+    >>> _dated_name_form("Sabrina at October 11, 2012 7:45 AM [#]")  # a bracketed permalink
+    Header(author='Sabrina', date='2012-10-11')
     >>> _dated_name_form("Posted 10/18/2012 at 2:57 pm | Permalink")
     Header(author=None, date='10/18/2012 at 2:57 pm')
     >>> _dated_name_form("I agree. May 4, 2012") is None
