@@ -198,6 +198,15 @@ def is_sentence(text: str) -> bool:
     return bool(_SENTENCE_END.search(text))
 
 
+# Sentence prose has at most one link per this many words (a teaser or link list has more).
+PROSE_MAX_LINK_SHARE = 0.1
+
+
+def is_sentence_prose(u: Unit, min_words: int = PROSE_MIN_WORDS) -> bool:
+    """A unit of at least ``min_words`` words that ends like a sentence, with few links."""
+    return u.words >= min_words and u.links <= PROSE_MAX_LINK_SHARE * u.words and is_sentence(u.text)
+
+
 def best_region(scores: list[float]) -> tuple[int, int] | None:
     """Indices (i, j) of the maximum-sum contiguous run; None if no run is positive."""
     best, best_span = 0.0, None

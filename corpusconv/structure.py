@@ -302,12 +302,10 @@ def _widget_interiors(nonblank: list[Unit], dropped: dict[int, Rule]) -> set[int
 # article it is never called navigation or page chrome (issue 12's safety invariant), but
 # other prose, so that an audit of the removals finds it.
 LONG_PROSE_WORDS = 40
-LONG_PROSE_MAX_LINK_SHARE = 0.1
 
 
 def is_long_prose(u: Unit) -> bool:
-    return u.words >= LONG_PROSE_WORDS and u.links <= LONG_PROSE_MAX_LINK_SHARE * u.words \
-        and article.is_sentence(u.text)
+    return article.is_sentence_prose(u, LONG_PROSE_WORDS)
 
 
 def _assign_lines(page: _Page, in_thread: set[int], region: set[int], consumed: dict[int, str],

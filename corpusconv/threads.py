@@ -146,15 +146,11 @@ def find_threads(nonblank: list[Unit], dropped: Mapping[int, Rule], runs: list[l
     return threads or weak
 
 
-def _is_prose(ln: Unit) -> bool:
-    return ln.words >= article.PROSE_MIN_WORDS and ln.links * 10 <= ln.words and article.is_sentence(ln.text)
-
-
 def _leading_runs(runs: list[list[Item]], nonblank: list[Unit], dropped: Mapping[int, Rule]) -> set[int]:
     """The ids of the runs with most of the page's sentence prose (outside all ``runs``)
     still to come (see :data:`LEADS_PROSE_RATIO`): one pass over the page, a bisect a run."""
     listed = {ln.no for run in runs for it in run for ln in it.all_lines()}
-    prose = [ln for ln in nonblank if ln.no not in listed and ln.no not in dropped and _is_prose(ln)]
+    prose = [ln for ln in nonblank if ln.no not in listed and ln.no not in dropped and article.is_sentence_prose(ln)]
     nos = [ln.no for ln in prose]
     upto = list(accumulate((ln.words for ln in prose), initial=0))  # upto[k]: words of prose[:k]
     leading = set()

@@ -204,6 +204,10 @@ def gzip_members(data: bytes) -> list[int]:
     return offs
 
 
+#: Parametrise a test over ``model``: the hand-written region and the bundled fitted model, both of which must pass.
+engines = pytest.mark.parametrize("model", [None, "default"], ids=["hand", "fitted"])
+
+
 def both_engines(reason: str):
     """Parametrise a test over ``model``: the hand-written region (``None``), which must pass,
     and the bundled fitted model, a known failure for ``reason`` (strict: a fix shows)."""

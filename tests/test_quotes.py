@@ -5,9 +5,7 @@ ordinary paragraphs."""
 
 from __future__ import annotations
 
-import pytest
-
-from conftest import P1, P2, P3, both_engines, convert_page as convert
+from conftest import P1, P2, P3, both_engines, convert_page as convert, engines
 
 P4 = ("The third place is a lake with a ferry that still runs on steam, where the captain knows "
       "every passenger by name and the timetable is more of a suggestion than a promise.")
@@ -29,7 +27,7 @@ def test_pull_quote_repeating_a_sentence_of_a_later_paragraph():
     assert [q.text for q in quotes(doc)] == [PULL]
 
 
-@pytest.mark.parametrize("model", [None, "default"], ids=["hand", "fitted"])
+@engines
 def test_pull_quote_with_its_attribution_line_joined_under_it(model):
     doc = convert(f"{P1}\n\n{HOST}\n\n{P2}\n\n{PULL}\nVillage baker Anna Berg\n\n{P3}\n", model)
     (q,) = quotes(doc)
@@ -164,7 +162,7 @@ def test_colon_without_a_reporting_verb_introduces_no_quotation():
     assert quotes(doc) == []
 
 
-@pytest.mark.parametrize("model", [None, "default"], ids=["hand", "fitted"])
+@engines
 def test_tweet_signature_with_a_lower_case_name_is_an_attribution(model):
     tweet = "I released a first version of my toolbar tools today, contributions are welcome pic.twitter.com/Rik"
     doc = convert(f"{P1}\n\n{P2}\n\n{tweet}\n\n— rubito (@studiodelatorre) 7 January 2018\n\n{P3}\n", model)

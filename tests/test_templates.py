@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
-
 from corpusconv.comments import is_comment_heading, parse_header_line
 
-from conftest import both_engines, convert_page as convert
+from conftest import both_engines, convert_page as convert, engines
 
 BODY = ("This is the opening paragraph of the post, long enough to read as real prose in any "
         "article, with a full stop at the end.")
@@ -124,7 +122,7 @@ Post a comment
     assert "Very much agree" not in doc.text
 
 
-@pytest.mark.parametrize("model", [None, "default"], ids=["hand", "fitted"])
+@engines
 def test_navigation_list_is_not_a_thread_and_is_removed(model):
     page = f"""  • Recipes
   • Travel
@@ -298,7 +296,7 @@ Related posts
     assert "A second paragraph" in doc.text
 
 
-@pytest.mark.parametrize("model", [None, "default"], ids=["hand", "fitted"])
+@engines
 def test_blogger_classic_said_then_date_below(model):
     page = f"""My Blog Name
 
@@ -337,7 +335,7 @@ Newer Post Older Post Home
     assert "Newer Post" not in doc.text and "My Blog Name" not in doc.text
 
 
-@pytest.mark.parametrize("model", [None, "default"], ids=["hand", "fitted"])
+@engines
 def test_page_without_prose_keeps_its_sentences(model):
     """Whatever the fitted model makes of a one-line page, the article is never empty."""
     doc = convert("Café text here.\n", model)
