@@ -489,11 +489,12 @@ def item_header(own: list[Unit], is_action: IsAction) -> ItemHeader:
     if (len(own) >= 2 and _NAME_ONLY.match(_text_of(own[0]))
             and parse_header_line(_text_of(own[0])) is None):
         h2 = parse_header_line(own[1].text)
-        name = _clean_author(_text_of(own[0]))
-        if h2 is not None and h2.date and (h2.author is None or (name and h2.author.casefold() == name.casefold())):
+        if h2 is not None and h2.date:
             # "Jane Doe" on one line, "May 4, 2012 at 1:37 pm" (or the name again with the
             # date, "Jane DoeMay 4, 2012": a name link above the dated byline) on the next.
-            return ItemHeader(Header(name, h2.date), 2)
+            name = _clean_author(_text_of(own[0]))
+            if h2.author is None or (name and h2.author.casefold() == name.casefold()):
+                return ItemHeader(Header(name, h2.date), 2)
     author = date = None
     idx = 0
     while idx < min(HEADER_MAX_LINES, len(own)):
