@@ -20,14 +20,19 @@ REMOVED = {
                      "Join the discussion"],
     "site-footer": ["Blog at WordPress.com.", "Up ↑", "Powered by Blogger", "© 2012 Acme Inc. All rights reserved",
                     "Mad in America hosts blogs by a diverse group of writers."],
-    "appeal": ["If you have found the posts on this site helpful and can afford to do so, please consider "
+    "appeal": ["Thanks for signing up!", "Please check the opt-in box to acknowledge that you would like to subscribe.",
+               "If you have found the posts on this site helpful and can afford to do so, please consider "
                "making a contribution and becoming a supporting subscriber of Beyond Meds.",
                "Subscribe to my free statistics newsletter", "Donate now"],
     "link-remnant": ["« Older Entries", "Click here", "Continue reading →", "Read more »", "See it now: Amazon"],
     "navigation": ["Previous post: How I spent my summer", "Newer Post Older Post Home",
                    "April 2012 (5)", "« Mustard Recipe | Main | A Giveaway »",
                    "You are here: Home » News » Business", "You are here:",
-                   "• Life at Home » Nothing to Do With Travel » Random Musings"],
+                   "• Life at Home » Nothing to Do With Travel » Random Musings",
+                   "Main article: History of New Zealand", "See also: List of islands of New Zealand",
+                   "This article is about the country. For other uses, see New Zealand (disambiguation).",
+                   "This page contains a single entry by Byron published on November 3, 2012 7:18 AM.",
+                   "White Bar Tape was the previous entry in this blog.", "Sign in to post a reply.", "Please sign in."],
     "image-remnant": ["airpods-pro-2.jpg", "headergraphic.jpg"],
     "caption-credit": ["(Jacquelyn Martin / Associated Press)", "Photo by Dan Seifert / The Verge"],
     "rating": ["5 stars"],
@@ -47,6 +52,8 @@ KEPT = [
     "Share your thoughts on Twitter or Facebook and tell us what you made.",
     "Open the editor (Dashboard > Template > Edit HTML) and paste the code.",
     "Prices rose » sharply « last year, the report says.",
+    "See also the chapter on sign-in flows, which explains how we log in users to the service.",
+    "The main article in the series was the previous entry in this blog, and it drew the most replies.",
 ]
 
 
