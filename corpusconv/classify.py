@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 from . import article
 from .dates import is_dateline
@@ -135,9 +136,7 @@ class _Windows:
 
     def __init__(self, values: list[float]):
         self.values = values
-        self.prefix = [0.0]
-        for v in values:
-            self.prefix.append(self.prefix[-1] + v)
+        self.prefix = list(accumulate(values, initial=0.0))   # the same left-to-right sums
 
     def mean(self, k: int, radius: int) -> float:
         lo, hi = max(0, k - radius), min(len(self.values), k + radius + 1)
