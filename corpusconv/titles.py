@@ -36,7 +36,7 @@ from typing import Mapping
 from . import comments, markup
 from .article import PROSE_MIN_WORDS, is_heading_like, is_title_case
 from .dates import date_and_time_span, is_dateline
-from .rules import Rule
+from .rules import Rule, lower_matches_like_ignorecase
 from .trees import Ensemble
 from .units import Item, Unit
 
@@ -141,6 +141,8 @@ _BYLINE = re.compile(r"^(?:by|posted by|written by|words by|author:?|story by)\s
 _BY_INSIDE = re.compile(r"\b[Bb][Yy]\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})")
 _PERSON_NAME = re.compile(r"^[A-Z][a-z]+(?: [A-Z]\.?)?(?: [A-Z][a-z'’-]+){1,2}$")
 _CAPTION = re.compile(r"\b(?:photo|image|picture|credit|getty|afp|reuters|shutterstock|illustration)\b", re.I)
+# Every _CAPTION match holds one of these, lower-cased (see _may_hold).
+_CAPTION_WORDS = ("photo", "image", "picture", "credit", "getty", "afp", "reuters", "shutterstock", "illustration")
 # Short headings that start with a command are controls and calls to action, not titles.
 _UI_VERB = re.compile(r"(?:view|print|download|share|read|click|subscribe|follow|sign|log|register|join|get|see|"
                       r"buy|shop|watch|listen|save|email|send|skip|jump|back|go|load|show|hide|open|close|copy|"
@@ -151,6 +153,21 @@ _NOT_TITLE_CHARS = re.compile(r"[«»]|:$|^\W*$")
 _STATEMENT_END = re.compile(r"[.:;][\"”’)\]]*$")
 _DASH_SEPARATOR = re.compile(r"\s[-–—|:]\s")
 _TOKEN = re.compile(r"\w{3,}")
+
+
+def _may_hold(text: str, words: tuple[str, ...]) -> bool:
+    """Whether a ``re.I`` pattern that needs one of ``words`` (lower-case ASCII) can match
+    ``text``: a few substring tests, cheaper than the scan that most lines fail.
+
+    >>> _may_hold("Share on Facebook", ("facebook",)), _may_hold("Home", ("facebook",))
+    (True, False)
+    >>> _may_hold("ſhare", ("share",))   # re.I folds the long s: only the pattern can tell
+    True
+    """
+    if not lower_matches_like_ignorecase(text):
+        return True   # re.I folds a letter here that str.lower does not: ask the pattern
+    low = text.lower()
+    return any(w in low for w in words)
 
 
 def find_byline(text: str) -> str | None:
@@ -358,7 +375,8 @@ def facts(s: Search, c: Candidate, nearby: LongLines) -> Facts:
         short_pipe="|" in u.text and u.words < PIPE_TITLE_MIN_WORDS,
         person=_PERSON_NAME.match(u.text) is not None,
         mentions=s.look.mentions(u), repeats=s.look.repeats(u),
-        caption=_CAPTION.search(u.text) is not None, in_footer=s.look.in_footer(u),
+        caption=_may_hold(u.text, _CAPTION_WORDS) and _CAPTION.search(u.text) is not None,
+        in_footer=s.look.in_footer(u),
         wrapper=nearby.wrap(u.norm), ui_label=is_ui_label(u),
         adjacent=c.last + 1 < len(seq) and (c.last + 1 == start or s.dateline(c.last + 1)))
 
@@ -563,6 +581,9 @@ _CREDIT_END = re.compile(r"[(\[][^()\[\]]{2,40}[)\]]$")   # "… (onmeth.com)", 
 _CRUMB_SEPARATOR = re.compile(r"\s[»›>/|·•]\s")
 _BULLET_START = re.compile(r"^\W{0,2}[•*·▪‣◦-]\s")
 # "106 Comments", "3 thoughts on": a post's counters, printed beside titles but not one.
+# Every _SOCIAL match holds one of these, lower-cased.
+_SOCIAL_WORDS = ("facebook", "twitter", "linkedin", "pinterest", "reddit", "whatsapp", "mail", "google", "tumblr",
+                 "instagram")
 _COUNTER = re.compile(r"\b\d+\s+(?:comments?|responses?|replies|thoughts|shares|views|likes)\b", re.I)
 _OPENING_QUOTES, _CLOSING_QUOTES = "“\"'‘«", "”\"'’»"
 
@@ -576,16 +597,18 @@ def _shape(u: Unit, f: Facts) -> list[float]:
     text = u.text
     n = max(1, len(text))
     bare = text.rstrip(".…")
+    upper_share, digit_share = _upper_digit_shares(text, n)
     return [float(u.words), math.log1p(len(text)), float(is_title_case(text)), float(f.capital),
             float(_ends_period(text)), float(text.rstrip(_CLOSING_QUOTES + ")").endswith(("?", "!"))),
             float(text.endswith(":")), float(_DASH_SEPARATOR.search(text) is not None), float("|" in text),
-            *_upper_digit_shares(text, n), float(f.person),
+            upper_share, digit_share, float(f.person),
             float(f.caption), float(f.ui_label), float(f.byline), float(f.excluded),
             float(date_and_time_span(text) is not None), float(text[:1] in _OPENING_QUOTES),
             float(text[:1] in _OPENING_QUOTES and bare[-1:] in _CLOSING_QUOTES),
-            float(len(_SOCIAL.findall(text))), float(_CREDIT_END.search(text) is not None),
+            float(len(_SOCIAL.findall(text)) if _may_hold(text, _SOCIAL_WORDS) else 0),
+            float(_CREDIT_END.search(text) is not None),
             float(len(_CRUMB_SEPARATOR.findall(text))), float(_BULLET_START.match(u.raw.lstrip()) is not None),
-            float(_COUNTER.search(text) is not None)]
+            float(digit_share > 0 and _COUNTER.search(text) is not None)]   # \d: a str.isdigit character
 
 
 _UPPER_BYTES, _DIGIT_BYTES = bytes(range(ord("A"), ord("Z") + 1)), b"0123456789"
