@@ -255,7 +255,7 @@ def _heading_like(t: str, words: int, any_case: bool) -> bool:
         rest = (t[:found[1][0]] + " " + t[found[1][1]:]).split()
         if len(rest) <= DATE_LINE_MAX_OTHER_WORDS:
             return False
-    letters = sum(ch.isalpha() for ch in t)
+    letters = sum(map(str.isalpha, t))   # a C-level loop, not a generator a character
     return letters >= TITLE_MIN_LETTER_SHARE * len(t.replace(" ", ""))
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 from . import article
 from .dates import is_dateline
@@ -78,6 +79,28 @@ _DIGIT = re.compile(r"[0-9]")
 _PUNCT_CHARS = "|»«›‹>/:•·–—-()[]{}©®™#@"
 _DROP_PUNCT = str.maketrans("", "", _PUNCT_CHARS)   # counted as what deleting them removes: one pass, not 25
 _GLUED = re.compile(r"[a-z][A-Z]")
+# The same three character classes as bytes, for ASCII text (most units): deleting bytes
+# is a table lookup a byte, several times cheaper than a regex scan or a str translation.
+_UPPER_BYTES = bytes(range(ord("A"), ord("Z") + 1))
+_DIGIT_BYTES = b"0123456789"
+_PUNCT_BYTES = bytes(ch for ch in _PUNCT_CHARS.encode("utf-8") if ch < 128)
+
+
+# The kind_* one-hot features by kind, and the zeros of a unit that is no list item: shared
+# lists, which vectors copy (``*``) and never change.
+_KIND_FLAGS = {kind: [float(kind == k) for k in _KINDS] for kind in _KINDS}
+_NO_KIND = [0.0] * len(_KINDS)
+_NO_SIBLINGS = [0.0, 0.0, 0.0]
+
+
+def _char_counts(text: str) -> tuple[int, int, int]:
+    """How many ASCII capitals, digits and punctuation characters (``_PUNCT_CHARS``) the text has."""
+    if text.isascii():
+        b = text.encode("ascii")
+        n = len(b)
+        return (n - len(b.translate(None, _UPPER_BYTES)), n - len(b.translate(None, _DIGIT_BYTES)),
+                n - len(b.translate(None, _PUNCT_BYTES)))
+    return len(_UPPER.findall(text)), len(_DIGIT.findall(text)), len(text) - len(text.translate(_DROP_PUNCT))
 
 
 def _shape(u: Unit, sentence: bool) -> list[float]:
@@ -85,11 +108,11 @@ def _shape(u: Unit, sentence: bool) -> list[float]:
     text = u.text
     n = max(1, len(text))
     words = u.words
-    punct = len(text) - len(text.translate(_DROP_PUNCT))
+    upper, digits, punct = _char_counts(text)
     return [
         float(words), math.log1p(words), len(text) / max(1, words),
-        float(sentence), float(article.is_title_case(text)), float(text.endswith(":")),
-        float(article.is_code(text)), len(_UPPER.findall(text)) / n, len(_DIGIT.findall(text)) / n, punct / n,
+        1.0 if sentence else 0.0, 1.0 if article.is_title_case(text) else 0.0, 1.0 if text.endswith(":") else 0.0,
+        1.0 if article.is_code(text) else 0.0, upper / n, digits / n, punct / n,
         u.links / max(1, words),
     ]
 
@@ -109,21 +132,38 @@ def _token_shape(text: str) -> list[float]:
 
 class _Windows:
     """Means of a per-unit value over the units around each unit (itself excluded),
-    from prefix sums: O(1) a query."""
+    from prefix sums: O(1) a query, or one pass for every unit of the page."""
 
     def __init__(self, values: list[float]):
         self.values = values
-        self.prefix = [0.0]
-        for v in values:
-            self.prefix.append(self.prefix[-1] + v)
+        self.prefix = list(accumulate(values, initial=0.0))   # the same left-to-right sums
 
     def mean(self, k: int, radius: int) -> float:
         lo, hi = max(0, k - radius), min(len(self.values), k + radius + 1)
         return (self.prefix[hi] - self.prefix[lo] - self.values[k]) / max(1, hi - lo - 1)
 
-    def total(self, k: int, radius: int) -> float:
-        lo, hi = max(0, k - radius), min(len(self.values), k + radius + 1)
-        return self.prefix[hi] - self.prefix[lo] - self.values[k]
+    def means(self, reach: _Reach) -> list[float]:
+        """:meth:`mean` of every unit (the same arithmetic, without a call per unit)."""
+        prefix = self.prefix
+        return [(prefix[hi] - prefix[lo] - v) / others
+                for lo, hi, v, others in zip(reach.lo, reach.hi, self.values, reach.others)]
+
+    def totals(self, reach: _Reach) -> list[float]:
+        """The sums over the same windows (the unit itself excluded)."""
+        prefix = self.prefix
+        return [prefix[hi] - prefix[lo] - v for lo, hi, v in zip(reach.lo, reach.hi, self.values)]
+
+
+class _Reach:
+    """The index span ``[lo, hi)`` of the units within ``radius`` of each of ``n`` units and
+    how many others it holds (at least 1), as :meth:`_Windows.mean` bounds them: shared
+    by the page's windows of one radius (conditionals, not min/max calls: a page-long
+    list per radius)."""
+
+    def __init__(self, n: int, radius: int) -> None:
+        self.lo = [k - radius if k > radius else 0 for k in range(n)]
+        self.hi = [k + radius + 1 if k + radius + 1 < n else n for k in range(n)]
+        self.others = [hi - lo - 1 if hi - lo - 1 > 1 else 1 for lo, hi in zip(self.lo, self.hi)]
 
 
 def _sibling_stats(units: list[Unit], sentence: dict[int, bool]) -> dict[int, list[float]]:
@@ -204,46 +244,64 @@ class _PageFacts:
             self.last_prose[k] = k - 1 if prose[k - 1] else self.last_prose[k - 1]
         for k in range(n - 2, -1, -1):
             self.next_prose[k] = k + 1 if prose[k + 1] else self.next_prose[k + 1]
+        # The features read from the units around each unit, as one tuple a unit: most units
+        # are rated, and a pass over the page per feature costs less than the index
+        # arithmetic and calls of each vector.
+        self.gap_after = [float(k + 1 < n and units[k + 1].gap_before) for k in range(n)]
+        dropped = self.dropped
+        self.neighbours = list(zip(_shifted(words, 1), _shifted(words, -1), _shifted(prose, 1), _shifted(prose, -1),
+                                   _shifted(dropped, 1), _shifted(dropped, -1), _shifted(words, 2),
+                                   _shifted(words, -2)))
+        r3, r5, r10 = _Reach(n, 3), _Reach(n, 5), _Reach(n, 10)
+        self.windows = list(zip(self.win_log.means(r3), self.win_prose.means(r3), self.win_prose.means(r10),
+                                self.win_dropped.means(r5), *(self.win_groups[g].means(r5) for g in _GROUPS)))
+        # prose_before / prose_after (capped distances: no prose unit that side is the cap)
+        # and window10_log_prose_words.
+        cap = PROSE_DISTANCE_CAP
+        self.prose_near = [(float(k - last if last >= 0 and k - last < cap else cap),
+                            float(nxt - k if nxt < n and nxt - k < cap else cap), math.log1p(total))
+                           for k, (last, nxt, total) in enumerate(zip(self.last_prose, self.next_prose,
+                                                                      self.win_prose_words.totals(r10)))]
 
     def vector(self, k: int, before: float) -> list[float]:
-        """The features of unit ``k`` (``before``: the words up to and including it)."""
-        ctx, units, n, u = self.ctx, self.units, self.n, self.units[k]
-        words, prose, dropped = self.words, self.prose, self.dropped
-        x = _shape(u, self.sentence[u.no])
-        x += [float(u.kind == kind) for kind in _KINDS]
-        x += [float(u.level), float(u.quote), float(u.marker == "number"),
-              float(u.item.depth + 1) if u.item is not None else 0.0,
-              float(u.gap_before), float(k + 1 < n and units[k + 1].gap_before),
-              float(is_dateline(u.text)), float(self.counts[u.norm] - 1)]
+        """The features of unit ``k`` (``before``: the words up to and including it), in
+        one list display: the neighbourhood columns are precomputed per page."""
+        ctx, n, u = self.ctx, self.n, self.units[k]
+        no, item = u.no, u.item
         if self.lo is None or self.hi is None:
             dist, after = float(REGION_DISTANCE_CAP), 0.0
         else:
             dist = float(min(REGION_DISTANCE_CAP, max(0, self.lo - k, k - self.hi)))
-            after = float(k > self.hi)
-        run = max(0.0, ctx.runs.get(u.no, 0.0))
-        x += [ctx.scores.get(u.no, 0.0), float(u.no in ctx.region), dist, after,
-              float(u.no in ctx.link_lines), float(u.no in ctx.teaser_lines),
-              math.log1p(run), run / self.best_run,
-              k / max(1, n - 1), (before - words[k]) / self.total_words, float(k > self.first_thread)]
-        x += [words[k - 1] if k else 0.0, words[k + 1] if k + 1 < n else 0.0,
-              prose[k - 1] if k else 0.0, prose[k + 1] if k + 1 < n else 0.0,
-              dropped[k - 1] if k else 0.0, dropped[k + 1] if k + 1 < n else 0.0,
-              words[k - 2] if k > 1 else 0.0, words[k + 2] if k + 2 < n else 0.0]
-        x += [self.win_log.mean(k, 3), self.win_prose.mean(k, 3), self.win_prose.mean(k, 10),
-              self.win_dropped.mean(k, 5)]
-        x += [self.win_groups[g].mean(k, 5) for g in _GROUPS]
-        last, nxt = self.last_prose[k], self.next_prose[k]
-        x += [self.page_prose, self.page_log,
-              float(min(PROSE_DISTANCE_CAP, k - last)) if last >= 0 else float(PROSE_DISTANCE_CAP),
-              float(min(PROSE_DISTANCE_CAP, nxt - k)) if nxt < n else float(PROSE_DISTANCE_CAP),
-              math.log1p(self.win_prose_words.total(k, 10))]
-        x += self.siblings.get(id(u.item), [0.0, 0.0, 0.0]) if u.item is not None else [0.0, 0.0, 0.0]
-        x += _token_shape(u.text)
+            after = 1.0 if k > self.hi else 0.0
         if self.title_k is None:
-            x += [float(-TITLE_OFFSET_CAP), 0.0]
+            title = (float(-TITLE_OFFSET_CAP), 0.0)
         else:
-            x += [float(max(-TITLE_OFFSET_CAP, min(TITLE_OFFSET_CAP, k - self.title_k))), float(k < self.title_k)]
-        return x
+            title = (float(max(-TITLE_OFFSET_CAP, min(TITLE_OFFSET_CAP, k - self.title_k))),
+                     1.0 if k < self.title_k else 0.0)
+        run = max(0.0, ctx.runs.get(no, 0.0))
+        return [
+            *_shape(u, self.sentence[no]), *_KIND_FLAGS.get(u.kind, _NO_KIND),
+            float(u.level), float(u.quote), 1.0 if u.marker == "number" else 0.0,
+            float(item.depth + 1) if item is not None else 0.0,
+            float(u.gap_before), self.gap_after[k],
+            1.0 if is_dateline(u.text) else 0.0, float(self.counts[u.norm] - 1),
+            ctx.scores.get(no, 0.0), 1.0 if no in ctx.region else 0.0, dist, after,
+            1.0 if no in ctx.link_lines else 0.0, 1.0 if no in ctx.teaser_lines else 0.0,
+            math.log1p(run), run / self.best_run,
+            k / max(1, n - 1), (before - self.words[k]) / self.total_words, 1.0 if k > self.first_thread else 0.0,
+            *self.neighbours[k], *self.windows[k], self.page_prose, self.page_log, *self.prose_near[k],
+            *(self.siblings.get(id(item), _NO_SIBLINGS) if item is not None else _NO_SIBLINGS),
+            *_token_shape(u.text), *title,
+        ]
+
+
+def _shifted(values: list[float], d: int) -> list[float]:
+    """``values`` moved ``d`` places later (``d`` < 0: earlier), 0.0 where nothing moves in:
+    the value of the unit ``d`` places before (after) each unit."""
+    n = len(values)
+    if d >= 0:
+        return ([0.0] * d + values)[:n]
+    return (values[-d:] + [0.0] * -d)[:n]
 
 
 def runs_through(scores: list[float]) -> list[float]:

@@ -159,6 +159,10 @@ def is_dateline(text: str) -> bool:
     ...                           "Posted by Jane on May 4, 2012", "Chapter 4 of 12")]
     [False, False, False]
     """
+    # find_date's first test, before the cache look-ups: most lines (the title and
+    # article features ask about every unit) have no digit where a date is looked for.
+    if _DIGIT.search(text, 0, DATE_SCAN_CHARS) is None:
+        return False
     found = date_and_time_span(text)
     if not found:
         return False

@@ -36,7 +36,7 @@ from typing import Mapping
 from . import comments, markup
 from .article import PROSE_MIN_WORDS, is_heading_like, is_title_case
 from .dates import date_and_time_span, is_dateline
-from .rules import Rule
+from .rules import Rule, lower_matches_like_ignorecase
 from .trees import Ensemble
 from .units import Item, Unit
 
@@ -141,6 +141,8 @@ _BYLINE = re.compile(r"^(?:by|posted by|written by|words by|author:?|story by)\s
 _BY_INSIDE = re.compile(r"\b[Bb][Yy]\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})")
 _PERSON_NAME = re.compile(r"^[A-Z][a-z]+(?: [A-Z]\.?)?(?: [A-Z][a-z'’-]+){1,2}$")
 _CAPTION = re.compile(r"\b(?:photo|image|picture|credit|getty|afp|reuters|shutterstock|illustration)\b", re.I)
+# Every _CAPTION match holds one of these, lower-cased (see _may_hold).
+_CAPTION_WORDS = ("photo", "image", "picture", "credit", "getty", "afp", "reuters", "shutterstock", "illustration")
 # Short headings that start with a command are controls and calls to action, not titles.
 _UI_VERB = re.compile(r"(?:view|print|download|share|read|click|subscribe|follow|sign|log|register|join|get|see|"
                       r"buy|shop|watch|listen|save|email|send|skip|jump|back|go|load|show|hide|open|close|copy|"
@@ -151,6 +153,21 @@ _NOT_TITLE_CHARS = re.compile(r"[«»]|:$|^\W*$")
 _STATEMENT_END = re.compile(r"[.:;][\"”’)\]]*$")
 _DASH_SEPARATOR = re.compile(r"\s[-–—|:]\s")
 _TOKEN = re.compile(r"\w{3,}")
+
+
+def _may_hold(text: str, words: tuple[str, ...]) -> bool:
+    """Whether a ``re.I`` pattern that needs one of ``words`` (lower-case ASCII) can match
+    ``text``: a few substring tests, cheaper than the scan that most lines fail.
+
+    >>> _may_hold("Share on Facebook", ("facebook",)), _may_hold("Home", ("facebook",))
+    (True, False)
+    >>> _may_hold("ſhare", ("share",))   # re.I folds the long s: only the pattern can tell
+    True
+    """
+    if not lower_matches_like_ignorecase(text):
+        return True   # re.I folds a letter here that str.lower does not: ask the pattern
+    low = text.lower()
+    return any(w in low for w in words)
 
 
 def find_byline(text: str) -> str | None:
@@ -292,13 +309,22 @@ class Search:
     def next_kept(self, k: int) -> int | None:
         """The next unit after ``k`` that stays on the page (an image file name or a caption
         credit between a title and its first paragraph is removed)."""
-        hi = min(len(self.seq), k + 1 + TITLE_SKIP_REMOVED)
-        return next((j for j in range(k + 1, hi) if self.look.usable(self.seq[j])), None)
+        seq, unusable = self.seq, self.look.unusable
+        for j in range(k + 1, min(len(seq), k + 1 + TITLE_SKIP_REMOVED)):
+            if seq[j].no not in unusable:
+                return j
+        return None
 
     def near_date(self, c: Candidate, reach: int = 1) -> bool:
         """A dateline or byline within ``reach`` units above or below the candidate."""
-        around = list(range(c.k - reach, c.k)) + list(range(c.last + 1, c.last + reach + 1))
-        return any(self.dated(j) for j in around if 0 <= j < len(self.seq))
+        for j in range(max(0, c.k - reach), c.k):
+            if self.dated(j):
+                return True
+        last = c.last
+        for j in range(last + 1, min(len(self.seq), last + reach + 1)):
+            if self.dated(j):
+                return True
+        return False
 
     def nearby(self, lo: int, hi: int) -> LongLines:
         """The lines of ``seq[lo:hi]`` long enough to be wrapped by another line."""
@@ -319,6 +345,7 @@ class Facts:
     opens_article: bool      # one of the article's first units, a heading above a paragraph
     capital: bool            # starts like a heading (see article.is_heading_like)
     excluded: bool           # « », a trailing colon, no letters, or a byline itself
+    byline: bool             # a byline itself ("By Jane Doe")
     short_pipe: bool         # "Home | About | Contact"
     person: bool             # "Jason Cipriani": beside a dateline, a byline
     mentions: int
@@ -337,17 +364,19 @@ def facts(s: Search, c: Candidate, nearby: LongLines) -> Facts:
     """What the page says about candidate ``c``; ``nearby``: the long lines around it."""
     u, seq, start, k = c.unit, s.seq, s.start, c.k
     nxt = s.next_kept(c.last)
+    byline = bool(find_byline(u.text))
     opens_article = (start <= k <= start + TITLE_INSIDE_REACH and nxt is not None
                      and not _STATEMENT_END.search(u.text.rstrip("…"))
                      and seq[nxt].words >= PROSE_MIN_WORDS)
     return Facts(
         near_date=s.near_date(c), inside=k >= start, opens_article=opens_article,
         capital=is_heading_like(u),
-        excluded=_NOT_TITLE_CHARS.search(u.text) is not None or bool(find_byline(u.text)),
+        excluded=byline or _NOT_TITLE_CHARS.search(u.text) is not None, byline=byline,
         short_pipe="|" in u.text and u.words < PIPE_TITLE_MIN_WORDS,
         person=_PERSON_NAME.match(u.text) is not None,
         mentions=s.look.mentions(u), repeats=s.look.repeats(u),
-        caption=_CAPTION.search(u.text) is not None, in_footer=s.look.in_footer(u),
+        caption=_may_hold(u.text, _CAPTION_WORDS) and _CAPTION.search(u.text) is not None,
+        in_footer=s.look.in_footer(u),
         wrapper=nearby.wrap(u.norm), ui_label=is_ui_label(u),
         adjacent=c.last + 1 < len(seq) and (c.last + 1 == start or s.dateline(c.last + 1)))
 
@@ -552,6 +581,9 @@ _CREDIT_END = re.compile(r"[(\[][^()\[\]]{2,40}[)\]]$")   # "… (onmeth.com)", 
 _CRUMB_SEPARATOR = re.compile(r"\s[»›>/|·•]\s")
 _BULLET_START = re.compile(r"^\W{0,2}[•*·▪‣◦-]\s")
 # "106 Comments", "3 thoughts on": a post's counters, printed beside titles but not one.
+# Every _SOCIAL match holds one of these, lower-cased.
+_SOCIAL_WORDS = ("facebook", "twitter", "linkedin", "pinterest", "reddit", "whatsapp", "mail", "google", "tumblr",
+                 "instagram")
 _COUNTER = re.compile(r"\b\d+\s+(?:comments?|responses?|replies|thoughts|shares|views|likes)\b", re.I)
 _OPENING_QUOTES, _CLOSING_QUOTES = "“\"'‘«", "”\"'’»"
 
@@ -565,16 +597,32 @@ def _shape(u: Unit, f: Facts) -> list[float]:
     text = u.text
     n = max(1, len(text))
     bare = text.rstrip(".…")
+    upper_share, digit_share = _upper_digit_shares(text, n)
     return [float(u.words), math.log1p(len(text)), float(is_title_case(text)), float(f.capital),
             float(_ends_period(text)), float(text.rstrip(_CLOSING_QUOTES + ")").endswith(("?", "!"))),
             float(text.endswith(":")), float(_DASH_SEPARATOR.search(text) is not None), float("|" in text),
-            sum(map(str.isupper, text)) / n, sum(map(str.isdigit, text)) / n, float(f.person),
-            float(f.caption), float(f.ui_label), float(bool(find_byline(text))), float(f.excluded),
+            upper_share, digit_share, float(f.person),
+            float(f.caption), float(f.ui_label), float(f.byline), float(f.excluded),
             float(date_and_time_span(text) is not None), float(text[:1] in _OPENING_QUOTES),
             float(text[:1] in _OPENING_QUOTES and bare[-1:] in _CLOSING_QUOTES),
-            float(len(_SOCIAL.findall(text))), float(_CREDIT_END.search(text) is not None),
+            float(len(_SOCIAL.findall(text)) if _may_hold(text, _SOCIAL_WORDS) else 0),
+            float(_CREDIT_END.search(text) is not None),
             float(len(_CRUMB_SEPARATOR.findall(text))), float(_BULLET_START.match(u.raw.lstrip()) is not None),
-            float(_COUNTER.search(text) is not None)]
+            float(digit_share > 0 and _COUNTER.search(text) is not None)]   # \d: a str.isdigit character
+
+
+_UPPER_BYTES, _DIGIT_BYTES = bytes(range(ord("A"), ord("Z") + 1)), b"0123456789"
+
+
+def _upper_digit_shares(text: str, n: int) -> tuple[float, float]:
+    """The shares (of ``n``) of the text's upper-case characters and digits (str.isupper,
+    str.isdigit); in ASCII text those are A-Z and 0-9, counted by deleting bytes instead
+    of a call a character."""
+    if text.isascii():
+        b = text.encode("ascii")
+        upper, digits = len(b) - len(b.translate(None, _UPPER_BYTES)), len(b) - len(b.translate(None, _DIGIT_BYTES))
+        return upper / n, digits / n
+    return sum(map(str.isupper, text)) / n, sum(map(str.isdigit, text)) / n
 
 
 LAYOUT = ("kind_heading", "level", "markdown_heading", "joined", "first_line_chars", "indent_vs_body",
@@ -716,20 +764,23 @@ _RANKED_INDEX = tuple(FEATURES.index(name) for name in RANKED)
 
 
 def _article_tokens(s: Search) -> Counter[str]:
-    words: Counter[str] = Counter()
-    for u in s.seq[s.start:s.end + 1]:
-        words.update(t.lower() for t in _TOKEN.findall(u.text))
-    return words
+    # One scan of the joined lines finds the same tokens as one a line (a token is made
+    # of word characters, and none spans the newline).
+    text = "\n".join(u.text for u in s.seq[s.start:s.end + 1])
+    return Counter(map(str.lower, _TOKEN.findall(text)))
 
 
 def _overlap(u: Unit, article: Counter[str], inside: bool) -> float:
     """Share of the unit's words that the article uses too (a teaser headline or a site
     name shares few words with the post; the post's own title shares many)."""
-    own = Counter(t.lower() for t in _TOKEN.findall(u.text))
-    if not own:
+    toks = [t.lower() for t in _TOKEN.findall(u.text)]
+    if not toks:
         return 0.0
-    hits = sum(1 for t, n in own.items() if article[t] - (n if inside else 0) > 0)
-    return hits / len(own)
+    if not inside:   # its own words are not the article's: only which words it has matters
+        own = dict.fromkeys(toks)
+        return sum(1 for t in own if article.get(t, 0) > 0) / len(own)
+    counts = Counter(toks)
+    return sum(1 for t, n in counts.items() if article.get(t, 0) - n > 0) / len(counts)
 
 
 @dataclass
@@ -791,8 +842,8 @@ def feature_rows(s: Search, cands: list[Candidate]) -> list[list[float]]:
     for r, c in enumerate(cands):
         f = facts(s, c, nearby)
         rank_above = above.get(c.k, -1)
-        rows.append(_shape(c.unit, f) + _layout(s, c, pf) + _position(s, c, f, pf, (rank_above, r, len(cands)))
-                    + _context(s, c, f, pf) + _evidence(s, c, f, pf))
+        rows.append([*_shape(c.unit, f), *_layout(s, c, pf), *_position(s, c, f, pf, (rank_above, r, len(cands))),
+                     *_context(s, c, f, pf), *_evidence(s, c, f, pf)])
     for i in _RANKED_INDEX:
         for row, rank in zip(rows, _ranks([row[i] for row in rows])):
             row.append(rank)
