@@ -34,7 +34,7 @@ from os.path import commonprefix
 from typing import Mapping
 
 from . import comments, markup
-from .article import PROSE_MIN_WORDS, is_heading_like, is_title_case
+from .article import ASCII_DIGITS, ASCII_UPPER, PROSE_MIN_WORDS, deleted, is_heading_like, is_title_case
 from .dates import date_and_time_span, is_dateline
 from .rules import Rule, lower_matches_like_ignorecase
 from .trees import Ensemble
@@ -611,16 +611,13 @@ def _shape(u: Unit, f: Facts) -> list[float]:
             float(digit_share > 0 and _COUNTER.search(text) is not None)]   # \d: a str.isdigit character
 
 
-_UPPER_BYTES, _DIGIT_BYTES = bytes(range(ord("A"), ord("Z") + 1)), b"0123456789"
-
-
 def _upper_digit_shares(text: str, n: int) -> tuple[float, float]:
     """The shares (of ``n``) of the text's upper-case characters and digits (str.isupper,
     str.isdigit); in ASCII text those are A-Z and 0-9, counted by deleting bytes instead
     of a call a character."""
     if text.isascii():
         b = text.encode("ascii")
-        upper, digits = len(b) - len(b.translate(None, _UPPER_BYTES)), len(b) - len(b.translate(None, _DIGIT_BYTES))
+        upper, digits = deleted(b, ASCII_UPPER), deleted(b, ASCII_DIGITS)
         return upper / n, digits / n
     return sum(map(str.isupper, text)) / n, sum(map(str.isdigit, text)) / n
 
