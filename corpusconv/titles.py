@@ -36,7 +36,7 @@ from typing import Mapping
 from . import comments, markup
 from .article import ASCII_DIGITS, ASCII_UPPER, PROSE_MIN_WORDS, deleted, is_heading_like, is_title_case
 from .dates import date_and_time_span, is_dateline
-from .rules import Rule, lower_matches_like_ignorecase
+from .rules import Rule, lower_matches_like_ignorecase, pattern_needles
 from .trees import Ensemble
 from .units import Item, Unit
 
@@ -141,8 +141,6 @@ _BYLINE = re.compile(r"^(?:by|posted by|written by|words by|author:?|story by)\s
 _BY_INSIDE = re.compile(r"\b[Bb][Yy]\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})")
 _PERSON_NAME = re.compile(r"^[A-Z][a-z]+(?: [A-Z]\.?)?(?: [A-Z][a-z'’-]+){1,2}$")
 _CAPTION = re.compile(r"\b(?:photo|image|picture|credit|getty|afp|reuters|shutterstock|illustration)\b", re.I)
-# Every _CAPTION match holds one of these, lower-cased (see _may_hold).
-_CAPTION_WORDS = ("photo", "image", "picture", "credit", "getty", "afp", "reuters", "shutterstock", "illustration")
 # Short headings that start with a command are controls and calls to action, not titles.
 _UI_VERB = re.compile(r"(?:view|print|download|share|read|click|subscribe|follow|sign|log|register|join|get|see|"
                       r"buy|shop|watch|listen|save|email|send|skip|jump|back|go|load|show|hide|open|close|copy|"
@@ -153,6 +151,14 @@ _NOT_TITLE_CHARS = re.compile(r"[«»]|:$|^\W*$")
 _STATEMENT_END = re.compile(r"[.:;][\"”’)\]]*$")
 _DASH_SEPARATOR = re.compile(r"\s[-–—|:]\s")
 _TOKEN = re.compile(r"\w{3,}")
+
+
+def _needles(pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """The literals one of which every match of a lower-case ``re.I`` pattern holds, read
+    from the pattern itself (the rules' prefilter analysis), so the gate cannot drift from it."""
+    found = pattern_needles(pattern.pattern)
+    assert found is not None and all(w == w.lower() for w in found), pattern.pattern
+    return tuple(sorted(found))
 
 
 def _may_hold(text: str, words: tuple[str, ...]) -> bool:
@@ -168,6 +174,9 @@ def _may_hold(text: str, words: tuple[str, ...]) -> bool:
         return True   # re.I folds a letter here that str.lower does not: ask the pattern
     low = text.lower()
     return any(w in low for w in words)
+
+
+_CAPTION_WORDS = _needles(_CAPTION)
 
 
 def find_byline(text: str) -> str | None:
@@ -576,14 +585,12 @@ NO_HAND_SCORE = -20.0
 MAX_SIBLINGS = 50
 _SOCIAL = re.compile(r"\b(?:facebook|twitter|linkedin|pinterest|reddit|whatsapp|e-?mail|google|tumblr|instagram)\b",
                      re.I)
+_SOCIAL_WORDS = _needles(_SOCIAL)
 _CREDIT_END = re.compile(r"[(\[][^()\[\]]{2,40}[)\]]$")   # "… (onmeth.com)", "… [File: Reuters]"
 # Breadcrumbs and menus flattened onto one line: "Home » Travel » Musings", "News / World".
 _CRUMB_SEPARATOR = re.compile(r"\s[»›>/|·•]\s")
 _BULLET_START = re.compile(r"^\W{0,2}[•*·▪‣◦-]\s")
 # "106 Comments", "3 thoughts on": a post's counters, printed beside titles but not one.
-# Every _SOCIAL match holds one of these, lower-cased.
-_SOCIAL_WORDS = ("facebook", "twitter", "linkedin", "pinterest", "reddit", "whatsapp", "mail", "google", "tumblr",
-                 "instagram")
 _COUNTER = re.compile(r"\b\d+\s+(?:comments?|responses?|replies|thoughts|shares|views|likes)\b", re.I)
 _OPENING_QUOTES, _CLOSING_QUOTES = "“\"'‘«", "”\"'’»"
 
